@@ -1,0 +1,56 @@
+"""flambeau: a small, readable neural-network library in NumPy, in the style of Lua Torch nn."""
+
+__version__ = "0.1.0"
+
+from ._checks import ShapeError
+from .aliases import BCE, CE, CELogSoftmax, Sequentiel, Sigmoide
+from .containers import Sequential
+from .dtype import PrecisionWarning, default_dtype, get_default_dtype, set_default_dtype
+from .gradcheck import gradcheck
+from .layers import Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, TanH
+from .losses import BCELoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .metrics import accuracy
+from .module import Loss, Module
+from .optim import Optim
+from .random import manual_seed
+from .rules import GradientDescent
+from .training import SGD, DivergenceError, History, evaluate, predict
+
+__all__ = [
+    "BCE",
+    "BCELoss",
+    "CE",
+    "CELogSoftmax",
+    "CrossEntropyLoss",
+    "DivergenceError",
+    "GradientDescent",
+    "History",
+    "Identity",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "Loss",
+    "MSELoss",
+    "Module",
+    "NLLLoss",
+    "Optim",
+    "PrecisionWarning",
+    "ReLU",
+    "SGD",
+    "Sequential",
+    "Sequentiel",
+    "ShapeError",
+    "Sigmoid",
+    "Sigmoide",
+    "Softmax",
+    "TanH",
+    "__version__",
+    "accuracy",
+    "default_dtype",
+    "evaluate",
+    "get_default_dtype",
+    "gradcheck",
+    "manual_seed",
+    "predict",
+    "set_default_dtype",
+]

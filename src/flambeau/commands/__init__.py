@@ -1,0 +1,1 @@
+"""Sub-commands of the ``flambeau`` CLI, one module each (see ``flambeau.cli``)."""

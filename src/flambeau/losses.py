@@ -1,0 +1,139 @@
+"""Losses: one value per sample in ``forward``, ``d(sum of losses)/d yhat`` in ``backward``.
+
+Class targets (``CrossEntropyLoss``, ``NLLLoss``) are integer labels ``(batch,)`` or
+one-hot / probability rows ``(batch, classes)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import ShapeError, check_ndim, check_same_shape
+from .layers.activations import log_softmax, softmax
+from .module import Loss
+
+__all__ = ["BCELoss", "CrossEntropyLoss", "MSELoss", "NLLLoss", "class_targets"]
+
+_LOG_FLOOR = -100.0  # PyTorch clamps log terms of BCE at -100 so that log(0) stays finite
+_BCE_EPS = 1e-12  # PyTorch's floor on yhat (1 - yhat) in the BCE gradient
+
+
+def _as_float(name, a):
+    a = np.asarray(a)
+    return a if a.dtype.kind == "f" else a.astype(np.float64)
+
+
+def _clamped_log(x):
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(x), _LOG_FLOOR)
+
+
+def class_targets(where: str, y, yhat: np.ndarray) -> np.ndarray:
+    """Targets as rows of class weights ``(batch, classes)`` in ``yhat``'s dtype.
+
+    Accepts integer labels ``(batch,)`` (checked to lie in ``[0, classes)``) or one-hot /
+    probability rows of ``yhat``'s shape.
+    """
+    check_ndim(where, "yhat", yhat, 2, "(batch, classes)")
+    y = np.asarray(y)
+    n, k = yhat.shape
+    if y.ndim == 1:
+        if y.dtype.kind not in "iu":
+            if y.dtype.kind == "f" and np.all(y == np.round(y)):
+                y = y.astype(np.int64)
+            else:
+                raise ShapeError(f"{where}: 1-D targets must be integer class labels, got dtype "
+                                 f"{y.dtype}")
+        if y.shape[0] != n:
+            raise ShapeError(f"{where}: labels must have shape ({n},) to match yhat {yhat.shape}, "
+                             f"got {y.shape}")
+        if n and (y.min() < 0 or y.max() >= k):
+            raise ValueError(f"{where}: labels must lie in [0, {k}), got values in "
+                             f"[{y.min()}, {y.max()}]")
+        onehot = np.zeros_like(yhat)
+        onehot[np.arange(n), y] = 1
+        return onehot
+    check_same_shape(where, "y", y, "yhat", yhat)
+    return y.astype(yhat.dtype, copy=False)
+
+
+class MSELoss(Loss):
+    """Per-sample squared error ``||y - yhat||^2`` (summed over features).
+
+    Backward: ``2 (yhat - y)``. Shapes: ``y`` and ``yhat`` ``(batch, ...)``, identical.
+    """
+
+    def forward(self, y, yhat):
+        y, yhat = _as_float("y", y), _as_float("yhat", yhat)
+        check_same_shape("MSELoss.forward", "y", y, "yhat", yhat)
+        diff = yhat - y
+        return (diff * diff).reshape(len(diff), -1).sum(axis=1)
+
+    def backward(self, y, yhat):
+        y, yhat = _as_float("y", y), _as_float("yhat", yhat)
+        check_same_shape("MSELoss.backward", "y", y, "yhat", yhat)
+        return 2 * (yhat - y)
+
+
+class BCELoss(Loss):
+    """Binary cross-entropy on probabilities, summed over features.
+
+    ``-(y log yhat + (1 - y) log(1 - yhat))`` with each log clamped at -100 (as PyTorch).
+    Backward: ``(yhat - y) / max(yhat (1 - yhat), 1e-12)``.
+    """
+
+    def forward(self, y, yhat):
+        y, yhat = _as_float("y", y), _as_float("yhat", yhat)
+        check_same_shape("BCELoss.forward", "y", y, "yhat", yhat)
+        per_unit = -(y * _clamped_log(yhat) + (1 - y) * _clamped_log(1 - yhat))
+        return per_unit.reshape(len(per_unit), -1).sum(axis=1)
+
+    def backward(self, y, yhat):
+        y, yhat = _as_float("y", y), _as_float("yhat", yhat)
+        check_same_shape("BCELoss.backward", "y", y, "yhat", yhat)
+        return (yhat - y) / np.maximum(yhat * (1 - yhat), _BCE_EPS)
+
+
+class CrossEntropyLoss(Loss):
+    """Cross-entropy ``-sum_k y_k log p_k`` per sample.
+
+    Args:
+        from_logits: if True (default), ``yhat`` are logits and the log-softmax is fused in:
+            loss ``logsumexp(z) - z_y``, gradient ``softmax(z) - y`` (stable, cheap).
+            If False, ``yhat`` are probabilities (e.g. after ``Softmax``): loss ``-log p_y``
+            (clamped at -100), gradient ``-y / p``.
+    """
+
+    def __init__(self, from_logits: bool = True):
+        self.from_logits = bool(from_logits)
+
+    def forward(self, y, yhat):
+        yhat = _as_float("yhat", yhat)
+        target = class_targets("CrossEntropyLoss.forward", y, yhat)
+        logp = log_softmax(yhat) if self.from_logits else _clamped_log(yhat)
+        return -(target * logp).sum(axis=1)
+
+    def backward(self, y, yhat):
+        yhat = _as_float("yhat", yhat)
+        target = class_targets("CrossEntropyLoss.backward", y, yhat)
+        if self.from_logits:
+            return softmax(yhat) * target.sum(axis=1, keepdims=True) - target
+        return -target / np.maximum(yhat, np.finfo(yhat.dtype).tiny)
+
+    def get_config(self):
+        return {"from_logits": self.from_logits}
+
+
+class NLLLoss(Loss):
+    """Negative log-likelihood on log-probabilities (after ``LogSoftmax``): ``-sum_k y_k logp_k``.
+
+    Backward: ``-y``.
+    """
+
+    def forward(self, y, yhat):
+        yhat = _as_float("yhat", yhat)
+        return -(class_targets("NLLLoss.forward", y, yhat) * yhat).sum(axis=1)
+
+    def backward(self, y, yhat):
+        yhat = _as_float("yhat", yhat)
+        return -class_targets("NLLLoss.backward", y, yhat)

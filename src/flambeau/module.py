@@ -1,0 +1,163 @@
+"""The two contracts of the library: ``Module`` (a layer or a network) and ``Loss``.
+
+A module maps ``forward(X) -> Y``. On the way back it receives ``delta = dL/dY`` and
+its input again, and answers two questions separately, as in Lua Torch ``nn``:
+
+- ``backward_update_gradient(input, delta)`` ADDS ``dL/dparams`` into ``_gradient``;
+- ``backward_delta(input, delta)`` returns ``dL/dX``.
+
+Parameters live in ``_parameters`` and their gradients in ``_gradient``: dicts with the same
+keys. Optimizers, gradient checks and serialization reach them through ``parameters()`` and
+``gradients()`` only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dtype import as_compute_dtype
+
+__all__ = ["Loss", "Module"]
+
+
+class Module:
+    """Base class of every layer and container.
+
+    Subclasses set ``self._parameters[name] = array`` in ``__init__`` (call ``_init_gradients``
+    afterwards) and implement ``forward`` and ``backward_delta``; parametric modules also
+    implement ``backward_update_gradient``. ``get_config`` returns the constructor arguments
+    (used by ``repr`` and by saving).
+    """
+
+    def __init__(self):
+        self._parameters: dict[str, np.ndarray] = {}
+        self._gradient: dict[str, np.ndarray] = {}
+        self.training = True
+
+    # -- the course contract ---------------------------------------------------------------
+    def forward(self, X):
+        raise NotImplementedError(f"{type(self).__name__} does not implement forward")
+
+    def __call__(self, X):
+        return self.forward(X)
+
+    def zero_grad(self) -> None:
+        """Reset every accumulated gradient (own and sub-modules') to zero."""
+        for grad in self._gradient.values():
+            grad.fill(0)
+        for child in self.children():
+            child.zero_grad()
+
+    def backward_update_gradient(self, input, delta) -> None:
+        """Accumulate ``dL/dparams`` given ``delta = dL/doutput``. No-op without parameters."""
+
+    def backward_delta(self, input, delta):
+        raise NotImplementedError(f"{type(self).__name__} does not implement backward_delta")
+
+    def update_parameters(self, gradient_step: float = 1e-3) -> None:
+        """Plain gradient step, in place: ``p -= gradient_step * grad`` (sub-modules too)."""
+        for name, param in self._parameters.items():
+            param -= gradient_step * self._gradient[name]
+        for child in self.children():
+            child.update_parameters(gradient_step)
+
+    # -- introspection ---------------------------------------------------------------------
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Name -> parameter array (the live arrays, not copies), sub-modules' as ``"child.name"``."""
+        params = dict(self._parameters)
+        for prefix, child in self.named_children():
+            params.update({f"{prefix}.{name}": p for name, p in child.parameters().items()})
+        return params
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        """Name -> gradient array, same keys as ``parameters()``."""
+        grads = dict(self._gradient)
+        for prefix, child in self.named_children():
+            grads.update({f"{prefix}.{name}": g for name, g in child.gradients().items()})
+        return grads
+
+    def named_children(self) -> list[tuple[str, Module]]:
+        """``(name, module)`` for each direct sub-module (empty for a leaf layer)."""
+        return []
+
+    def children(self) -> list[Module]:
+        """Direct sub-modules."""
+        return [child for _, child in self.named_children()]
+
+    def modules(self):
+        """This module and every sub-module, depth first."""
+        yield self
+        for child in self.children():
+            yield from child.modules()
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (dropout active, batch statistics used) on this and sub-modules."""
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode; same as ``train(False)``."""
+        return self.train(False)
+
+    def to(self, dtype) -> Module:
+        """Cast parameters and gradients to ``dtype`` (float32 or float64), in place."""
+        dtype = np.dtype(dtype)
+        for module in self.modules():
+            for store in (module._parameters, module._gradient):
+                for name, value in store.items():
+                    store[name] = value.astype(dtype, copy=False)
+        return self
+
+    @property
+    def dtype(self) -> np.dtype | None:
+        """dtype of the parameters (None for a parameter-free module)."""
+        for value in self.parameters().values():
+            return value.dtype
+        return None
+
+    def num_parameters(self) -> int:
+        return int(sum(p.size for p in self.parameters().values()))
+
+    # -- configuration and printing --------------------------------------------------------
+    def get_config(self) -> dict:
+        """Constructor arguments, JSON-serialisable; ``type(self)(**config)`` rebuilds it."""
+        return {}
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+    # -- helpers for subclasses ------------------------------------------------------------
+    def _init_gradients(self) -> None:
+        self._gradient = {name: np.zeros_like(p) for name, p in self._parameters.items()}
+
+    def _compute_input(self, X, method: str = "forward") -> np.ndarray:
+        """``X`` as an array in the parameters' dtype (see ``flambeau.dtype``)."""
+        return as_compute_dtype(X, self._parameters["W"].dtype, f"{type(self).__name__}.{method}")
+
+
+class Loss:
+    """Base class of losses.
+
+    ``forward(y, yhat)`` returns one loss per sample, shape ``(batch,)``;
+    ``backward(y, yhat)`` returns ``d(sum of per-sample losses)/d yhat``, shaped like ``yhat``.
+    """
+
+    def forward(self, y, yhat) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} does not implement forward")
+
+    def backward(self, y, yhat) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} does not implement backward")
+
+    def __call__(self, y, yhat) -> np.ndarray:
+        return self.forward(y, yhat)
+
+    def get_config(self) -> dict:
+        return {}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
