@@ -8,7 +8,20 @@ its input again, and answers two questions separately, as in Lua Torch ``nn``:
 
 Parameters live in ``_parameters`` and their gradients in ``_gradient``: dicts with the same
 keys. Optimizers, gradient checks and serialization reach them through ``parameters()`` and
-``gradients()`` only.
+``gradients()`` only. State that is saved but not trained (BatchNorm's running statistics)
+lives in ``_buffers`` and is reached through ``buffers()``.
+
+Configuration protocol (used by ``save`` / ``flambeau.load``, see ``flambeau.serialization``):
+
+- every concrete subclass is registered by class name in ``MODULES`` when it is defined;
+- ``get_config()`` returns the constructor arguments as JSON values, where a value may also
+  be a ``Module``, or a list / dict of ``Module`` (a container's children): serialization
+  encodes each as a nested ``{"class": name, "config": {...}}`` spec;
+- ``from_config(config)`` (a classmethod) receives that dict with the nested modules already
+  rebuilt and returns a new module; the default is ``cls(**config)``. A container whose
+  constructor takes its children positionally (``Sequential(*modules)``) overrides it;
+- the rebuilt module must have the same ``parameters()`` / ``buffers()`` names and shapes,
+  so that the saved arrays can be copied in.
 """
 
 from __future__ import annotations
@@ -17,7 +30,23 @@ import numpy as np
 
 from .dtype import as_compute_dtype
 
-__all__ = ["Loss", "Module"]
+__all__ = ["MODULES", "Loss", "Module"]
+
+MODULES: dict[str, type] = {}
+"""Class name -> module class, filled by ``Module.__init_subclass__`` (names starting with
+``_`` are private helpers and are not registered)."""
+
+
+class _HybridMethod:
+    """``Class.load(path)`` builds a new module; ``instance.load(path)`` loads into it."""
+
+    def __init__(self, func):
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __get__(self, instance, owner):
+        target = owner if instance is None else instance
+        return lambda *args, **kwargs: self.func(target, *args, **kwargs)
 
 
 class Module:
@@ -29,9 +58,22 @@ class Module:
     (used by ``repr`` and by saving).
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__name__.startswith("_"):
+            return
+        previous = MODULES.get(cls.__name__)
+        if (previous is not None and previous.__module__.startswith("flambeau.")
+                and cls.__module__.startswith("flambeau.") and previous.__module__ != cls.__module__):
+            raise TypeError(f"Module: two flambeau modules are named {cls.__name__!r} "
+                            f"({previous.__module__} and {cls.__module__}); saved files could not "
+                            "tell them apart")
+        MODULES[cls.__name__] = cls
+
     def __init__(self):
         self._parameters: dict[str, np.ndarray] = {}
         self._gradient: dict[str, np.ndarray] = {}
+        self._buffers: dict[str, np.ndarray] = {}
         self.training = True
 
     # -- the course contract ---------------------------------------------------------------
@@ -76,6 +118,13 @@ class Module:
             grads.update({f"{prefix}.{name}": g for name, g in child.gradients().items()})
         return grads
 
+    def buffers(self) -> dict[str, np.ndarray]:
+        """Name -> saved, untrained state arrays (running statistics), sub-modules' prefixed."""
+        buffers = dict(getattr(self, "_buffers", {}))
+        for prefix, child in self.named_children():
+            buffers.update({f"{prefix}.{name}": b for name, b in child.buffers().items()})
+        return buffers
+
     def named_children(self) -> list[tuple[str, Module]]:
         """``(name, module)`` for each direct sub-module (empty for a leaf layer)."""
         return []
@@ -104,7 +153,7 @@ class Module:
         """Cast parameters and gradients to ``dtype`` (float32 or float64), in place."""
         dtype = np.dtype(dtype)
         for module in self.modules():
-            for store in (module._parameters, module._gradient):
+            for store in (module._parameters, module._gradient, getattr(module, "_buffers", {})):
                 for name, value in store.items():
                     store[name] = value.astype(dtype, copy=False)
         return self
@@ -123,6 +172,32 @@ class Module:
     def get_config(self) -> dict:
         """Constructor arguments, JSON-serialisable; ``type(self)(**config)`` rebuilds it."""
         return {}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Module:
+        """Rebuild a module from ``get_config()`` (nested modules already rebuilt)."""
+        return cls(**config)
+
+    def save(self, path) -> None:
+        """Write architecture and weights to one ``.npz`` file (see ``flambeau.serialization``)."""
+        from .serialization import save
+
+        save(self, path)
+
+    @_HybridMethod
+    def load(target, path):
+        """``Class.load(path)``: a new module read from ``path`` (checked to be a ``Class``).
+        ``net.load(path)``: copy the weights saved in ``path`` into ``net`` (same
+        architecture required) and return ``net``; the course's ``Sequentiel.load``."""
+        from .serialization import load, load_weights
+
+        if isinstance(target, Module):
+            return load_weights(target, path)
+        module = load(path)
+        if not isinstance(module, target):
+            raise TypeError(f"{target.__name__}.load: {path} holds a {type(module).__name__}, "
+                            f"not a {target.__name__}")
+        return module
 
     def extra_repr(self) -> str:
         return ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
