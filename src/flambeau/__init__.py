@@ -4,10 +4,11 @@ __version__ = "0.1.0"
 
 from ._checks import ShapeError
 from .aliases import BCE, CE, CELogSoftmax, Sequentiel, Sigmoide
+from .autoencoder import AutoEncoder
 from .containers import Sequential
 from .dtype import PrecisionWarning, default_dtype, get_default_dtype, set_default_dtype
 from .gradcheck import gradcheck
-from .layers import Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, TanH
+from .layers import Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, TanH, TiedLinear
 from .losses import BCELoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .metrics import accuracy
 from .module import Loss, Module
@@ -17,6 +18,7 @@ from .rules import GradientDescent
 from .training import SGD, DivergenceError, History, evaluate, predict
 
 __all__ = [
+    "AutoEncoder",
     "BCE",
     "BCELoss",
     "CE",
@@ -44,6 +46,7 @@ __all__ = [
     "Sigmoide",
     "Softmax",
     "TanH",
+    "TiedLinear",
     "__version__",
     "accuracy",
     "default_dtype",

@@ -2,5 +2,7 @@
 
 from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, TanH
 from .linear import Linear
+from .tied import TiedLinear
 
-__all__ = ["Identity", "LeakyReLU", "Linear", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "TanH"]
+__all__ = ["Identity", "LeakyReLU", "Linear", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "TanH",
+           "TiedLinear"]

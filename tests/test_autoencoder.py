@@ -1,0 +1,173 @@
+"""AutoEncoder: building, symmetric sizes, errors, gradient check, PyTorch agreement, training."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_close, to_torch, torch
+
+from flambeau import SGD, BCELoss, LeakyReLU, Linear, Optim, Sequential, Sigmoid, TanH, default_dtype
+from flambeau.autoencoder import AutoEncoder, symmetric_sizes
+from flambeau.gradcheck import gradcheck
+from flambeau.layers.tied import TiedLinear
+
+
+def _kinds(seq):
+    return [type(m).__name__ for m in seq]
+
+
+def test_symmetric_sizes_geometric_and_explicit():
+    assert symmetric_sizes(784, 30, steps=3) == [784, 264, 89, 30]
+    assert symmetric_sizes(256, 10, steps=2) == [256, 51, 10]
+    assert symmetric_sizes(784, 16, steps=4) == [784, 296, 112, 42, 16]
+    assert symmetric_sizes(784, 64, steps=1) == [784, 64]
+    assert symmetric_sizes(256, 10, hidden=[100]) == [256, 100, 10]
+
+
+def test_symmetric_layers_exact():
+    ae = AutoEncoder.symmetric(784, 30, hidden=[264, 88], activation=LeakyReLU(0.01), rng=0)
+    assert ae.sizes == [784, 264, 88, 30]
+    assert _kinds(ae.encoder) == ["Linear", "LeakyReLU"] * 3
+    assert _kinds(ae.decoder) == ["Linear", "LeakyReLU", "Linear", "LeakyReLU", "Linear", "Sigmoid"]
+    assert [(m.input, m.output) for m in ae.decoder if isinstance(m, Linear)] == [
+        (30, 88), (88, 264), (264, 784)]
+    assert ae.encoder[1].alpha == 0.01 and ae.encoder[1] is not ae.encoder[3]
+    assert not ae.tied
+    assert ae.num_parameters() == 2 * (784 * 264 + 264 * 88 + 88 * 30) + (264 + 88 + 30) + (88 + 264 + 784)
+
+
+def test_symmetric_tied_and_options():
+    ae = AutoEncoder.symmetric(256, 10, hidden=[100], tied=True, latent_activation="identity",
+                               output=None, rng=0)
+    assert ae.tied
+    assert _kinds(ae.encoder) == ["Linear", "TanH", "Linear", "Identity"]
+    assert _kinds(ae.decoder) == ["TiedLinear", "TanH", "TiedLinear"]
+    assert ae.decoder[0].twin is ae.encoder[2] and ae.decoder[2].twin is ae.encoder[0]
+    assert list(ae.parameters()) == ["encoder.0.W", "encoder.0.b", "encoder.2.W", "encoder.2.b",
+                                     "decoder.0.b", "decoder.2.b"]
+    assert ae.num_parameters() == 256 * 100 + 100 * 10 + 100 + 10 + 100 + 256
+
+
+def test_encode_decode_forward_shapes():
+    ae = AutoEncoder.symmetric(12, 3, steps=2, rng=0)
+    X = np.random.default_rng(0).uniform(size=(5, 12)).astype(np.float32)
+    Z = ae.encode(X)
+    assert Z.shape == (5, 3)
+    assert ae.decode(Z).shape == (5, 12)
+    out = ae.forward(X)
+    assert out.shape == (5, 12) and out.dtype == np.float32
+    np.testing.assert_allclose(out, ae.decode(ae.encode(X)))
+    assert ae(X).min() >= 0 and ae(X).max() <= 1
+
+
+def test_errors():
+    with pytest.raises(TypeError, match="AutoEncoder: encoder must be a Module, got int"):
+        AutoEncoder(3, Sequential())
+    with pytest.raises(ValueError, match="AutoEncoder.symmetric: latent_dim must be a positive int, got 0"):
+        AutoEncoder.symmetric(10, 0)
+    with pytest.raises(ValueError, match=r"AutoEncoder.symmetric: hidden sizes must be positive ints, "
+                                         r"got \[5, -1\]"):
+        AutoEncoder.symmetric(10, 2, hidden=[5, -1])
+    with pytest.raises(ValueError, match="AutoEncoder.symmetric: unknown activation 'tahn'"):
+        AutoEncoder.symmetric(10, 2, activation="tahn")
+    with pytest.raises(TypeError, match="AutoEncoder.symmetric: output must be an activation name"):
+        AutoEncoder.symmetric(10, 2, output=3)
+    with pytest.raises(RuntimeError, match="AutoEncoder.backward: call forward before backward"):
+        AutoEncoder.symmetric(10, 2).backward(np.ones((1, 10)))
+    ae = AutoEncoder.symmetric(10, 2)
+    with pytest.raises(ValueError, match=r"Linear.forward: X must have shape \(batch, 10\), got \(4, 9\)"):
+        ae.forward(np.ones((4, 9), dtype=np.float32))
+
+
+def test_config_and_repr():
+    ae = AutoEncoder.symmetric(6, 2, rng=0)
+    rebuilt = type(ae)(**ae.get_config())
+    assert rebuilt.encoder is ae.encoder and rebuilt.decoder is ae.decoder
+    assert repr(ae).startswith("AutoEncoder(\n  (encoder): Sequential(")
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_gradcheck(tied):
+    with default_dtype(np.float64):
+        ae = AutoEncoder.symmetric(7, 2, steps=2, tied=tied, rng=1)
+    X = np.random.default_rng(2).uniform(size=(5, 7))
+    errors = gradcheck(ae, BCELoss(), X, X)
+    assert set(errors) == {"input", *ae.parameters()}
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_gradient_accumulates_and_zero_grad_resets():
+    with default_dtype(np.float64):
+        ae = AutoEncoder.symmetric(6, 2, tied=True, rng=0)
+    X = np.random.default_rng(0).uniform(size=(4, 6))
+    delta = BCELoss().backward(X, ae.forward(X))
+    ae.backward_update_gradient(X, delta)
+    once = {k: g.copy() for k, g in ae.gradients().items()}
+    ae.backward_update_gradient(X, delta)
+    for name, g in ae.gradients().items():
+        np.testing.assert_allclose(g, 2 * once[name], err_msg=name)
+    ae.zero_grad()
+    assert all(not g.any() for g in ae.gradients().values())
+
+
+def test_backward_delta_reuses_update_pass():
+    """After backward_update_gradient, backward_delta with the same delta skips the decoder."""
+    with default_dtype(np.float64):
+        ae = AutoEncoder.symmetric(6, 2, rng=0)
+    X = np.random.default_rng(0).uniform(size=(4, 6))
+    delta = BCELoss().backward(X, ae.forward(X))
+    fresh = ae.backward_delta(X, delta)  # no pending pass: computed through both parts
+    ae.backward_update_gradient(X, delta)
+    calls = []
+    original = ae.decoder.backward_delta
+    ae.decoder.backward_delta = lambda *a: calls.append(1) or original(*a)
+    np.testing.assert_allclose(ae.backward_delta(X, delta), fresh)
+    assert calls == []
+    np.testing.assert_allclose(ae.backward(delta), fresh)
+
+
+def _torch_autoencoder(ae, X, tied):
+    """Same network in torch: returns (output, {our param name: torch leaf}, input leaf)."""
+    t = torch()
+    leaves = {name: to_torch(p, True) for name, p in ae.parameters().items()}
+    Xt = to_torch(X, True)
+    h = t.tanh(Xt @ leaves["encoder.0.W"] + leaves["encoder.0.b"])
+    z = t.tanh(h @ leaves["encoder.2.W"] + leaves["encoder.2.b"])
+    W_dec0 = leaves["encoder.2.W"].T if tied else leaves["decoder.0.W"]
+    W_dec2 = leaves["encoder.0.W"].T if tied else leaves["decoder.2.W"]
+    h2 = t.tanh(z @ W_dec0 + leaves["decoder.0.b"])
+    out = t.sigmoid(h2 @ W_dec2 + leaves["decoder.2.b"])
+    return out, leaves, Xt
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_agrees_with_torch(tied):
+    t = torch()
+    with default_dtype(np.float64):
+        ae = AutoEncoder.symmetric(8, 3, hidden=[5], tied=tied, rng=3)
+    X = np.random.default_rng(5).uniform(size=(6, 8))
+    ae.zero_grad()
+    out = ae.forward(X)
+    delta = BCELoss().backward(X, out)
+    ae.backward_update_gradient(X, delta)
+    dX = ae.backward_delta(X, delta)
+
+    out_t, leaves, Xt = _torch_autoencoder(ae, X, tied)
+    t.nn.functional.binary_cross_entropy(out_t, to_torch(X), reduction="sum").backward()
+    assert_close(out, out_t, "output")
+    assert_close(dX, Xt.grad, "input gradient")
+    for name, grad in ae.gradients().items():
+        assert_close(grad, leaves[name].grad, name)
+
+
+def test_trains_with_optim_and_sgd():
+    rng = np.random.default_rng(0)
+    prototypes = rng.uniform(size=(3, 16)) > 0.5
+    X = prototypes[rng.integers(0, 3, 96)].astype(np.float32)
+    for tied in (False, True):
+        ae = AutoEncoder.symmetric(16, 3, hidden=[8], tied=tied, rng=0)
+        before = Optim(ae, BCELoss(), eps=0.5).step(X, X)
+        history = SGD(ae, BCELoss(), X, X, batch_size=16, epochs=60, eps=0.5, seed=0, progress=False)
+        assert history["train_loss"][-1] < 0.5 * before, (tied, before, history["train_loss"][-1])
+    assert isinstance(ae.decoder[0], TiedLinear) and isinstance(ae.decoder[-1], Sigmoid)
+    assert isinstance(ae.encoder[1], TanH)
