@@ -5,10 +5,29 @@ __version__ = "0.1.0"
 from ._checks import ShapeError
 from .aliases import BCE, CE, CELogSoftmax, Sequentiel, Sigmoide
 from .autoencoder import AutoEncoder
-from .containers import Sequential
+from .containers import Concat, Sequential
 from .dtype import PrecisionWarning, default_dtype, get_default_dtype, set_default_dtype
 from .gradcheck import gradcheck
-from .layers import Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, TanH, TiedLinear
+from .layers import (
+    AvgPool1D,
+    AvgPool2D,
+    Conv1D,
+    Conv2D,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    MaxPool1D,
+    MaxPool2D,
+    ReLU,
+    Reshape,
+    Sigmoid,
+    Softmax,
+    TanH,
+    TiedLinear,
+    Transpose2D,
+)
 from .losses import BCELoss, CrossEntropyLoss, MSELoss, NLLLoss
 from .metrics import accuracy
 from .module import Loss, Module
@@ -19,12 +38,18 @@ from .training import SGD, DivergenceError, History, evaluate, predict
 
 __all__ = [
     "AutoEncoder",
+    "AvgPool1D",
+    "AvgPool2D",
     "BCE",
     "BCELoss",
     "CE",
     "CELogSoftmax",
+    "Concat",
+    "Conv1D",
+    "Conv2D",
     "CrossEntropyLoss",
     "DivergenceError",
+    "Flatten",
     "GradientDescent",
     "History",
     "Identity",
@@ -33,11 +58,14 @@ __all__ = [
     "LogSoftmax",
     "Loss",
     "MSELoss",
+    "MaxPool1D",
+    "MaxPool2D",
     "Module",
     "NLLLoss",
     "Optim",
     "PrecisionWarning",
     "ReLU",
+    "Reshape",
     "SGD",
     "Sequential",
     "Sequentiel",
@@ -47,6 +75,7 @@ __all__ = [
     "Softmax",
     "TanH",
     "TiedLinear",
+    "Transpose2D",
     "__version__",
     "accuracy",
     "default_dtype",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
+from ._checks import ShapeError
 from .module import Module
 
-__all__ = ["Sequential"]
+__all__ = ["Concat", "Sequential"]
 
 class Sequential(Module):
     """A chain of modules: ``forward`` runs them in order, ``backward`` in reverse.
@@ -108,4 +111,123 @@ class Sequential(Module):
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_inputs"], state["_pending"] = [], None
+        return state
+
+
+class Concat(Module):
+    """Parallel branches on the same input, their outputs concatenated (Lua Torch's ``Concat``).
+
+    ``Concat(branch_1, ..., branch_k, axis=-1)`` runs every branch on ``X`` and joins the outputs
+    along ``axis`` (the channels by default); the outputs must agree on every other axis.
+    Parameters are named ``"<branch index>.<name>"``.
+
+    Shape:
+        X ``(batch, ...)`` -> Y: the branch outputs ``Y_i`` concatenated along ``axis``.
+
+    Backward:
+        ``delta`` is split along ``axis`` into the parts ``delta_i`` matching each ``Y_i``;
+        branch ``i`` accumulates its gradients from ``delta_i`` and
+        ``dL/dX = sum_i dL_i/dX`` (the input feeds every branch).
+
+    Example:
+        >>> Concat(Conv1D(3, 1, 16), Sequential(Reshape((16, 16, 1)), Transpose2D(),
+        ...        Reshape((256, 1)), Conv1D(3, 1, 16)))  # horizontal + vertical patterns
+    """
+
+    def __init__(self, *branches, axis: int = -1):
+        super().__init__()
+        if len(branches) == 1 and isinstance(branches[0], (list, tuple)):
+            branches = tuple(branches[0])
+        if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+            raise ValueError(f"Concat: axis must be an int, got {axis!r}")
+        self.axis = int(axis)
+        self._branches: list[Module] = []
+        for branch in branches:
+            self.append(branch)
+        self._input = None
+        self._sizes: list[int] = []
+        self._split = (None, [])  # (delta given, its parts) so both backward calls share parts
+
+    def append(self, branch: Module) -> Concat:
+        if not isinstance(branch, Module):
+            raise TypeError(f"Concat: expected a Module, got {type(branch).__name__}")
+        self._branches.append(branch)
+        return self
+
+    def named_children(self) -> list[tuple[str, Module]]:
+        return [(str(i), branch) for i, branch in enumerate(self._branches)]
+
+    def __len__(self) -> int:
+        return len(self._branches)
+
+    def __getitem__(self, index):
+        return self._branches[index]
+
+    # -- passes ----------------------------------------------------------------------------
+    def forward(self, X):
+        if not self._branches:
+            raise RuntimeError("Concat.forward: no branch to run; give modules to Concat(...)")
+        outputs = [branch.forward(X) for branch in self._branches]
+        axis = self._check_outputs(outputs)
+        self._input, self._sizes = X, [out.shape[axis] for out in outputs]
+        self._split = (None, [])
+        return np.concatenate(outputs, axis=axis)
+
+    def _check_outputs(self, outputs) -> int:
+        ndim = outputs[0].ndim
+        if not -ndim <= self.axis < ndim or self.axis % ndim == 0:
+            raise ValueError(f"Concat.forward: axis {self.axis} is not a non-batch axis of the branch "
+                             f"outputs, which have {ndim} axes")
+        axis = self.axis % ndim
+        rest = [out.shape[:axis] + out.shape[axis + 1:] for out in outputs]
+        if any(out.ndim != ndim for out in outputs) or len(set(rest)) > 1:
+            shapes = ", ".join(str(tuple(out.shape)) for out in outputs)
+            raise ShapeError(f"Concat.forward: branch outputs must have the same shape except on "
+                             f"axis {self.axis}, got {shapes}")
+        return axis
+
+    def _parts(self, input, delta, method: str) -> list:
+        if self._input is not input:
+            self.forward(input)
+        if self._split[0] is delta:
+            return self._split[1]
+        delta = np.asarray(delta)
+        axis = self.axis % max(delta.ndim, 1)
+        if delta.ndim < 2 or delta.shape[axis] != sum(self._sizes):
+            raise ShapeError(f"Concat.{method}: delta must have {sum(self._sizes)} entries on axis "
+                             f"{self.axis} (the branch outputs concatenated), got {tuple(delta.shape)}")
+        parts = np.split(delta, np.cumsum(self._sizes)[:-1], axis=axis)
+        self._split = (delta, parts)
+        return parts
+
+    def backward_update_gradient(self, input, delta):
+        for branch, part in zip(self._branches, self._parts(input, delta, "backward_update_gradient"),
+                                strict=True):
+            branch.backward_update_gradient(input, part)
+
+    def backward_delta(self, input, delta):
+        parts = self._parts(input, delta, "backward_delta")
+        grads = [branch.backward_delta(input, part) for branch, part in zip(self._branches, parts,
+                                                                             strict=True)]
+        total = grads[0].copy()
+        for grad in grads[1:]:
+            total += grad
+        return total
+
+    # -- configuration ---------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """``{"branches": [...], "axis": axis}``; branches are encoded as nested specs when saved."""
+        return {"branches": list(self._branches), "axis": self.axis}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Concat:
+        return cls(*config["branches"], axis=config.get("axis", -1))
+
+    def __repr__(self) -> str:
+        lines = [f"  ({i}): " + repr(b).replace("\n", "\n  ") for i, b in enumerate(self._branches)]
+        return f"Concat(axis={self.axis}" + "".join("\n" + line for line in lines) + ("\n)" if lines else ")")
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_input"], state["_sizes"], state["_split"] = None, [], (None, [])
         return state

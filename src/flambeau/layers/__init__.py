@@ -1,8 +1,29 @@
 """Layers: one parametric layer per file, element-wise activations together."""
 
 from .activations import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, TanH
+from .conv import Conv1D, Conv2D
 from .linear import Linear
+from .pooling import AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D
+from .reshape import Flatten, Reshape, Transpose2D
 from .tied import TiedLinear
 
-__all__ = ["Identity", "LeakyReLU", "Linear", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "TanH",
-           "TiedLinear"]
+__all__ = [
+    "AvgPool1D",
+    "AvgPool2D",
+    "Conv1D",
+    "Conv2D",
+    "Flatten",
+    "Identity",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MaxPool1D",
+    "MaxPool2D",
+    "ReLU",
+    "Reshape",
+    "Sigmoid",
+    "Softmax",
+    "TanH",
+    "TiedLinear",
+    "Transpose2D",
+]

@@ -1,0 +1,204 @@
+"""Convolutions on channels-last inputs: ``Conv1D`` on ``(batch, length, chan)`` and ``Conv2D`` on
+``(batch, height, width, chan)`` images.
+
+Both are an im2col product: the windows of the (zero-padded) input are gathered, one kernel tap
+at a time, into a matrix ``cols`` of shape ``(batch * positions, taps * chan_in)`` and multiplied
+by the kernel seen as a ``(taps * chan_in, chan_out)`` matrix (one BLAS call). ``cols`` is kept
+from ``forward`` and reused by ``backward_update_gradient`` when it receives that same input
+object; the input gradient scatters back with a loop over the kernel taps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._checks import check_shape
+from ..dtype import get_default_dtype
+from ..init import init_bias, init_weight
+from ..module import Module
+from ..random import make_rng
+from ._windows import as_tuple, check_input, pad_spatial, tap_slices, unpad_spatial
+
+__all__ = ["Conv1D", "Conv2D"]
+
+
+class _Conv(Module):
+    """Shared N-d convolution; subclasses set ``_layout``, the names of the input axes."""
+
+    _layout: tuple[str, ...] = ()
+
+    def __init__(self, k_size, chan_in: int, chan_out: int, stride=1, padding=0, bias: bool = True,
+                 init: str = "uniform", rng=None, dtype=None):
+        super().__init__()
+        name, ndim = type(self).__name__, len(self._layout) - 2
+        self.kernel = as_tuple(name, "k_size", k_size, ndim)
+        self.strides = as_tuple(name, "stride", stride, ndim)
+        self.paddings = as_tuple(name, "padding", padding, ndim, minimum=0)
+        for arg, value in (("chan_in", chan_in), ("chan_out", chan_out)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name}: {arg} must be a positive int, got {value!r}")
+        self.chan_in, self.chan_out, self.bias, self.init = int(chan_in), int(chan_out), bool(bias), init
+        self._cache = (None, None)  # (input given to forward, its im2col matrix)
+        self.reset_parameters(rng, dtype)
+
+    def reset_parameters(self, rng=None, dtype=None) -> None:
+        """Draw fresh weights (and bias); ``fan_in = taps * chan_in`` as in PyTorch."""
+        rng, dtype = make_rng(rng), np.dtype(dtype or get_default_dtype())
+        taps = math.prod(self.kernel)
+        shape = (*self.kernel, self.chan_in, self.chan_out)
+        fan_in, fan_out = taps * self.chan_in, taps * self.chan_out
+        self._parameters = {"W": init_weight(self.init, shape, fan_in, fan_out, rng, dtype,
+                                             type(self).__name__)}
+        if self.bias:
+            self._parameters["b"] = init_bias(self.init, (self.chan_out,), fan_in, rng, dtype)
+        self._init_gradients()
+        self._cache = (None, None)
+
+    # -- passes ----------------------------------------------------------------------------
+    def forward(self, X):
+        given = X
+        X = self._compute_input(X)
+        out = self._check_input(X, "forward")
+        cols = self._im2col(X, out)
+        Y = cols.reshape(-1, self._taps_in) @ self._kernel_matrix()
+        Y = Y.reshape(X.shape[0], *out, self.chan_out)
+        if self.bias:
+            Y += self._parameters["b"]
+        self._cache = (given, cols)
+        return Y
+
+    def backward_update_gradient(self, input, delta):
+        given, cols = self._cache
+        if input is not given:
+            X = self._compute_input(input, "backward_update_gradient")
+            cols = self._im2col(X, self._check_input(X, "backward_update_gradient"))
+        self._check_delta(cols.shape[:-2], delta, "backward_update_gradient")
+        delta = delta.reshape(-1, self.chan_out)
+        grad_W = cols.reshape(-1, self._taps_in).T @ delta
+        self._gradient["W"] += grad_W.reshape(self._gradient["W"].shape)
+        if self.bias:
+            self._gradient["b"] += delta.sum(axis=0)
+
+    def backward_delta(self, input, delta):
+        input = np.asarray(input)
+        out = self._check_input(input, "backward_delta")
+        self._check_delta((input.shape[0], *out), delta, "backward_delta")
+        grad_cols = delta.reshape(-1, self.chan_out) @ self._kernel_matrix().T
+        grad_cols = grad_cols.reshape(input.shape[0], *out, -1, self.chan_in)
+        padded_shape = (input.shape[0], *(s + 2 * p for s, p in zip(input.shape[1:-1], self.paddings)),
+                        self.chan_in)
+        grad_padded = np.zeros(padded_shape, dtype=grad_cols.dtype)
+        for tap, index in enumerate(tap_slices(self.kernel, self.strides, out)):
+            grad_padded[index] += grad_cols[..., tap, :]
+        return unpad_spatial(grad_padded, input.shape, self.paddings)
+
+    # -- helpers ---------------------------------------------------------------------------
+    @property
+    def _taps_in(self) -> int:
+        return math.prod(self.kernel) * self.chan_in
+
+    def _kernel_matrix(self) -> np.ndarray:
+        return self._parameters["W"].reshape(self._taps_in, self.chan_out)
+
+    def _check_input(self, X, method: str) -> tuple[int, ...]:
+        return check_input(f"{type(self).__name__}.{method}", X, self._layout, self.chan_in,
+                           self.kernel, self.strides, self.paddings)
+
+    def _check_delta(self, lead: tuple[int, ...], delta, method: str) -> None:
+        check_shape(f"{type(self).__name__}.{method}", "delta", np.asarray(delta),
+                    (*lead, self.chan_out))
+
+    def _im2col(self, X: np.ndarray, out: tuple[int, ...]) -> np.ndarray:
+        """Windows of ``X`` as ``(batch, *out, taps, chan_in)``: ``cols[..., t, :]`` is tap ``t``."""
+        padded = pad_spatial(X, self.paddings)
+        cols = np.empty((X.shape[0], *out, math.prod(self.kernel), self.chan_in), dtype=X.dtype)
+        for tap, index in enumerate(tap_slices(self.kernel, self.strides, out)):
+            cols[..., tap, :] = padded[index]
+        return cols
+
+    def get_config(self) -> dict:
+        def compact(values):
+            return values[0] if len(set(values)) == 1 else list(values)
+
+        return {"k_size": compact(self.kernel), "chan_in": self.chan_in, "chan_out": self.chan_out,
+                "stride": compact(self.strides), "padding": compact(self.paddings),
+                "bias": self.bias, "init": self.init}
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_cache"] = (None, None)
+        return state
+
+
+class Conv1D(_Conv):
+    """1-D convolution (cross-correlation, as PyTorch) over ``(batch, length, chan_in)``.
+
+    Args:
+        k_size: kernel length.
+        chan_in: input channels.
+        chan_out: output channels (number of kernels).
+        stride: step between windows.
+        padding: zeros added at both ends of the length axis.
+        bias: learn one additive bias per output channel.
+        init: weight initialiser (``flambeau.init``); default ``uniform``, PyTorch's
+            U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with ``fan_in = k_size * chan_in``.
+        rng: seed or ``numpy.random.Generator`` for the initial weights.
+        dtype: parameter dtype (default: ``flambeau.get_default_dtype()``).
+
+    Shape:
+        X ``(batch, length, chan_in)`` -> Y ``(batch, out, chan_out)`` with
+        ``out = floor((length + 2 padding - k_size) / stride) + 1`` (inputs past the last full
+        window are ignored, as in PyTorch); ``W`` ``(k_size, chan_in, chan_out)``,
+        ``b`` ``(chan_out,)``.
+
+    Formulas (``Xp`` the padded input, ``s`` the stride):
+        ``Y[n, l, o] = b[o] + sum_{t, c} Xp[n, l s + t, c] W[t, c, o]``;
+        ``dL/dW[t, c, o] += sum_{n, l} Xp[n, l s + t, c] delta[n, l, o]``;
+        ``dL/db[o] += sum_{n, l} delta[n, l, o]``;
+        ``dL/dXp[n, l s + t, c] += sum_o delta[n, l, o] W[t, c, o]``.
+
+    Example:
+        >>> Conv1D(3, 1, 32)(np.zeros((64, 256, 1), np.float32)).shape
+        (64, 254, 32)
+    """
+
+    _layout = ("batch", "length", "chan_in")
+
+    def __init__(self, k_size: int, chan_in: int, chan_out: int, stride: int = 1, padding: int = 0,
+                 bias: bool = True, init: str = "uniform", rng=None, dtype=None):
+        super().__init__(k_size, chan_in, chan_out, stride, padding, bias, init, rng, dtype)
+
+
+class Conv2D(_Conv):
+    """2-D convolution (cross-correlation, as PyTorch) over channels-last images.
+
+    Args:
+        k_size: kernel size, an int or a pair ``(k_h, k_w)``.
+        chan_in, chan_out: input and output channels.
+        stride: an int or a pair ``(s_h, s_w)``.
+        padding: zeros added on each side, an int or a pair ``(p_h, p_w)``.
+        bias, init, rng, dtype: as ``Conv1D`` (``fan_in = k_h k_w chan_in``).
+
+    Shape:
+        X ``(batch, height, width, chan_in)`` -> Y ``(batch, out_h, out_w, chan_out)`` with
+        ``out_h = floor((height + 2 p_h - k_h) / s_h) + 1`` (likewise ``out_w``);
+        ``W`` ``(k_h, k_w, chan_in, chan_out)``, ``b`` ``(chan_out,)``.
+
+    Formulas (``Xp`` the padded input):
+        ``Y[n, i, j, o] = b[o] + sum_{u, v, c} Xp[n, i s_h + u, j s_w + v, c] W[u, v, c, o]``;
+        ``dL/dW[u, v, c, o] += sum_{n, i, j} Xp[n, i s_h + u, j s_w + v, c] delta[n, i, j, o]``;
+        ``dL/db[o] += sum_{n, i, j} delta[n, i, j, o]``;
+        ``dL/dXp[n, i s_h + u, j s_w + v, c] += sum_o delta[n, i, j, o] W[u, v, c, o]``.
+
+    Example:
+        >>> Conv2D(3, 1, 16, padding=1)(np.zeros((8, 28, 28, 1), np.float32)).shape
+        (8, 28, 28, 16)
+    """
+
+    _layout = ("batch", "height", "width", "chan_in")
+
+    def __init__(self, k_size, chan_in: int, chan_out: int, stride=1, padding=0, bias: bool = True,
+                 init: str = "uniform", rng=None, dtype=None):
+        super().__init__(k_size, chan_in, chan_out, stride, padding, bias, init, rng, dtype)
