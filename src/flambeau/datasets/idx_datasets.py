@@ -1,0 +1,98 @@
+"""MNIST, Fashion-MNIST and Kuzushiji-MNIST: 28x28 grey images in 10 classes, 60,000 / 10,000.
+
+Every loader returns ``(X_train, y_train, X_test, y_test)``:
+
+- images float32 in [0, 1] (pixel / 255), ``(n, 784)`` when ``flatten`` (the default) else
+  ``(n, 28, 28)`` (add a channel axis yourself where a layer wants one);
+- labels int64 ``(n,)``, or float32 one-hot ``(n, k)`` with ``one_hot=True``.
+
+``classes=[3, 8]`` keeps those labels, relabelled 0..k-1 in sorted order (train and test);
+``n_per_class=100`` keeps 100 random training images per class (seeded by ``seed``; the test
+set is never cut). Files are found as described in ``flambeau.datasets.locate`` or downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+
+from .fetch import fetch_dataset
+from .idx import IDXFormatError, read_idx
+from .registry import FASHION_MNIST, KMNIST, MNIST, IDXDataset
+from .selection import cut_per_class, finish_labels, relabel, select_classes
+
+__all__ = ["load_fashion_mnist", "load_idx_dataset", "load_kmnist", "load_mnist"]
+
+
+def load_idx_dataset(spec: IDXDataset, *, flatten: bool = True, one_hot: bool = False, classes=None,
+                     n_per_class: int | None = None, seed: int = 0, data_dir=None,
+                     download: bool = True, progress: bool = True, where: str | None = None):
+    """Load an IDX dataset described by ``spec`` (see the module docstring for the arguments).
+
+    Args:
+        data_dir: folder searched first for the four files.
+        download: allow a download into the user cache when the files are nowhere.
+        progress: show a download progress bar.
+
+    Returns:
+        ``(X_train, y_train, X_test, y_test)``.
+    """
+    where = where or f"load {spec.title}"
+    paths = fetch_dataset(spec, data_dir=data_dir, download=download, progress=progress, where=where)
+    X_train, y_train = _read_pair(paths[0], paths[1], spec.image_shape, where)
+    X_test, y_test = _read_pair(paths[2], paths[3], spec.image_shape, where)
+    n_classes = spec.n_classes
+    if classes is not None:
+        X_train, y_train = select_classes(X_train, y_train, classes, where)
+        X_test, y_test = select_classes(X_test, y_test, classes, where)
+        y_train, y_test = relabel(y_train, classes), relabel(y_test, classes)
+        n_classes = len(set(classes))
+    if n_per_class is not None:
+        X_train, y_train = cut_per_class(X_train, y_train, n_per_class, seed, where)
+    return (_to_float(X_train, flatten), finish_labels(y_train, n_classes, one_hot),
+            _to_float(X_test, flatten), finish_labels(y_test, n_classes, one_hot))
+
+
+def load_mnist(**kwargs):
+    """MNIST handwritten digits. Keyword arguments as in ``load_idx_dataset``."""
+    return load_idx_dataset(MNIST, where="load_mnist", **kwargs)
+
+
+def load_fashion_mnist(**kwargs):
+    """Fashion-MNIST (Zalando) clothing images. Keyword arguments as in ``load_idx_dataset``."""
+    return load_idx_dataset(FASHION_MNIST, where="load_fashion_mnist", **kwargs)
+
+
+def load_kmnist(**kwargs):
+    """Kuzushiji-MNIST (cursive Japanese characters). Keyword arguments as in ``load_idx_dataset``."""
+    return load_idx_dataset(KMNIST, where="load_kmnist", **kwargs)
+
+
+def _to_float(X: np.ndarray, flatten: bool) -> np.ndarray:
+    X = X.astype(np.float32) / np.float32(255)
+    return X.reshape(len(X), -1) if flatten else X
+
+
+def _read_pair(images_path: Path, labels_path: Path, image_shape, where: str):
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in (images_path, labels_path))
+    return _read_pair_cached(stamp, tuple(image_shape), where)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_pair_cached(stamp, image_shape, where: str):
+    # Decoding MNIST takes ~0.5 s; keep the few last read-only arrays (keyed on path, mtime, size).
+    images_path, labels_path = Path(stamp[0][0]), Path(stamp[1][0])
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if images.ndim != 3 or images.shape[1:] != image_shape or images.dtype != np.uint8:
+        raise IDXFormatError(f"{where}: {images_path} must hold uint8 images of shape "
+                             f"(n, {image_shape[0]}, {image_shape[1]}), got {images.dtype} "
+                             f"{tuple(images.shape)}")
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise IDXFormatError(f"{where}: {labels_path} must hold {len(images)} labels (one per "
+                             f"image of {images_path.name}), got shape {tuple(labels.shape)}")
+    labels = labels.astype(np.int64)
+    images.flags.writeable = False
+    labels.flags.writeable = False
+    return images, labels
