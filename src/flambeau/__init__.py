@@ -33,10 +33,13 @@ from .metrics import accuracy
 from .module import Loss, Module
 from .optim import Optim
 from .random import manual_seed
-from .rules import GradientDescent
+from .rules import Adam, AdamW, GradientDescent, Momentum, RMSprop
+from .serialization import SerializationError, load, save
 from .training import SGD, DivergenceError, History, evaluate, predict
 
 __all__ = [
+    "Adam",
+    "AdamW",
     "AutoEncoder",
     "AvgPool1D",
     "AvgPool2D",
@@ -61,14 +64,17 @@ __all__ = [
     "MaxPool1D",
     "MaxPool2D",
     "Module",
+    "Momentum",
     "NLLLoss",
     "Optim",
     "PrecisionWarning",
+    "RMSprop",
     "ReLU",
     "Reshape",
     "SGD",
     "Sequential",
     "Sequentiel",
+    "SerializationError",
     "ShapeError",
     "Sigmoid",
     "Sigmoide",
@@ -82,7 +88,9 @@ __all__ = [
     "evaluate",
     "get_default_dtype",
     "gradcheck",
+    "load",
     "manual_seed",
     "predict",
+    "save",
     "set_default_dtype",
 ]
