@@ -102,6 +102,21 @@ class Sequential(Module):
         self.backward_update_gradient(self._inputs[0], delta)
         return self.backward_delta(self._inputs[0], delta)
 
+    # -- configuration, saving, training -----------------------------------------------------
+    def get_config(self) -> dict:
+        """``{"modules": [child, ...]}``: the children, encoded as nested specs when saved."""
+        return {"modules": list(self._modules)}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Sequential:
+        return cls(*config["modules"])
+
+    def fit(self, X, Y, loss, **options):
+        """Train with ``flambeau.SGD(self, loss, X, Y, **options)``; returns its ``History``."""
+        from .training import SGD
+
+        return SGD(self, loss, X, Y, **options)
+
     def __repr__(self) -> str:
         if not self._modules:
             return "Sequential()"

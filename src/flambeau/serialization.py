@@ -1,0 +1,218 @@
+"""Saving and loading: one ``.npz`` file holding the architecture (JSON) and the arrays.
+
+Never pickle: files are read with ``numpy.load(..., allow_pickle=False)``, and everything in
+them is a plain numeric array or one unicode string.
+
+File layout:
+
+- ``__flambeau__``: a 0-d unicode array holding the header JSON
+  ``{"format": "flambeau", "version": 1, "kind": "module" | "checkpoint", "model": SPEC, ...}``
+  where ``SPEC = {"class": "Linear", "config": {"input": 3, ...}}``. A config value that is a
+  module (a container's children) is written ``{"__module__": SPEC}``; lists and dicts of them
+  nest (see the configuration protocol in ``flambeau.module``);
+- ``param:<name>`` for each array of ``model.parameters()``;
+- ``buffer:<name>`` for each array of ``model.buffers()``;
+- checkpoints add ``rule:<key>`` (the update rule's ``state_dict()``), ``extra:<key>`` arrays
+  (e.g. best weights of early stopping) and a ``"training"`` JSON entry in the header.
+
+Classes are found by name in ``flambeau.module.MODULES``: every ``Module`` subclass defined
+anywhere (library or user code) is registered when its class statement runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .module import MODULES, Module
+from .random import default_generator
+
+__all__ = ["SerializationError", "build_module", "load", "load_weights", "module_spec",
+           "read_file", "save", "write_file"]
+
+FORMAT, VERSION, HEADER = "flambeau", 1, "__flambeau__"
+
+
+class SerializationError(ValueError):
+    """A file is not a flambeau file, is damaged, or does not match the architecture."""
+
+
+# -- architecture <-> JSON ----------------------------------------------------------------------
+def _encode(value, where: str):
+    if isinstance(value, Module):
+        return {"__module__": module_spec(value)}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v, where) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _encode(v, where) for k, v in value.items()}
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise SerializationError(f"{where}.get_config: value {value!r} of type {type(value).__name__} "
+                             "cannot be saved; configs hold JSON values and modules only")
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if set(value) == {"__module__"}:
+            return build_module(value["__module__"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def module_spec(module: Module) -> dict:
+    """``{"class": name, "config": ...}`` of a module, children nested, JSON-ready."""
+    name = type(module).__name__
+    if MODULES.get(name) is not type(module):
+        raise SerializationError(f"save: class {name} is not registered in flambeau.module.MODULES "
+                                 "(private classes, named with a leading '_', cannot be saved)")
+    return {"class": name, "config": _encode(module.get_config(), name)}
+
+
+def build_module(spec: dict) -> Module:
+    """Rebuild a module (fresh weights) from ``module_spec`` output.
+
+    The library's default random generator is left as it was: building draws initial weights
+    that are overwritten right away, and loading a file must not change later random draws.
+    """
+    if not (isinstance(spec, dict) and isinstance(spec.get("class"), str)
+            and isinstance(spec.get("config"), dict)):
+        raise SerializationError(f"load: a module spec must be {{'class': str, 'config': dict}}, "
+                                 f"got {spec!r:.200}")
+    cls = MODULES.get(spec["class"])
+    if cls is None:
+        raise SerializationError(f"load: unknown module class {spec['class']!r}; import the code "
+                                 f"that defines it first (known: {', '.join(sorted(MODULES))})")
+    generator = default_generator()
+    saved_state = generator.bit_generator.state
+    try:
+        return cls.from_config(_decode(spec["config"]))
+    except SerializationError:
+        raise
+    except (TypeError, ValueError, KeyError) as error:
+        raise SerializationError(f"load: cannot rebuild {spec['class']} from its config "
+                                 f"{spec['config']!r:.200}: {error}") from error
+    finally:
+        generator.bit_generator.state = saved_state
+
+
+# -- files ----------------------------------------------------------------------------------------
+def write_file(path, header: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``header`` (JSON) and ``arrays`` to ``path`` atomically (temporary file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = {HEADER: np.array(json.dumps(header))}
+    entries.update({key: np.ascontiguousarray(value) for key, value in arrays.items()})
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            np.savez(file, **entries)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_file(path) -> tuple[dict, dict[str, np.ndarray]]:
+    """Read a flambeau ``.npz``: ``(header, arrays)``; clear errors for anything else."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"load: no such file: {path}")
+    try:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise SerializationError(f"load: {path} is a bare .npy array, not a flambeau .npz file")
+        with archive:
+            arrays = {key: archive[key] for key in archive.files}
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+        if isinstance(error, SerializationError):
+            raise
+        raise SerializationError(f"load: {path} is not a flambeau .npz file ({error})") from error
+    raw = arrays.pop(HEADER, None)
+    if raw is None or raw.dtype.kind != "U" or raw.ndim != 0:
+        raise SerializationError(f"load: {path} is an .npz file but not a flambeau file "
+                                 f"(no {HEADER!r} header entry)")
+    try:
+        header = json.loads(str(raw))
+    except json.JSONDecodeError as error:
+        raise SerializationError(f"load: {path} has a damaged header (invalid JSON: {error})") \
+            from error
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise SerializationError(f"load: {path} has a header that is not a flambeau header")
+    if header.get("version") != VERSION:
+        raise SerializationError(f"load: {path} has format version {header.get('version')!r}; "
+                                 f"this flambeau reads version {VERSION}")
+    return header, arrays
+
+
+def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+
+
+def model_arrays(module: Module) -> dict[str, np.ndarray]:
+    """``param:<name>`` and ``buffer:<name>`` entries of a module."""
+    arrays = {f"param:{k}": v for k, v in module.parameters().items()}
+    arrays.update({f"buffer:{k}": v for k, v in module.buffers().items()})
+    return arrays
+
+
+def copy_arrays_into(module: Module, arrays: dict[str, np.ndarray], source) -> Module:
+    """Copy saved ``param:`` / ``buffer:`` arrays into ``module``'s live arrays (names and shapes
+    checked); the module takes the saved dtype."""
+    for kind, live in (("param", module.parameters()), ("buffer", module.buffers())):
+        saved = _prefixed(arrays, f"{kind}:")
+        missing, unexpected = sorted(set(live) - set(saved)), sorted(set(saved) - set(live))
+        if missing or unexpected:
+            raise SerializationError(
+                f"load: {source} does not match the architecture {type(module).__name__}: "
+                f"{kind} arrays missing {missing}, unexpected {unexpected}")
+        for name, array in saved.items():
+            if array.shape != live[name].shape:
+                raise SerializationError(
+                    f"load: {source}: {kind} {name!r} has shape {array.shape} in the file but "
+                    f"{live[name].shape} in the architecture")
+            if array.dtype.kind != "f":
+                raise SerializationError(f"load: {source}: {kind} {name!r} has dtype {array.dtype}, "
+                                         "expected floating point")
+    dtypes = {a.dtype for k, a in arrays.items() if k.startswith("param:")}
+    if len(dtypes) == 1:
+        module.to(dtypes.pop())
+    for kind, live in (("param", module.parameters()), ("buffer", module.buffers())):
+        for name, array in _prefixed(arrays, f"{kind}:").items():
+            live[name][...] = array
+    return module
+
+
+# -- public API -----------------------------------------------------------------------------------
+def save(module: Module, path) -> None:
+    """Save ``module`` (architecture + parameters + buffers) to one ``.npz`` at ``path``."""
+    if not isinstance(module, Module):
+        raise TypeError(f"save: expected a Module, got {type(module).__name__}")
+    header = {"format": FORMAT, "version": VERSION, "kind": "module", "model": module_spec(module)}
+    write_file(path, header, model_arrays(module))
+
+
+def load(path) -> Module:
+    """Load a module saved by ``save`` (or the model inside a training checkpoint)."""
+    header, arrays = read_file(path)
+    module = build_module(header.get("model"))
+    return copy_arrays_into(module, arrays, path)
+
+
+def load_weights(module: Module, path) -> Module:
+    """Copy the weights saved in ``path`` into ``module`` (same architecture) and return it."""
+    header, arrays = read_file(path)
+    spec = module_spec(module)
+    if header.get("model") != spec:
+        raise SerializationError(f"load: {path} holds a different architecture: "
+                                 f"{json.dumps(header.get('model'))[:300]} vs "
+                                 f"{json.dumps(spec)[:300]}")
+    return copy_arrays_into(module, arrays, path)
