@@ -10,6 +10,7 @@ from flambeau import SGD, BCELoss, LeakyReLU, Linear, Optim, Sequential, Sigmoid
 from flambeau.autoencoder import AutoEncoder, symmetric_sizes
 from flambeau.gradcheck import gradcheck
 from flambeau.layers.tied import TiedLinear
+from flambeau.serialization import load
 
 
 def _kinds(seq):
@@ -171,3 +172,36 @@ def test_trains_with_optim_and_sgd():
         assert history["train_loss"][-1] < 0.5 * before, (tied, before, history["train_loss"][-1])
     assert isinstance(ae.decoder[0], TiedLinear) and isinstance(ae.decoder[-1], Sigmoid)
     assert isinstance(ae.encoder[1], TanH)
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_save_load_round_trip(tmp_path, tied):
+    ae = AutoEncoder.symmetric(10, 2, steps=2, tied=tied, activation=LeakyReLU(0.1), rng=0)
+    path = tmp_path / "ae.npz"
+    ae.save(path)
+    loaded = load(path)
+    assert isinstance(loaded, AutoEncoder) and repr(loaded) == repr(ae)
+    assert list(loaded.parameters()) == list(ae.parameters())
+    X = np.random.default_rng(0).uniform(size=(3, 10)).astype(np.float32)
+    np.testing.assert_array_equal(loaded.forward(X), ae.forward(X))
+    if tied:
+        assert loaded.ties() == {"0": "2", "2": "0"}
+        assert loaded.decoder[0].twin is loaded.encoder[2] and loaded.decoder[2].twin is loaded.encoder[0]
+        loaded.encoder[0]._parameters["W"] += 1  # the tie is live after loading
+        np.testing.assert_array_equal(loaded.decoder[2].weight, loaded.encoder[0]._parameters["W"])
+    else:
+        assert loaded.ties() == {} and "ties" not in loaded.get_config()
+
+
+def test_ties_rebuild_and_errors():
+    ae = AutoEncoder.symmetric(6, 2, tied=True, rng=0)
+    config = ae.get_config()
+    assert config["ties"] == {"0": "2", "2": "0"}
+    rebuilt = AutoEncoder(**config)
+    assert rebuilt.decoder[0].twin is ae.encoder[2]
+    with pytest.raises(ValueError, match=r"AutoEncoder: ties must map decoder TiedLinear paths to encoder "
+                                         r"Linear paths, got '1': '0' \(TanH -> Linear\)"):
+        AutoEncoder(ae.encoder, ae.decoder, ties={"1": "0"})
+    with pytest.raises(ValueError, match=r"AutoEncoder: decoder '0' TiedLinear\(2 -> 3\) cannot share the "
+                                         r"weight of encoder '0' Linear\(6 -> 3\)"):
+        AutoEncoder(ae.encoder, ae.decoder, ties={"0": "0"})

@@ -11,7 +11,7 @@ from .layers.tied import TiedLinear
 from .module import Module
 from .random import make_rng
 
-__all__ = ["ACTIVATIONS", "AutoEncoder", "symmetric_sizes"]
+__all__ = ["ACTIVATIONS", "AutoEncoder", "named_modules", "symmetric_sizes"]
 
 ACTIVATIONS: dict[str, type[Module]] = {
     "identity": Identity,
@@ -32,6 +32,10 @@ class AutoEncoder(Module):
     Args:
         encoder: module ``(batch, d) -> (batch, k)``.
         decoder: module ``(batch, k) -> (batch, d)``.
+        ties: ``{decoder module path: encoder module path}``: point each listed ``TiedLinear``
+            of the decoder at the ``Linear`` of the encoder at that path (paths as in
+            ``parameters()`` names: ``"0"``, ``"2"``). Used when rebuilding a tied autoencoder
+            from its config (saving writes the twin as a separate spec; this re-links it).
 
     Backward:
         Like ``Sequential``: ``backward_update_gradient(X, delta)`` accumulates both parts'
@@ -40,12 +44,14 @@ class AutoEncoder(Module):
         gradient (nothing is computed twice).
     """
 
-    def __init__(self, encoder: Module, decoder: Module):
+    def __init__(self, encoder: Module, decoder: Module, ties: dict[str, str] | None = None):
         super().__init__()
         for name, part in (("encoder", encoder), ("decoder", decoder)):
             if not isinstance(part, Module):
                 raise TypeError(f"AutoEncoder: {name} must be a Module, got {type(part).__name__}")
         self.encoder, self.decoder = encoder, decoder
+        if ties:
+            self._relink(ties)
         self._input = self._code = None
         self._pending = None  # (delta given, delta reaching the code) after an update pass
 
@@ -157,8 +163,32 @@ class AutoEncoder(Module):
         """Whether the decoder holds ``TiedLinear`` layers."""
         return any(isinstance(m, TiedLinear) for m in self.decoder.modules())
 
+    def ties(self) -> dict[str, str]:
+        """``{decoder path: encoder path}`` of each ``TiedLinear`` whose twin is in the encoder."""
+        encoder_paths = {id(m): path for path, m in named_modules(self.encoder)}
+        return {path: encoder_paths[id(m.twin)] for path, m in named_modules(self.decoder)
+                if isinstance(m, TiedLinear) and id(m.twin) in encoder_paths}
+
+    def _relink(self, ties: dict[str, str]) -> None:
+        encoder, decoder = dict(named_modules(self.encoder)), dict(named_modules(self.decoder))
+        for dec_path, enc_path in ties.items():
+            tied, twin = decoder.get(dec_path), encoder.get(enc_path)
+            if not isinstance(tied, TiedLinear) or not isinstance(twin, Linear):
+                raise ValueError(f"AutoEncoder: ties must map decoder TiedLinear paths to encoder "
+                                 f"Linear paths, got {dec_path!r}: {enc_path!r} "
+                                 f"({type(tied).__name__} -> {type(twin).__name__})")
+            if (twin.input, twin.output) != (tied.output, tied.input):
+                raise ValueError(f"AutoEncoder: decoder {dec_path!r} TiedLinear({tied.input} -> "
+                                 f"{tied.output}) cannot share the weight of encoder {enc_path!r} "
+                                 f"Linear({twin.input} -> {twin.output})")
+            tied.twin = twin
+
     def get_config(self) -> dict:
-        return {"encoder": self.encoder, "decoder": self.decoder}
+        config = {"encoder": self.encoder, "decoder": self.decoder}
+        ties = self.ties()
+        if ties:
+            config["ties"] = ties
+        return config
 
     def __repr__(self) -> str:
         enc = repr(self.encoder).replace("\n", "\n  ")
@@ -169,6 +199,14 @@ class AutoEncoder(Module):
         state = self.__dict__.copy()
         state["_input"] = state["_code"] = state["_pending"] = None
         return state
+
+
+def named_modules(module: Module, prefix: str = ""):
+    """``(path, module)`` for every sub-module below ``module``, paths like ``"0"`` or ``"1.2"``."""
+    for name, child in module.named_children():
+        path = f"{prefix}{name}"
+        yield path, child
+        yield from named_modules(child, f"{path}.")
 
 
 def symmetric_sizes(input_dim: int, latent_dim: int, steps: int = 2, hidden=None) -> list[int]:
