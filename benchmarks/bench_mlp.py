@@ -1,0 +1,94 @@
+"""One training epoch of Linear(784,128)-TanH-Linear(128,10) + cross-entropy, flambeau vs PyTorch.
+
+Both run the same loop (shuffled mini-batches, plain SGD, lr 0.01) on the 60,000 MNIST training
+images in float32, in this process, alternating, and the medians are compared. PyTorch runs on
+the CPU with ``torch.set_num_threads(2)``.
+
+    python benchmarks/bench_mlp.py [--batch 64 256] [--repeats 5]
+
+MNIST comes from ``flambeau.datasets.load_mnist`` (set FLAMBEAU_DATA); without it, random
+data of the same shape is used (timings do not depend on pixel values) and the output says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+
+def load_data():
+    try:
+        from flambeau.datasets import load_mnist
+
+        X, y, _, _ = load_mnist()
+        return X.astype(np.float32), y.astype(np.int64), "MNIST"
+    except Exception as error:  # no data here: the timing does not depend on the values
+        rng = np.random.default_rng(0)
+        X = rng.random((60000, 784), dtype=np.float32)
+        return X, rng.integers(0, 10, 60000), f"random data ({type(error).__name__}: {error})"
+
+
+def flambeau_epoch(X, y, batch, seed):
+    import flambeau as fb
+
+    net = fb.Sequential(fb.Linear(784, 128, rng=seed), fb.TanH(), fb.Linear(128, 10, rng=seed + 1))
+    start = time.perf_counter()
+    history = fb.SGD(net, fb.CrossEntropyLoss(), X, y, batch_size=batch, epochs=1, eps=0.01,
+                     seed=seed, progress=False)
+    return time.perf_counter() - start, history["train_loss"][-1]
+
+
+def torch_epoch(X, y, batch, seed):
+    import torch
+
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.Tanh(), torch.nn.Linear(128, 10))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    criterion = torch.nn.CrossEntropyLoss()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+    start = time.perf_counter()
+    total = 0.0
+    for i in range(0, len(X), batch):
+        idx = order[i:i + batch]
+        optimizer.zero_grad()
+        loss = criterion(model(Xt[idx]), yt[idx])
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(idx)
+    return time.perf_counter() - start, total / len(X)
+
+
+def compare(X, y, batch, repeats):
+    ours, theirs = [], []
+    for r in range(repeats):  # alternate so that machine noise hits both alike
+        t, loss_ours = flambeau_epoch(X, y, batch, seed=r)
+        ours.append(t)
+        t, loss_theirs = torch_epoch(X, y, batch, seed=r)
+        theirs.append(t)
+    return statistics.median(ours), statistics.median(theirs), loss_ours, loss_theirs
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, nargs="+", default=[64, 256])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(2)
+    X, y, source = load_data()
+    print(f"data: {source}, X {X.shape} {X.dtype}; torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads; {args.repeats} alternating repeats")
+    for batch in args.batch:
+        ours, theirs, loss_ours, loss_theirs = compare(X, y, batch, args.repeats)
+        print(f"batch {batch:4d}: flambeau {ours:.3f} s (loss {loss_ours:.4f}), "
+              f"pytorch {theirs:.3f} s (loss {loss_theirs:.4f}), ratio flambeau/pytorch "
+              f"{ours / theirs:.2f}")
+
+
+if __name__ == "__main__":
+    main()
