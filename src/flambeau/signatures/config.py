@@ -1,0 +1,116 @@
+"""A signature study described as data: which digits, how many, which network."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from .clustering import CLUSTERERS
+from .projection import PROJECTIONS
+
+__all__ = ["ACTIVATIONS", "DATASETS", "StudyConfig"]
+
+DATASETS = ("mnist", "usps")
+ACTIVATIONS = ("relu", "sigmoid", "tanh")
+MAX_HIDDEN_LAYERS = 6
+MAX_WIDTH = 4096
+
+
+def _ints(name: str, values, low: int, high: int) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in values)
+    except (TypeError, ValueError):
+        raise ValueError(f"StudyConfig: {name} must be integers, got {values!r}") from None
+    bad = [v for v in values if not low <= v <= high]
+    if bad:
+        raise ValueError(f"StudyConfig: {name} must lie in [{low}, {high}], got {bad}")
+    if len(set(values)) != len(values) and name != "hidden":
+        raise ValueError(f"StudyConfig: {name} must be distinct, got {list(values)}")
+    return values
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """Everything that defines a signature study (validated on creation).
+
+    Attributes:
+        dataset: ``"usps"`` (embedded, offline) or ``"mnist"``.
+        classes: digits the network learns (at least 2).
+        n_per_class: training images per class; the study also analyses up to this many
+            held-out (test) images per class.
+        hidden: widths of the hidden layers (the report: 32 and 64).
+        anomalies: digits never trained on, fed to the network afterwards (the report: 4, 3).
+        n_anomalies: test images per anomaly class (default ``n_per_class``).
+        activation, epochs, eps, batch_size: the network and its training (``flambeau.SGD``).
+        k_range, method: per-layer clustering (see ``cluster_layers``).
+        projection: 2-D map of each layer, ``"umap"`` (the report) or ``"pca"``.
+        seed: seeds the data draw, the weights, training order, clustering and maps.
+    """
+
+    dataset: str = "usps"
+    classes: tuple[int, ...] = (1, 7)
+    n_per_class: int = 100
+    hidden: tuple[int, ...] = (32, 64)
+    anomalies: tuple[int, ...] = ()
+    n_anomalies: int | None = None
+    activation: str = "relu"
+    epochs: int = 30
+    eps: float = 0.05
+    batch_size: int = 16
+    k_range: tuple[int, int] = (2, 10)
+    method: str = "kmeans"
+    projection: str = "umap"
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.dataset not in DATASETS:
+            raise ValueError(f"StudyConfig: dataset must be one of {list(DATASETS)}, got {self.dataset!r}")
+        classes = _ints("classes", self.classes, 0, 9)
+        if len(classes) < 2:
+            raise ValueError(f"StudyConfig: classes must hold at least 2 digits, got {list(classes)}")
+        anomalies = _ints("anomalies", self.anomalies, 0, 9)
+        overlap = sorted(set(classes) & set(anomalies))
+        if overlap:
+            raise ValueError(f"StudyConfig: anomalies must not be trained classes, got {overlap} in both")
+        hidden = _ints("hidden", self.hidden, 1, MAX_WIDTH)
+        if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
+            raise ValueError(f"StudyConfig: hidden must give 1 to {MAX_HIDDEN_LAYERS} layer widths, "
+                             f"got {list(hidden)}")
+        self._positive("n_per_class", self.n_per_class, 2)
+        if self.n_anomalies is not None:
+            self._positive("n_anomalies", self.n_anomalies, 1)
+        self._positive("epochs", self.epochs, 1)
+        self._positive("batch_size", self.batch_size, 1)
+        if not (isinstance(self.eps, (int, float)) and 0 < self.eps <= 10):
+            raise ValueError(f"StudyConfig: eps must be a learning rate in (0, 10], got {self.eps!r}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"StudyConfig: activation must be one of {list(ACTIVATIONS)}, "
+                             f"got {self.activation!r}")
+        if self.method not in CLUSTERERS:
+            raise ValueError(f"StudyConfig: method must be one of {sorted(CLUSTERERS)}, got {self.method!r}")
+        if self.projection not in PROJECTIONS:
+            raise ValueError(f"StudyConfig: projection must be one of {sorted(PROJECTIONS)}, "
+                             f"got {self.projection!r}")
+        k_range = _ints("k_range", self.k_range, 2, 50)
+        if len(k_range) != 2 or k_range[0] > k_range[1]:
+            raise ValueError(f"StudyConfig: k_range must be (low, high) with 2 <= low <= high, "
+                             f"got {list(self.k_range)}")
+        for name, value in (("classes", tuple(sorted(classes))), ("anomalies", anomalies),
+                            ("hidden", hidden), ("k_range", k_range)):
+            object.__setattr__(self, name, value)
+
+    @staticmethod
+    def _positive(name: str, value, low: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"StudyConfig: {name} must be an integer >= {low}, got {value!r}")
+
+    @property
+    def name(self) -> str:
+        """Folder name: ``signature_<classes>_<n>`` (+ ``_a<anomalies>``, + dataset if not USPS)."""
+        name = f"signature_{''.join(map(str, self.classes))}_{self.n_per_class}"
+        if self.anomalies:
+            name += f"_a{''.join(map(str, self.anomalies))}"
+        return name if self.dataset == "usps" else f"{name}_{self.dataset}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}

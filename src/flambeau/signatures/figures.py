@@ -1,0 +1,64 @@
+"""Static (matplotlib) figures of a study: silhouette / elbow curves and the per-layer maps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .clustering import LayerClustering
+
+__all__ = ["plot_projections", "plot_silhouette"]
+
+
+def _pyplot():
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg"):
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_silhouette(clusterings: dict[str, LayerClustering]):
+    """The report's figure: per layer, mean silhouette (left) and inertia / elbow (right) vs k,
+    the chosen k marked. Returns the matplotlib figure."""
+    plt = _pyplot()
+    n = len(clusterings)
+    fig, axes = plt.subplots(n, 2, figsize=(10, 2.6 * n), squeeze=False, sharex=True)
+    for (name, c), (ax_s, ax_e) in zip(clusterings.items(), axes, strict=True):
+        if c.ks and c.method == "kmeans":
+            ax_s.plot(c.ks, c.silhouette, "o-", color="tab:red")
+            ax_s.axvline(c.k, color="grey", ls="--", lw=1)
+            ax_e.plot(c.ks, c.inertia, "o-", color="tab:green")
+        else:
+            ax_s.text(0.5, 0.5, f"{c.method}: k = {c.k}", ha="center", transform=ax_s.transAxes)
+        ax_s.set(ylabel="silhouette", title=f"{name}: k = {c.k}")
+        ax_e.set(ylabel="inertia (elbow)")
+        ax_s.grid(True)
+        ax_e.grid(True)
+    axes[-1, 0].set_xlabel("k")
+    axes[-1, 1].set_xlabel("k")
+    fig.tight_layout()
+    return fig
+
+
+def plot_projections(coords: np.ndarray, layer_names: list[str], y: np.ndarray,
+                     is_anomaly: np.ndarray):
+    """One scatter per layer of the 2-D maps ``coords`` ``(L, n, 2)``, coloured by true class;
+    anomalies drawn as crosses."""
+    plt = _pyplot()
+    L = len(layer_names)
+    fig, axes = plt.subplots(1, L, figsize=(4.5 * L, 4.2), squeeze=False)
+    classes = np.unique(y)
+    cmap = plt.get_cmap("tab10")
+    for ax, name, xy in zip(axes[0], layer_names, coords, strict=True):
+        for i, c in enumerate(classes):
+            for anomalous, marker in ((False, "o"), (True, "x")):
+                rows = (y == c) & (is_anomaly == anomalous)
+                if rows.any():
+                    label = f"anomaly {c}" if anomalous else f"{c}"
+                    ax.scatter(*xy[rows].T, s=8, marker=marker, color=cmap(i % 10), label=label)
+        ax.set(title=name, xticks=[], yticks=[])
+    axes[0, -1].legend(fontsize=8, markerscale=1.5)
+    fig.tight_layout()
+    return fig

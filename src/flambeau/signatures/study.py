@@ -1,0 +1,227 @@
+"""A whole signature study: train (or load) a network on a few digits, feed it known and
+unseen digits, cluster every hidden layer, trace the paths, score them, and write a run folder
+``runs/<name>/`` that the web app reads without recomputing anything.
+
+Run folder (written atomically, as a whole):
+    ``study.json``   configuration, accuracy, date, per-layer k / silhouette / inertia, scores,
+                     most frequent signatures;
+    ``arrays.npz``   images (uint8), true and predicted classes, anomaly mask, clusters
+                     ``(n, L)``, 2-D maps ``(L, n, 2)``, layer names;
+    ``silhouette.png``, ``projections.png``   static figures;
+    ``model.npz``    the trained network (``flambeau.serialization``).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from .. import serialization
+from ..containers import Sequential
+from ..layers import Linear, ReLU, Sigmoid, TanH
+from ..losses import CrossEntropyLoss
+from ..metrics import predict_classes
+from ..module import Module
+from ..random import make_rng
+from ..training import SGD, predict
+from . import _io
+from .clustering import cluster_layers
+from .config import StudyConfig
+from .figures import plot_projections, plot_silhouette
+from .paths import paths
+from .projection import project_layers
+from .record import record
+from .scores import score_paths
+
+__all__ = ["FORMAT_VERSION", "analyse", "build_network", "load_digits", "run_study", "study"]
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+TOP_SIGNATURES = 20
+_ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": TanH}
+
+Progress = Callable[[float, str], None]
+
+
+def load_digits(dataset: str):
+    """``(X_train, y_train, X_test, y_test, image_shape)`` with flat float32 images in [0, 1]."""
+    if dataset == "usps":
+        from ..datasets import load_usps
+
+        return (*load_usps(), (16, 16))
+    if dataset == "mnist":
+        from ..datasets import load_mnist
+
+        return (*load_mnist(progress=False), (28, 28))
+    raise ValueError(f"load_digits: unknown dataset {dataset!r} (usps or mnist)")
+
+
+def build_network(n_inputs: int, hidden, n_classes: int, activation: str = "relu", seed=0) -> Sequential:
+    """``Linear -> act -> ... -> Linear(n_classes)`` (logits for ``CrossEntropyLoss``)."""
+    rng = make_rng(seed)
+    widths = [n_inputs, *hidden]
+    modules: list[Module] = []
+    for d_in, d_out in zip(widths[:-1], widths[1:], strict=True):
+        modules += [Linear(d_in, d_out, rng=rng), _ACTIVATIONS[activation]()]
+    modules.append(Linear(widths[-1], n_classes, rng=rng))
+    return Sequential(modules)
+
+
+def _draw(y: np.ndarray, classes, n: int, rng, split: str, strict: bool) -> np.ndarray:
+    """Indices of ``n`` random samples per class (fewer if ``strict`` is False and lacking)."""
+    chosen = []
+    for c in classes:
+        pool = np.flatnonzero(y == c)
+        if strict and len(pool) < n:
+            raise ValueError(f"study: the {split} split holds {len(pool)} images of class {c}, "
+                             f"fewer than n_per_class={n}")
+        chosen.append(np.sort(rng.choice(pool, size=min(n, len(pool)), replace=False)))
+    return np.concatenate(chosen)
+
+
+def analyse(acts: dict[str, np.ndarray], y_true, y_pred, is_anomaly=None, k_range=(2, 10),
+            method: str = "kmeans", seed: int = 0, progress: bool = False):
+    """Cluster every layer, trace the paths and score them.
+
+    Works on any activations ``{layer: (n, d)}`` (e.g. recorded in another framework).
+
+    Returns:
+        ``(clusterings, paths, scores)``: see ``cluster_layers``, ``paths``, ``score_paths``.
+    """
+    acts = record(acts)
+    clusterings = cluster_layers(acts, k_range, method, seed, progress)
+    p = paths(clusterings, y_true, y_pred, is_anomaly)
+    return clusterings, p, score_paths(p, y_true, is_anomaly)
+
+
+def _top_signatures(p, y: np.ndarray, is_anomaly: np.ndarray) -> list[dict]:
+    rows = []
+    for signature, count in p.counts[:TOP_SIGNATURES]:
+        members = np.all(p.signatures == np.asarray(signature), axis=1)
+        keys = [f"anomaly {c}" if a else str(c) for c, a in zip(y[members], is_anomaly[members], strict=True)]
+        values, counts = np.unique(keys, return_counts=True)
+        rows.append({"signature": list(signature), "count": count,
+                     "by_class": {str(v): int(c) for v, c in zip(values, counts, strict=True)}})
+    return rows
+
+
+def _train(config: StudyConfig, X, y, progress: bool) -> tuple[Sequential, float]:
+    classes = np.asarray(config.classes)
+    targets = np.searchsorted(classes, y)
+    net = build_network(X.shape[1], config.hidden, len(classes), config.activation, config.seed)
+    SGD(net, CrossEntropyLoss(), X, targets, batch_size=config.batch_size, epochs=config.epochs,
+        eps=config.eps, seed=config.seed, progress=progress)
+    train_acc = float(np.mean(predict_classes(predict(net, X)) == targets))
+    return net, train_acc
+
+
+def _check_model(net, n_inputs: int, n_classes: int) -> Sequential:
+    if isinstance(net, (str, Path)):
+        net = serialization.load(net)
+    if not isinstance(net, Sequential):
+        raise TypeError(f"study: model must be a Sequential or a saved one, got {type(net).__name__}")
+    out = predict(net, np.zeros((1, n_inputs), np.float32))
+    if out.shape != (1, n_classes):
+        raise ValueError(f"study: model must map (batch, {n_inputs}) to (batch, {n_classes}), "
+                         f"gives {out.shape[1:]} per sample")
+    return net
+
+
+def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progress | None = None,
+              show_progress: bool = True) -> Path:
+    """Run the study described by ``config`` and write ``runs_dir/config.name``.
+
+    Args:
+        config: the study.
+        runs_dir: parent folder of the run folders.
+        model: optional trained ``Sequential`` (or path of a saved one) mapping the flat images
+            to ``len(config.classes)`` logits (classes in sorted order); trained when None.
+        progress: optional ``callback(fraction, message)`` (the web app's progress bar).
+        show_progress: tqdm bars for training and clustering.
+
+    Returns:
+        the run folder.
+    """
+    report = progress or (lambda fraction, message: None)
+    start = time.perf_counter()
+    report(0.0, f"loading {config.dataset}")
+    X_train, y_train, X_test, y_test, image_shape = load_digits(config.dataset)
+    rng = make_rng(config.seed)
+    train_rows = _draw(y_train, config.classes, config.n_per_class, rng, "training", strict=True)
+    known_rows = _draw(y_test, config.classes, config.n_per_class, rng, "test", strict=True)
+    n_anomalies = config.n_anomalies or config.n_per_class
+    anomaly_rows = _draw(y_test, config.anomalies, n_anomalies, rng, "test", strict=True)
+    X_train, y_train = X_train[train_rows], y_train[train_rows]
+    if model is None:
+        report(0.05, f"training {config.hidden} on {len(X_train)} images")
+        net, train_acc = _train(config, X_train, y_train, show_progress)
+    else:
+        net = _check_model(model, X_train.shape[1], len(config.classes))
+        train_acc = float(np.mean(np.asarray(config.classes)[predict_classes(predict(net, X_train))]
+                                  == y_train))
+    rows = np.concatenate([known_rows, anomaly_rows])
+    X, y = X_test[rows], y_test[rows]
+    is_anomaly = np.isin(y, config.anomalies)
+    y_pred = np.asarray(config.classes)[predict_classes(predict(net, X))]
+    accuracy = float(np.mean(y_pred[~is_anomaly] == y[~is_anomaly]))
+    report(0.4, "recording and clustering the hidden layers")
+    acts = record(net, X)
+    clusterings, p, scores = analyse(acts, y, y_pred, is_anomaly, config.k_range, config.method,
+                                     config.seed, show_progress)
+    report(0.7, f"computing the {config.projection} maps")
+    coords = project_layers(acts, config.projection, config.seed)
+    report(0.9, "writing the run folder")
+    summary = {
+        "format_version": FORMAT_VERSION, "name": config.name,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": config.to_dict(), "accuracy": accuracy, "train_accuracy": train_acc,
+        "n_samples": int(len(y)), "n_known": int((~is_anomaly).sum()),
+        "n_anomalies": int(is_anomaly.sum()), "image_shape": list(image_shape),
+        "layers": [{"name": name, "width": int(acts[name].shape[1]), **c.summary()}
+                   for name, c in clusterings.items()],
+        "scores": scores, "top_signatures": _top_signatures(p, y, is_anomaly),
+        "seconds": round(time.perf_counter() - start, 2),
+    }
+    arrays = {"images": np.round(X * 255).astype(np.uint8), "y_true": y.astype(np.int64),
+              "y_pred": y_pred.astype(np.int64), "is_anomaly": is_anomaly,
+              "clusters": p.signatures, "coords": coords, "layer_names": np.asarray(p.layer_names)}
+    folder = _write_run(Path(runs_dir), config.name, summary, arrays, net, clusterings)
+    report(1.0, f"done: {folder}")
+    log.info("signature study written to %s in %.1f s", folder, summary["seconds"])
+    return folder
+
+
+def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clusterings) -> Path:
+    import matplotlib.pyplot as plt
+
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=runs_dir, prefix=f".{name}.", suffix=".tmp"))
+    try:
+        _io.write_npz(tmp / "arrays.npz", **arrays)
+        serialization.save(net, tmp / "model.npz")
+        for filename, fig in (("silhouette.png", plot_silhouette(clusterings)),
+                              ("projections.png", plot_projections(
+                                  arrays["coords"], list(arrays["layer_names"]), arrays["y_true"],
+                                  arrays["is_anomaly"]))):
+            _io.write_png(tmp / filename, fig)
+            plt.close(fig)
+        _io.write_json(tmp / "study.json", summary)  # last: its presence marks a complete run
+        return _io.publish_folder(tmp, runs_dir / name)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def study(runs_dir="runs", model=None, progress: Progress | None = None, show_progress: bool = True,
+          **config) -> Path:
+    """``run_study(StudyConfig(**config), ...)``: e.g. ``study(classes=(1, 7), n_per_class=100,
+    hidden=(32, 64), anomalies=(4, 3))``."""
+    return run_study(StudyConfig(**config), runs_dir, model, progress, show_progress)
