@@ -76,23 +76,23 @@ def _to_float(X: np.ndarray, flatten: bool) -> np.ndarray:
 
 
 def _read_pair(images_path: Path, labels_path: Path, image_shape, where: str):
+    """Decoded uint8 images ``(n, h, w)`` and int64 labels ``(n,)``, checked against each other."""
     stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in (images_path, labels_path))
-    return _read_pair_cached(stamp, tuple(image_shape), where)
-
-
-@functools.lru_cache(maxsize=4)
-def _read_pair_cached(stamp, image_shape, where: str):
-    # Decoding MNIST takes ~0.5 s; keep the few last read-only arrays (keyed on path, mtime, size).
-    images_path, labels_path = Path(stamp[0][0]), Path(stamp[1][0])
-    images, labels = read_idx(images_path), read_idx(labels_path)
-    if images.ndim != 3 or images.shape[1:] != image_shape or images.dtype != np.uint8:
+    images, labels = _decode_pair(stamp)
+    if images.ndim != 3 or images.shape[1:] != tuple(image_shape) or images.dtype != np.uint8:
         raise IDXFormatError(f"{where}: {images_path} must hold uint8 images of shape "
                              f"(n, {image_shape[0]}, {image_shape[1]}), got {images.dtype} "
                              f"{tuple(images.shape)}")
     if labels.ndim != 1 or len(labels) != len(images):
         raise IDXFormatError(f"{where}: {labels_path} must hold {len(images)} labels (one per "
                              f"image of {images_path.name}), got shape {tuple(labels.shape)}")
-    labels = labels.astype(np.int64)
-    images.flags.writeable = False
-    labels.flags.writeable = False
-    return images, labels
+    return images, labels.astype(np.int64)
+
+
+@functools.lru_cache(maxsize=4)
+def _decode_pair(stamp):
+    # Decoding MNIST takes ~0.5 s; keep the last few arrays, read-only, keyed on (path, mtime, size).
+    arrays = read_idx(stamp[0][0]), read_idx(stamp[1][0])
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
