@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_close, torch
 
 from flambeau.rules import RULES, Adam, AdamW, GradientDescent, Momentum, RMSprop, UpdateRule
+from tests.helpers import assert_close, torch
 
 CASES = [
     (GradientDescent(), "SGD", {}),

@@ -17,8 +17,10 @@ from flambeau.serialization import SerializationError, load, read_file, write_fi
 
 
 def _import_all_flambeau_modules() -> None:
-    """Register every module class of the package (the CLI and the web app are left out)."""
-    skipped = ("flambeau.__main__", "flambeau.app", "flambeau.cli", "flambeau.commands")
+    """Register every module class of the library (layers, containers, models); the packages
+    built on top of it (datasets, experiments, signatures, CLI, web app) define none."""
+    skipped = ("flambeau.__main__", "flambeau.app", "flambeau.cli", "flambeau.commands",
+               "flambeau.datasets", "flambeau.experiments", "flambeau.signatures", "flambeau.studies")
     for info in pkgutil.walk_packages(flambeau.__path__, "flambeau."):
         if not info.name.startswith(skipped):
             importlib.import_module(info.name)

@@ -1,0 +1,71 @@
+"""Inverted dropout."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import ShapeError
+from ..module import Module
+from ..random import make_rng
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Module):
+    """Zero each input with probability ``p`` during training, scaling the rest by ``1 / (1 - p)``.
+
+    Inverted dropout: ``Y = X * M / (1 - p)`` with ``M ~ Bernoulli(1 - p)`` drawn at each
+    ``forward`` in training mode, so that ``E[Y] = X`` and evaluation needs no rescaling. In
+    evaluation mode (``eval()``) ``Y = X``.
+
+    Args:
+        p: probability of zeroing an input, in ``[0, 1)``.
+        rng: seed or ``numpy.random.Generator`` for the masks (default: the library's generator).
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
+
+    Gradient:
+        ``dL/dX = delta * M / (1 - p)`` with the mask of the last training ``forward``
+        (``delta`` in evaluation mode).
+    """
+
+    def __init__(self, p: float = 0.5, rng=None):
+        super().__init__()
+        if not (isinstance(p, (int, float, np.floating)) and 0 <= p < 1):
+            raise ValueError(f"Dropout: p must lie in [0, 1), got {p!r}")
+        self.p = float(p)
+        self.rng = make_rng(rng)
+        self._last_input = None
+        self._scaled_mask = None
+
+    def forward(self, X):
+        X = np.asarray(X)
+        if not self.training or self.p == 0:
+            return X
+        if X.dtype.kind != "f":
+            X = X.astype(np.float64)
+        keep = self.rng.random(X.shape, dtype=X.dtype if X.dtype == np.float32 else np.float64) >= self.p
+        self._scaled_mask = keep.astype(X.dtype) * X.dtype.type(1 / (1 - self.p))
+        self._last_input = X
+        return X * self._scaled_mask
+
+    def backward_delta(self, input, delta):
+        delta = np.asarray(delta)
+        if np.shape(input) != delta.shape:
+            raise ShapeError(f"Dropout.backward_delta: input and delta must have the same shape, "
+                             f"got {tuple(np.shape(input))} and {delta.shape}")
+        if not self.training or self.p == 0:
+            return delta
+        if self._scaled_mask is None or self._scaled_mask.shape != delta.shape:
+            raise RuntimeError("Dropout.backward_delta: no mask for this input; call forward (in "
+                               "training mode) on it first")
+        return delta * self._scaled_mask
+
+    def get_config(self) -> dict:
+        return {"p": self.p}
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_last_input"] = state["_scaled_mask"] = None
+        return state
