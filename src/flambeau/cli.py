@@ -17,6 +17,8 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 
 COMMANDS = [
     "flambeau.commands.demo",
+    "flambeau.commands.list",
+    "flambeau.commands.run",
 ]
 
 

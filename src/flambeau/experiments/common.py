@@ -1,0 +1,87 @@
+"""Building blocks shared by the studies: MLP builder, training call, classification metrics."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .. import layers
+from ..containers import Sequential
+from ..layers import Linear
+from ..training import SGD, predict
+
+__all__ = ["ACTIVATIONS", "classification_metrics", "mlp", "spread", "timed_sgd"]
+
+ACTIVATIONS = {"tanh": layers.TanH, "relu": layers.ReLU, "sigmoid": layers.Sigmoid,
+               "leakyrelu": layers.LeakyReLU, "identity": layers.Identity}
+
+
+def mlp(sizes, activation="tanh", output=None, rng=None, init: str = "uniform") -> Sequential:
+    """``Linear(sizes[0], sizes[1]) -> act -> ... -> Linear(sizes[-2], sizes[-1]) [-> output]``.
+
+    Args:
+        sizes: layer widths, input first.
+        activation: a name of ``ACTIVATIONS`` or one name per hidden layer.
+        output: ``None`` or a name of ``ACTIVATIONS`` / ``"softmax"`` / ``"logsoftmax"``.
+        rng: seed or Generator for the weights.
+    """
+    names = [activation] * (len(sizes) - 2) if isinstance(activation, str) else list(activation)
+    if len(names) != len(sizes) - 2:
+        raise ValueError(f"mlp: need {len(sizes) - 2} hidden activations, got {len(names)}")
+    heads = {**ACTIVATIONS, "softmax": layers.Softmax, "logsoftmax": layers.LogSoftmax}
+    for name in [*names, *([output] if output else [])]:
+        if name not in heads:
+            raise ValueError(f"mlp: unknown activation {name!r}; known: {sorted(heads)}")
+    modules = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        modules.append(Linear(int(n_in), int(n_out), init=init, rng=rng))
+        if i < len(names):
+            modules.append(heads[names[i]]())
+    if output:
+        modules.append(heads[output]())
+    return Sequential(modules)
+
+
+def timed_sgd(net, loss, X, y, **kwargs):
+    """``SGD`` plus the wall time in seconds: ``(history, seconds)``."""
+    start = time.perf_counter()
+    history = SGD(net, loss, X, y, **kwargs)
+    return history, time.perf_counter() - start
+
+
+def classification_metrics(y_true, scores, n_classes: int | None = None) -> dict:
+    """Accuracy, macro precision/recall/F1 and the confusion matrix from outputs ``(n, k)``."""
+    from sklearn import metrics as skm
+
+    y_true = np.asarray(y_true)
+    scores = np.asarray(scores)
+    y_pred = scores.argmax(axis=1) if scores.ndim == 2 and scores.shape[1] > 1 else \
+        (scores.reshape(-1) > 0.5).astype(np.int64)
+    k = n_classes or int(max(y_true.max(), y_pred.max()) + 1)
+    labels = np.arange(k)
+    p, r, f, _ = skm.precision_recall_fscore_support(y_true, y_pred, labels=labels, average="macro",
+                                                     zero_division=0)
+    return {"accuracy": float((y_true == y_pred).mean()), "precision": float(p), "recall": float(r),
+            "f1": float(f), "confusion_matrix": skm.confusion_matrix(y_true, y_pred, labels=labels)}
+
+
+def evaluate_classifier(net, X, y, n_classes=None) -> dict:
+    return classification_metrics(y, predict(net, X), n_classes)
+
+
+def spread(values) -> dict:
+    """Mean, standard deviation, min, max and the raw values of a list of numbers."""
+    values = np.asarray(values, dtype=float)
+    return {"mean": float(values.mean()), "std": float(values.std()), "min": float(values.min()),
+            "max": float(values.max()), "values": values.tolist()}
+
+
+def course_cnn(rng=None) -> Sequential:
+    """The course's reference network on flat 16x16 images ``(batch, 256)``:
+    ``Reshape(256, 1) -> Conv1D(3, 1, 32) -> MaxPool1D(2, 2) -> Flatten -> Linear(4064, 100)
+    -> ReLU -> Linear(100, 10)``."""
+    from ..layers import Conv1D, Flatten, MaxPool1D, ReLU, Reshape
+
+    return Sequential(Reshape((256, 1)), Conv1D(3, 1, 32, rng=rng), MaxPool1D(2, 2), Flatten(),
+                      Linear(4064, 100, rng=rng), ReLU(), Linear(100, 10, rng=rng))

@@ -1,0 +1,154 @@
+"""Self-contained HTML reports: figures embedded as base64, our numbers beside the published ones."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+from .io import atomic_write_text, to_jsonable
+
+__all__ = ["comparison_rows", "format_value", "lookup", "render_index", "render_report",
+           "write_index", "write_report"]
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #bbb; padding: 4px 10px; text-align: left; }
+th { background: #eee; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.ours { background: #eef6ff; } .theirs { background: #fff6e6; }
+.skipped { color: #a00; font-weight: bold; }
+figure { display: inline-block; margin: 1em; vertical-align: top; }
+figure img { max-width: 100%; border: 1px solid #ddd; }
+pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }
+"""
+
+
+def lookup(metrics: dict, key: str):
+    """Value at dotted path ``key`` in nested ``metrics`` (None when absent)."""
+    node = metrics
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _skip_reason(metrics: dict, key: str) -> str | None:
+    """The reason of the nearest enclosing ``{"status": "skipped"}`` block on ``key``'s path."""
+    node, parts = metrics, key.split(".")
+    for part in parts:
+        if isinstance(node, dict) and node.get("status") == "skipped":
+            return node.get("reason", "skipped")
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return None
+
+
+def format_value(value) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict) and "mean" in value:
+        text = f"{value['mean']:.3g} ± {value.get('std', 0):.2g}"
+        if "min" in value and "max" in value:
+            text += f" [{value['min']:.3g}, {value['max']:.3g}]"
+        return text
+    return str(value)
+
+
+def comparison_rows(study, metrics: dict) -> list[dict]:
+    """One row per published number: label, ours (formatted), reported, source."""
+    rows = []
+    for ref in study.references:
+        reason = _skip_reason(metrics, ref.key)
+        ours = f"skipped: {reason}" if reason else format_value(lookup(metrics, ref.key))
+        rows.append({"key": ref.key, "label": ref.label, "ours": ours,
+                     "ours_value": to_jsonable(lookup(metrics, ref.key)),
+                     "reported": format_value(ref.reported), "source": ref.source})
+    return rows
+
+
+def _table(header, rows, classes=None) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            css = classes[i] if classes else ""
+            cells.append(f'<td class="{css}">{html.escape(str(cell))}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def render_report(study, record: dict, metrics: dict, figures=(), tables=(), notes=()) -> str:
+    """The HTML text of one run's report (no external resources)."""
+    esc = html.escape
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(study.name)}</title>",
+             f"<style>{_STYLE}</style></head><body>",
+             f"<h1>{esc(study.title)}</h1><p>{esc(study.summary)}</p>",
+             f"<p>Study <code>{esc(study.name)}</code>, size <b>{esc(record['size'])}</b>, seed "
+             f"{record['seed']}, {record.get('elapsed_s', 0):.1f} s, flambeau "
+             f"{esc(record.get('flambeau_version', '?'))}. Rerun: <code>{esc(record['command'])}</code></p>"]
+    if study.source:
+        parts.append(f"<p>Reproduces: {esc(study.source)}</p>")
+    if metrics.get("status") == "skipped":
+        parts.append(f"<p class='skipped'>SKIPPED: {esc(metrics.get('reason', ''))}</p>")
+    if study.references:
+        rows = [[r["label"], r["ours"], r["reported"], r["source"]]
+                for r in comparison_rows(study, metrics)]
+        parts.append("<h2>Our numbers beside the published ones</h2>")
+        if record["size"] != "full":
+            parts.append(f"<p class='skipped'>This is a <b>{esc(record['size'])}</b> run (reduced "
+                         "sizes): compare with the published numbers only after a full run.</p>")
+        parts.append(_table(["quantity", f"ours ({record['size']} run)", "published", "source"],
+                            rows, ["", "num ours", "num theirs", ""]))
+    if notes:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    for table in tables:
+        parts.append(f"<h2>{esc(table.title)}</h2>" + _table(table.header, table.rows))
+    if figures:
+        parts.append("<h2>Figures</h2>")
+    for fig in figures:
+        data = base64.b64encode(fig.png).decode("ascii")
+        parts.append(f"<figure><img alt='{esc(fig.name)}' src='data:image/png;base64,{data}'>"
+                     f"<figcaption>{esc(fig.caption or fig.name)}</figcaption></figure>")
+    parts.append("<h2>Configuration</h2><pre>" + esc(json.dumps(to_jsonable(record), indent=2))
+                 + "</pre>")
+    parts.append("<details><summary>All metrics (metrics.json)</summary><pre>"
+                 + esc(json.dumps(to_jsonable(metrics), indent=2)) + "</pre></details>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def write_report(path, study, record, metrics, figures=(), tables=(), notes=()) -> Path:
+    return atomic_write_text(path, render_report(study, record, metrics, figures, tables, notes))
+
+
+def render_index(entries: list[dict]) -> str:
+    """``runs/index.html``: one row per study with its status and a link to its report."""
+    rows = []
+    for e in entries:
+        link = f"<a href='{html.escape(e['name'])}/report.html'>{html.escape(e['name'])}</a>"
+        status = html.escape(e.get("status", "?"))
+        if e.get("reason"):
+            status += ": " + html.escape(e["reason"])
+        rows.append(f"<tr><td>{link}</td><td>{html.escape(e.get('title', ''))}</td>"
+                    f"<td>{status}</td><td class='num'>{e.get('elapsed_s', 0):.1f}</td>"
+                    f"<td>{html.escape(e.get('size', ''))}</td></tr>")
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>flambeau runs</title>"
+            f"<style>{_STYLE}</style></head><body><h1>flambeau: every study</h1>"
+            "<table><tr><th>study</th><th>title</th><th>status</th><th>seconds</th><th>size</th></tr>"
+            + "".join(rows) + "</table></body></html>\n")
+
+
+def write_index(path, entries: list[dict]) -> Path:
+    return atomic_write_text(path, render_index(entries))

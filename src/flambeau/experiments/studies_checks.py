@@ -1,0 +1,93 @@
+"""Sanity studies of report 003: gradient checks, over-fitting 5 samples, sine regression."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..losses import MSELoss
+from ..optim import Optim
+from .common import mlp
+from .gradcheck_table import gradcheck_rows
+from .plots import curves
+from .spec import Reference, Study
+
+__all__ = ["STUDIES"]
+
+REPORT_003 = "report 003 (Elguindy & Martin), section 3.2"
+
+
+# -- gradcheck ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GradcheckConfig:
+    tolerance: float = 1e-6
+
+
+def run_gradcheck(cfg: GradcheckConfig, ctx) -> dict:
+    rows = gradcheck_rows(cfg.tolerance, ctx.seed)
+    ctx.table("Finite differences against back-propagation (float64, central differences)",
+              ["class", "kind", "status", "worst relative error", "per tensor", "example"],
+              [[r["name"], r["kind"], r["status"], f"{r.get('max_relative_error', float('nan')):.2e}",
+                ", ".join(f"{k}: {v:.1e}" for k, v in r.get("errors", {}).items()) or r.get("detail", ""),
+                r.get("config", "")] for r in rows])
+    checked = [r for r in rows if "max_relative_error" in r]
+    return {"modules": {r["name"]: r for r in rows}, "n_classes": len(rows), "n_checked": len(checked),
+            "n_passed": sum(r["status"] == "pass" for r in rows),
+            "worst_relative_error": max((r["max_relative_error"] for r in checked), default=None),
+            "all_passed": all(r["status"] == "pass" for r in rows)}
+
+
+GRADCHECK = Study(
+    name="gradcheck",
+    title="Gradient check of every module and loss",
+    summary="finite differences vs back-propagation for every Module/Loss subclass, as a table",
+    run=run_gradcheck,
+    configs={"tiny": GradcheckConfig(), "quick": GradcheckConfig(), "full": GradcheckConfig()},
+    references=(Reference("worst_relative_error", "worst relative error over all modules",
+                          "1e-6 to 1e-12", REPORT_003 + ".1"),),
+    source=REPORT_003 + ".1",
+)
+
+
+# -- overfit --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OverfitConfig:
+    n_samples: int = 5
+    n_features: int = 4
+    hidden: int = 32
+    lr: float = 0.1
+    target_loss: float = 1e-4
+    max_steps: int = 20000
+
+
+def run_overfit(cfg: OverfitConfig, ctx) -> dict:
+    rng = ctx.rng(0)
+    X = rng.normal(size=(cfg.n_samples, cfg.n_features)).astype(np.float32)
+    y = rng.normal(size=(cfg.n_samples, 1)).astype(np.float32)
+    net = mlp([cfg.n_features, cfg.hidden, 1], "tanh", rng=ctx.rng(1))
+    optim = Optim(net, MSELoss(), cfg.lr)
+    losses = []
+    for _ in range(cfg.max_steps):
+        losses.append(optim.step(X, y))
+        if losses[-1] < cfg.target_loss:
+            break
+    reached = losses[-1] < cfg.target_loss
+    ctx.figure(curves({"training loss (5 samples)": losses}, xlabel="step", ylabel="MSE", logy=True,
+                      title=f"Over-fitting {cfg.n_samples} samples"), "overfit_loss")
+    return {"final_loss": losses[-1], "reached_target": reached,
+            "steps_to_target": len(losses) if reached else None, "target_loss": cfg.target_loss}
+
+
+OVERFIT = Study(
+    name="overfit",
+    title="Over-fitting five samples",
+    summary="a small TanH MLP memorises 5 random samples to MSE < 1e-4",
+    run=run_overfit,
+    configs={"tiny": OverfitConfig(max_steps=3000), "quick": OverfitConfig(), "full": OverfitConfig()},
+    references=(Reference("final_loss", "final training loss on 5 samples", "< 1e-4",
+                          REPORT_003 + ".2"),),
+    source=REPORT_003 + ".2",
+)
+
+STUDIES = (GRADCHECK, OVERFIT)

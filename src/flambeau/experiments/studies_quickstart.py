@@ -1,0 +1,136 @@
+"""``quickstart``: the front door. Offline, on the embedded USPS, in under 3 minutes on 2 cores:
+an MLP, the course's Conv1D network, an autoencoder and a small signature study, one report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..autoencoder import AutoEncoder
+from ..losses import BCELoss, CrossEntropyLoss
+from ..training import predict
+from .common import classification_metrics, course_cnn, mlp, timed_sgd
+from .data import load
+from .plots import confusion_matrix_figure, curves, image_grid
+from .spec import Reference, Study
+
+__all__ = ["STUDIES"]
+
+
+@dataclass(frozen=True)
+class QuickstartConfig:
+    mlp_hidden: int = 128
+    mlp_epochs: int = 15
+    cnn_epochs: int = 3
+    cnn_train: int | None = None
+    ae_latent: int = 16
+    ae_hidden: int = 100
+    ae_epochs: int = 15
+    lr: float = 0.05
+    batch_size: int = 32
+    signature_n_per_class: int = 100
+    signature_projection: str = "umap"
+    n_train: int | None = None
+    n_test: int | None = None
+
+
+def _train_mlp(cfg, ctx, X, y, Xt, yt):
+    net = mlp([256, cfg.mlp_hidden, 10], "tanh", rng=ctx.rng(1))
+    history, seconds = timed_sgd(net, CrossEntropyLoss(), X, y, batch_size=cfg.batch_size,
+                                 epochs=cfg.mlp_epochs, eps=cfg.lr, seed=ctx.seed_for(2), X_val=Xt,
+                                 Y_val=yt, progress=ctx.progress)
+    metrics = classification_metrics(yt, predict(net, Xt), 10)
+    return net, history, {**metrics, "train_time_s": seconds}
+
+
+def _train_cnn(cfg, ctx, X, y, Xt, yt):
+    net = course_cnn(rng=ctx.rng(3))
+    n = cfg.cnn_train or len(X)
+    history, seconds = timed_sgd(net, CrossEntropyLoss(), X[:n], y[:n], batch_size=cfg.batch_size,
+                                 epochs=cfg.cnn_epochs, eps=cfg.lr, seed=ctx.seed_for(4), X_val=Xt,
+                                 Y_val=yt, progress=ctx.progress)
+    metrics = classification_metrics(yt, predict(net, Xt), 10)
+    return history, {**metrics, "train_time_s": seconds, "architecture": repr(net).replace("\n", " ")}
+
+
+def _train_autoencoder(cfg, ctx, X, Xt):
+    ae = AutoEncoder.symmetric(256, cfg.ae_latent, hidden=[cfg.ae_hidden], rng=ctx.rng(5))
+    history, seconds = timed_sgd(ae, BCELoss(), X, X, batch_size=cfg.batch_size, epochs=cfg.ae_epochs,
+                                 eps=cfg.lr, seed=ctx.seed_for(6), X_val=Xt, Y_val=Xt,
+                                 progress=ctx.progress)
+    recon = predict(ae, Xt[:10])
+    ctx.figure(image_grid(np.concatenate([Xt[:10], recon]), shape=(16, 16),
+                          title=f"autoencoder 256-{cfg.ae_hidden}-{cfg.ae_latent}: originals (top), "
+                                "reconstructions (bottom)"), "autoencoder_reconstructions")
+    return history, {"test_bce_per_pixel": history["val_loss"][-1] / 256, "train_time_s": seconds}
+
+
+def _signature_study(cfg, ctx) -> dict:
+    from ..signatures import study
+
+    folder = study(runs_dir=ctx.out, show_progress=ctx.progress, dataset="usps", classes=(1, 7),
+                   n_per_class=cfg.signature_n_per_class, hidden=(32, 64), anomalies=(4, 3),
+                   projection=cfg.signature_projection, seed=ctx.seed)
+    for png in ("projections", "silhouette"):
+        path = folder / f"{png}.png"
+        if path.exists():
+            ctx.figures.append(_figure_from_file(path, f"signature_{png}",
+                                                 f"signature study (1 vs 7, anomalies 4 and 3): {png}"))
+    import json
+
+    summary = json.loads((folder / "study.json").read_text())
+    ctx.note(f"Signature study written to {folder}; open it with 'flambeau serve --runs {ctx.out}'.")
+    return {"folder": str(folder), "accuracy": summary["accuracy"],
+            "layers": [{k: layer.get(k) for k in ("name", "width", "k")} for layer in summary["layers"]],
+            "scores": summary.get("scores")}
+
+
+def _figure_from_file(path, name, caption):
+    from .context import Figure
+
+    return Figure(name, caption, path.read_bytes())
+
+
+def run_quickstart(cfg: QuickstartConfig, ctx) -> dict:
+    X, y, Xt, yt = load("usps")
+    if cfg.n_train:
+        X, y = X[:cfg.n_train], y[:cfg.n_train]
+    if cfg.n_test:
+        Xt, yt = Xt[:cfg.n_test], yt[:cfg.n_test]
+    ctx.log("quickstart: MLP 256-%d-10", cfg.mlp_hidden)
+    _, mlp_history, mlp_metrics = _train_mlp(cfg, ctx, X, y, Xt, yt)
+    ctx.figure(confusion_matrix_figure(mlp_metrics["confusion_matrix"], title="MLP on USPS"),
+               "mlp_confusion_matrix")
+    ctx.log("quickstart: the course's Conv1D network")
+    cnn_history, cnn_metrics = _train_cnn(cfg, ctx, X, y, Xt, yt)
+    ctx.log("quickstart: autoencoder")
+    ae_history, ae_metrics = _train_autoencoder(cfg, ctx, X, Xt)
+    ctx.figure(curves({"MLP (test)": mlp_history["val_loss"],
+                       "Conv1D net (test)": cnn_history["val_loss"]},
+                      ylabel="cross-entropy", title="USPS test loss"), "classifier_curves")
+    ctx.figure(curves({"autoencoder train": ae_history["train_loss"],
+                       "autoencoder test": ae_history["val_loss"]},
+                      ylabel="BCE per image", title="autoencoder loss"), "autoencoder_curves")
+    ctx.log("quickstart: signature study")
+    signatures = _signature_study(cfg, ctx)
+    return {"mlp": mlp_metrics, "cnn": cnn_metrics, "autoencoder": ae_metrics, "signatures": signatures}
+
+
+QUICKSTART = Study(
+    name="quickstart",
+    title="Quickstart: an MLP, the course CNN, an autoencoder and a signature study on USPS",
+    summary="the front door: offline on the embedded USPS, < 3 min on 2 cores, one report",
+    run=run_quickstart,
+    configs={"tiny": QuickstartConfig(mlp_epochs=1, cnn_epochs=1, cnn_train=500, ae_epochs=1, n_train=1000,
+                                      n_test=300, signature_n_per_class=20, signature_projection="pca"),
+             "quick": QuickstartConfig(),
+             "full": QuickstartConfig()},
+    references=(Reference("cnn.accuracy", "course Conv1D network, USPS test accuracy",
+                          ">= 0.95 (course target)", "issue 3 / course"),
+                Reference("mlp.accuracy", "MLP 256-h-10 TanH, USPS test accuracy (100 hidden)", 0.852,
+                          "report 000, figure 20")),
+    source="course network (issue 3), report 000, report 004 (signatures)",
+)
+
+STUDIES = (QUICKSTART,)
