@@ -19,6 +19,8 @@ COMMANDS = [
     "flambeau.commands.demo",
     "flambeau.commands.list",
     "flambeau.commands.run",
+    "flambeau.commands.serve",
+    "flambeau.commands.signatures",
 ]
 
 

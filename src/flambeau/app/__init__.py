@@ -1,0 +1,8 @@
+"""The signature web app (Dash + plotly): an index of studies, a form to start one, and a page
+per study with linked maps, Sankey, silhouette, metrics and signatures. ``flambeau serve``."""
+
+from .export import export_html
+from .server import create_app, serve
+from .store import StudyData, StudyError, list_studies, load_study
+
+__all__ = ["StudyData", "StudyError", "create_app", "export_html", "list_studies", "load_study", "serve"]

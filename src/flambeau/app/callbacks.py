@@ -1,0 +1,166 @@
+"""Dash callbacks: routing, the new-study form, linked selection, hover images, export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+
+import numpy as np
+from dash import ALL, MATCH, Input, Output, Patch, State, ctx, html, no_update
+
+from ..signatures.config import StudyConfig
+from .export import export_html
+from .figures import scatter_figure
+from .images import png_data_uri
+from .jobs import JobRunner
+from .pages import home_page, message_page, studies_table, study_page
+from .selection import indices_from_sankey, indices_from_scatter, mask_of, update_views
+from .store import StudyData, StudyError, list_studies, load_study
+
+__all__ = ["parse_form", "register_callbacks"]
+
+log = logging.getLogger(__name__)
+_STUDY_PATH = re.compile(r"^/study/([^/]+)/?$")
+
+
+def parse_form(dataset, classes, n, hidden, anomalies, epochs, activation, projection) -> StudyConfig:
+    """A ``StudyConfig`` from the form's raw values.
+
+    Raises:
+        ValueError: with a message for the page (e.g. ``classes must be digits separated by
+        spaces, got '1 x'``).
+    """
+    def numbers(label, text):
+        tokens = re.split(r"[\s,]+", str(text or "").strip())
+        tokens = [t for t in tokens if t]
+        if not all(re.fullmatch(r"-?\d+", t) for t in tokens):
+            raise ValueError(f"{label} must be integers separated by spaces, got {text!r}")
+        return tuple(int(t) for t in tokens)
+
+    def integer(label, value):
+        if value is None or isinstance(value, bool) or float(value) != int(float(value)):
+            raise ValueError(f"{label} must be a whole number, got {value!r}")
+        return int(float(value))
+
+    return StudyConfig(dataset=dataset, classes=numbers("classes", classes),
+                       n_per_class=integer("samples / class", n), hidden=numbers("hidden widths", hidden),
+                       anomalies=numbers("anomalies", anomalies), epochs=integer("epochs", epochs),
+                       activation=activation, projection=projection)
+
+
+def _selection_text(study: StudyData, mask) -> str:
+    if mask is None:
+        return "No selection."
+    keys = np.where(study.is_anomaly[mask], "anomaly ", "") + study.y_true[mask].astype(str)
+    values, counts = np.unique(keys, return_counts=True)
+    detail = ", ".join(f"{v}: {c}" for v, c in zip(values, counts, strict=True))
+    return f"{int(mask.sum())} samples selected ({detail or 'none'})."
+
+
+def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
+    """Attach every callback of the app to ``app``."""
+
+    @app.callback(Output("page", "children"), Input("url", "pathname"))
+    def route(pathname):
+        pathname = pathname or "/"
+        try:
+            if pathname == "/":
+                return home_page(list_studies(runs_dir))
+            match = _STUDY_PATH.match(pathname)
+            if match:
+                return study_page(load_study(runs_dir, match.group(1)))
+            return message_page(f"There is no page at {pathname!r}.", "Page not found")
+        except StudyError as error:
+            return message_page(str(error))
+        except Exception as error:  # noqa: BLE001 -- shown as a message, logged with the trace
+            log.exception("cannot render %s", pathname)
+            return message_page(f"Could not render {pathname}: {type(error).__name__}: {error}")
+
+    @app.callback(Output("form-message", "children"), Input("form-start", "n_clicks"),
+                  State("form-dataset", "value"), State("form-classes", "value"), State("form-n", "value"),
+                  State("form-hidden", "value"), State("form-anomalies", "value"),
+                  State("form-epochs", "value"), State("form-activation", "value"),
+                  State("form-projection", "value"), prevent_initial_call=True)
+    def start_study(_clicks, *values):
+        try:
+            config = parse_form(*values)
+        except ValueError as error:
+            return html.Span(f"Cannot start: {error}", style={"color": "#a00"}, id="form-error")
+        return jobs.start(config)
+
+    @app.callback(Output("job-progress", "value"), Output("job-status", "children"),
+                  Output("studies-list", "children"), Output("job-poll", "interval"),
+                  Input("job-poll", "n_intervals"), State("studies-list", "children"))
+    def poll(_n, _current):
+        state = jobs.state()
+        rows = list_studies(runs_dir)
+        digest = hashlib.md5(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+        table = no_update
+        if getattr(poll, "digest", None) != digest:
+            poll.digest, table = digest, studies_table(rows)
+        status = "" if state["status"] == "idle" else f"{state['status']}: {state['message']}"
+        interval = 1000 if state["status"] == "running" else 3000
+        return state["fraction"], status, table, interval
+
+    @app.callback(Output({"type": "scatter", "index": ALL}, "figure"), Output("sankey", "figure"),
+                  Output("selection-store", "data"), Output("selection-info", "children"),
+                  Input({"type": "scatter", "index": ALL}, "selectedData"), Input("sankey", "clickData"),
+                  Input("color-by", "value"), Input("clear-selection", "n_clicks"),
+                  State("study-name", "data"), State("selection-store", "data"), prevent_initial_call=True)
+    def select(selected, sankey_click, color_by, _clear, name, stored):
+        try:
+            study = load_study(runs_dir, name)
+        except StudyError as error:
+            return [no_update] * len(selected), no_update, no_update, str(error)
+        trigger = ctx.triggered_id
+        if trigger in ("color-by", "clear-selection"):
+            indices = stored if trigger == "color-by" else None
+            mask = mask_of(study.n, indices)
+            figures = [scatter_figure(study, j, color_by, mask) for j in range(len(selected))]
+            _, sankey = update_views(study, mask, color_by)
+        else:
+            if trigger == "sankey":
+                indices = indices_from_sankey(study, sankey_click)
+            else:
+                indices = indices_from_scatter(selected[trigger["index"]])
+            mask = mask_of(study.n, indices)
+            points, sankey = update_views(study, mask, color_by)
+            figures = []
+            for j, layer_points in enumerate(points):
+                patch = Patch()
+                for t, pts in enumerate(layer_points):
+                    patch["data"][t]["selectedpoints"] = pts
+                if not (isinstance(trigger, dict) and trigger["index"] == j):
+                    patch["layout"]["selections"] = []
+                figures.append(patch)
+        stored = None if mask is None else np.flatnonzero(mask).tolist()
+        return figures, sankey, stored, _selection_text(study, mask)
+
+    @app.callback(Output({"type": "tooltip", "index": MATCH}, "show"),
+                  Output({"type": "tooltip", "index": MATCH}, "bbox"),
+                  Output({"type": "tooltip", "index": MATCH}, "children"),
+                  Input({"type": "scatter", "index": MATCH}, "hoverData"), State("study-name", "data"))
+    def hover(hover_data, name):
+        if not hover_data or not hover_data.get("points"):
+            return False, no_update, no_update
+        point = hover_data["points"][0]
+        try:
+            study = load_study(runs_dir, name)
+            i = int(point["customdata"])
+            image = study.images[i].reshape(study.image_shape)
+        except (StudyError, KeyError, ValueError, TypeError, IndexError):
+            return False, no_update, no_update
+        kind = "anomaly" if study.is_anomaly[i] else "true"
+        text = (f"#{i}: {kind} {study.y_true[i]}, predicted {study.y_pred[i]}, "
+                f"path {tuple(int(c) for c in study.clusters[i])}")
+        children = [html.Img(src=png_data_uri(image), style={"width": "84px", "imageRendering": "pixelated"}),
+                    html.Div(text, style={"fontSize": "12px", "maxWidth": "160px"})]
+        return True, point.get("bbox"), children
+
+    @app.callback(Output("export-download", "data"), Input("export-button", "n_clicks"),
+                  State("study-name", "data"), State("color-by", "value"), prevent_initial_call=True)
+    def export(_clicks, name, color_by):
+        study = load_study(runs_dir, name)
+        return {"content": export_html(study, color_by), "filename": f"{name}.html"}

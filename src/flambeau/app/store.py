@@ -1,0 +1,155 @@
+"""Reading signature run folders for the app: listing, loading, validating (never recomputing)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..signatures.paths import Paths, paths
+
+__all__ = ["StudyData", "StudyError", "list_studies", "load_study"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_ARRAYS = ("images", "y_true", "y_pred", "is_anomaly", "clusters", "coords", "layer_names")
+_cache: dict[tuple, StudyData] = {}
+_cache_lock = threading.Lock()
+
+
+class StudyError(Exception):
+    """A study that cannot be shown; the message is meant for the page."""
+
+
+@dataclass
+class StudyData:
+    """A loaded run folder: summary, per-sample arrays and the paths rebuilt from the clusters.
+
+    Arrays hold one row per analysed sample (n): ``images`` ``(n, h*w)`` uint8, ``y_true``,
+    ``y_pred``, ``is_anomaly``, ``clusters`` ``(n, L)``, ``coords`` ``(L, n, 2)``.
+    """
+
+    name: str
+    summary: dict
+    images: np.ndarray
+    image_shape: tuple[int, int]
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    is_anomaly: np.ndarray
+    clusters: np.ndarray
+    coords: np.ndarray
+    layer_names: list[str]
+    paths: Paths
+    cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.y_true)
+
+    @classmethod
+    def from_arrays(cls, name: str, summary: dict, arrays: dict) -> StudyData:
+        """Build from the arrays of ``arrays.npz`` (checked for consistent shapes)."""
+        y_true = np.asarray(arrays["y_true"]).astype(np.int64)
+        n = len(y_true)
+        clusters = np.asarray(arrays["clusters"]).astype(np.int64)
+        coords = np.asarray(arrays["coords"], np.float32)
+        layer_names = [str(s) for s in arrays["layer_names"]]
+        L = len(layer_names)
+        expected = {"y_pred": (n,), "is_anomaly": (n,), "clusters": (n, L), "coords": (L, n, 2)}
+        for key, shape in expected.items():
+            if np.shape(arrays[key]) != shape:
+                raise StudyError(f"study {name!r}: arrays.npz[{key!r}] has shape "
+                                 f"{np.shape(arrays[key])}, expected {shape}")
+        images = np.asarray(arrays["images"])
+        shape = tuple(int(s) for s in summary.get("image_shape", ()))
+        if images.ndim != 2 or len(images) != n or len(shape) != 2 or shape[0] * shape[1] != images.shape[1]:
+            raise StudyError(f"study {name!r}: images of shape {images.shape} do not match "
+                             f"{n} samples of image_shape {list(shape)}")
+        is_anomaly = np.asarray(arrays["is_anomaly"], bool)
+        y_pred = np.asarray(arrays["y_pred"]).astype(np.int64)
+        names_to_clusters = {layer: clusters[:, j] for j, layer in enumerate(layer_names)}
+        return cls(name, summary, images, shape, y_true, y_pred, is_anomaly, clusters, coords,
+                   layer_names, paths(names_to_clusters, y_true, y_pred, is_anomaly))
+
+
+def _folder(runs_dir, name: str) -> Path:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise StudyError(f"unknown study {name!r}: names hold letters, digits, '_', '.' and '-'")
+    folder = Path(runs_dir) / name
+    if not (folder / "study.json").is_file():
+        raise StudyError(f"unknown study {name!r}: no {name}/study.json in {runs_dir}")
+    return folder
+
+
+def read_summary(folder: Path) -> dict:
+    try:
+        summary = json.loads((folder / "study.json").read_text())
+    except (OSError, ValueError) as error:
+        raise StudyError(f"study {folder.name!r}: study.json is unreadable ({error})") from None
+    if not isinstance(summary, dict) or not isinstance(summary.get("config"), dict):
+        raise StudyError(f"study {folder.name!r}: study.json lacks its 'config' section")
+    return summary
+
+
+def load_study(runs_dir, name: str) -> StudyData:
+    """Load (and cache, until its files change) the study ``runs_dir/name``.
+
+    Raises:
+        StudyError: unknown name or malformed folder, with a message for the page.
+    """
+    folder = _folder(runs_dir, name)
+    try:
+        stamp = tuple((f, (folder / f).stat().st_mtime_ns) for f in ("study.json", "arrays.npz"))
+    except OSError:
+        raise StudyError(f"study {name!r}: arrays.npz is missing") from None
+    key = (str(folder.resolve()), stamp)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+    summary = read_summary(folder)
+    try:
+        with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
+            missing = [k for k in _ARRAYS if k not in npz.files]
+            if missing:
+                raise StudyError(f"study {name!r}: arrays.npz lacks {missing}")
+            arrays = {k: npz[k] for k in _ARRAYS}
+    except StudyError:
+        raise
+    except Exception as error:  # noqa: BLE001 -- any corruption becomes a page message
+        raise StudyError(f"study {name!r}: arrays.npz is unreadable ({type(error).__name__}: "
+                         f"{error})") from None
+    try:
+        data = StudyData.from_arrays(name, summary, arrays)
+    except StudyError:
+        raise
+    except Exception as error:  # noqa: BLE001
+        raise StudyError(f"study {name!r}: inconsistent arrays ({type(error).__name__}: {error})") from None
+    with _cache_lock:
+        _cache.clear()  # keep one study in memory (they can be large)
+        _cache[key] = data
+    return data
+
+
+def list_studies(runs_dir) -> list[dict]:
+    """One row per run folder holding a ``study.json``, newest first: name, classes,
+    anomalies, samples per class, accuracy, date, or ``error`` for a malformed one."""
+    runs = Path(runs_dir)
+    rows = []
+    if not runs.is_dir():
+        return rows
+    for folder in sorted(runs.iterdir()):
+        if folder.name.startswith(".") or not (folder / "study.json").is_file():
+            continue
+        try:
+            summary = read_summary(folder)
+            config = summary["config"]
+            rows.append({"name": folder.name, "dataset": config.get("dataset", "?"),
+                         "classes": config.get("classes", []), "anomalies": config.get("anomalies", []),
+                         "n_per_class": config.get("n_per_class"), "hidden": config.get("hidden", []),
+                         "accuracy": summary.get("accuracy"), "created": summary.get("created", "")})
+        except StudyError as error:
+            rows.append({"name": folder.name, "error": str(error), "created": ""})
+    return sorted(rows, key=lambda r: r.get("created") or "", reverse=True)

@@ -1,0 +1,68 @@
+"""``flambeau signatures``: an activation-signature study (train, cluster, paths, run folder)."""
+
+from __future__ import annotations
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "signatures", help="activation signatures of a dense network (clusters and paths per layer)",
+        description="Train a dense network on a few digits, feed it known and unseen digits, "
+                    "cluster each hidden layer (k by silhouette), trace each image's path, and "
+                    "write runs/signature_<classes>_<n>/ for `flambeau serve`.")
+    parser.add_argument("--dataset", default="usps", choices=["usps", "mnist"],
+                        help="usps is embedded (offline); mnist is read from FLAMBEAU_DATA or downloaded")
+    parser.add_argument("--classes", type=int, nargs="+", default=[1, 7], help="digits to learn")
+    parser.add_argument("--n-per-class", type=int, default=100, help="training images per class")
+    parser.add_argument("--hidden", type=int, nargs="+", default=[32, 64], help="hidden layer widths")
+    parser.add_argument("--anomalies", type=int, nargs="*", default=[], help="unseen digits fed afterwards")
+    parser.add_argument("--n-anomalies", type=int, default=None, help="images per anomaly class")
+    parser.add_argument("--activation", default="relu", choices=["relu", "sigmoid", "tanh"])
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--eps", type=float, default=0.05, help="learning rate")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--k-range", type=int, nargs=2, default=[2, 10], metavar=("LOW", "HIGH"))
+    parser.add_argument("--method", default="kmeans", choices=["kmeans", "hdbscan"])
+    parser.add_argument("--projection", default="umap", choices=["umap", "pca"])
+    parser.add_argument("--model", default=None, help="saved model (.npz) to study instead of training")
+    parser.add_argument("--runs", default="runs", help="parent folder of the run folders")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import json
+    import sys
+
+    from flambeau.signatures import StudyConfig, run_study
+
+    try:
+        config = StudyConfig(
+            dataset=args.dataset, classes=tuple(args.classes), n_per_class=args.n_per_class,
+            hidden=tuple(args.hidden), anomalies=tuple(args.anomalies), n_anomalies=args.n_anomalies,
+            activation=args.activation, epochs=args.epochs, eps=args.eps, batch_size=args.batch_size,
+            k_range=tuple(args.k_range), method=args.method, projection=args.projection, seed=args.seed)
+        folder = run_study(config, args.runs, model=args.model, show_progress=not args.no_progress)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"flambeau signatures: {error}", file=sys.stderr)
+        return 2
+    summary = json.loads((folder / "study.json").read_text())
+    scores = summary["scores"]
+    print(f"{summary['name']}: test accuracy {summary['accuracy']:.4f} on {summary['n_known']} images "
+          f"(+ {summary['n_anomalies']} anomalies), {summary['seconds']:.1f} s")
+    for layer in summary["layers"]:
+        s = scores["layers"][layer["name"]]
+        print(f"  {layer['name']:>14}: k = {layer['k']:2d}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}  "
+              f"purity {s['purity']:.3f}")
+    sep = scores["separation"]
+    print(f"  classes separate first at: {sep['first_layer']} ({sep['criterion']}, threshold "
+          f"{sep['threshold']})")
+    for c, v in scores["majority_paths"].items():
+        print(f"  class {c}: {100 * v['share']:.1f} % follow its majority path {tuple(v['path'])}")
+    for a, info in scores["anomalies"].items():
+        last = list(info["routing"].values())[-1]
+        shares = ", ".join(f"{k}: {100 * v:.0f} %" for k, v in last.items())
+        print(f"  anomaly {a}: last hidden layer routes to {shares}; path entropy "
+              f"{info['path_entropy_bits']:.2f} bits over {info['distinct_paths']} paths")
+    print(f"run folder: {folder}   (view it: flambeau serve --runs {args.runs})")
+    return 0
