@@ -70,7 +70,7 @@ def comparison_rows(study, metrics: dict) -> list[dict]:
     rows = []
     for ref in study.references:
         reason = _skip_reason(metrics, ref.key)
-        ours = f"skipped: {reason}" if reason else format_value(lookup(metrics, ref.key))
+        ours = f"skipped: {reason.splitlines()[0]}" if reason else format_value(lookup(metrics, ref.key))
         rows.append({"key": ref.key, "label": ref.label, "ours": ours,
                      "ours_value": to_jsonable(lookup(metrics, ref.key)),
                      "reported": format_value(ref.reported), "source": ref.source})
