@@ -21,7 +21,7 @@ import numpy as np
 from .fetch import fetch_dataset
 from .idx import IDXFormatError, read_idx
 from .registry import FASHION_MNIST, KMNIST, MNIST, IDXDataset
-from .selection import cut_per_class, finish_labels, relabel, select_classes
+from .selection import prepare_split
 
 __all__ = ["load_fashion_mnist", "load_idx_dataset", "load_kmnist", "load_mnist"]
 
@@ -43,16 +43,9 @@ def load_idx_dataset(spec: IDXDataset, *, flatten: bool = True, one_hot: bool = 
     paths = fetch_dataset(spec, data_dir=data_dir, download=download, progress=progress, where=where)
     X_train, y_train = _read_pair(paths[0], paths[1], spec.image_shape, where)
     X_test, y_test = _read_pair(paths[2], paths[3], spec.image_shape, where)
-    n_classes = spec.n_classes
-    if classes is not None:
-        X_train, y_train = select_classes(X_train, y_train, classes, where)
-        X_test, y_test = select_classes(X_test, y_test, classes, where)
-        y_train, y_test = relabel(y_train, classes), relabel(y_test, classes)
-        n_classes = len(set(classes))
-    if n_per_class is not None:
-        X_train, y_train = cut_per_class(X_train, y_train, n_per_class, seed, where)
-    return (_to_float(X_train, flatten), finish_labels(y_train, n_classes, one_hot),
-            _to_float(X_test, flatten), finish_labels(y_test, n_classes, one_hot))
+    return prepare_split(X_train, y_train, X_test, y_test, n_classes=spec.n_classes, where=where,
+                         sample_shape=spec.image_shape, flatten=flatten, one_hot=one_hot,
+                         classes=classes, n_per_class=n_per_class, seed=seed, scale=255.0)
 
 
 def load_mnist(**kwargs):
@@ -68,11 +61,6 @@ def load_fashion_mnist(**kwargs):
 def load_kmnist(**kwargs):
     """Kuzushiji-MNIST (cursive Japanese characters). Keyword arguments as in ``load_idx_dataset``."""
     return load_idx_dataset(KMNIST, where="load_kmnist", **kwargs)
-
-
-def _to_float(X: np.ndarray, flatten: bool) -> np.ndarray:
-    X = X.astype(np.float32) / np.float32(255)
-    return X.reshape(len(X), -1) if flatten else X
 
 
 def _read_pair(images_path: Path, labels_path: Path, image_shape, where: str):

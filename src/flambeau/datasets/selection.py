@@ -11,7 +11,7 @@ import numpy as np
 from ..random import make_rng
 from .preprocessing import one_hot as _one_hot
 
-__all__ = ["cut_per_class", "finish_labels", "relabel", "select_classes"]
+__all__ = ["cut_per_class", "finish_labels", "prepare_split", "relabel", "select_classes"]
 
 
 def select_classes(X: np.ndarray, y: np.ndarray, classes, where: str):
@@ -65,5 +65,47 @@ def cut_per_class(X: np.ndarray, y: np.ndarray, n: int, rng, where: str):
 
 def finish_labels(y: np.ndarray, n_classes: int, one_hot: bool) -> np.ndarray:
     """Labels as int64 ``(n,)``, or float32 one-hot ``(n, n_classes)`` when ``one_hot``."""
-    y = np.asarray(y, dtype=np.int64)
+    y = np.array(y, dtype=np.int64)  # a fresh, writable copy
     return _one_hot(y, n_classes) if one_hot else y
+
+
+def prepare_split(X_train, y_train, X_test, y_test, *, n_classes: int, where: str, sample_shape=None,
+                  flatten: bool = True, one_hot: bool = False, classes=None, n_per_class=None,
+                  seed: int = 0, scale: float = 1.0):
+    """Apply the options shared by every loader to a train/test split.
+
+    Classes are selected and the training set cut *before* the float conversion, so that a
+    small subset of a large uint8 set costs little memory.
+
+    Args:
+        X_train, X_test: samples ``(n, ...)`` of any numeric dtype.
+        y_train, y_test: integer labels ``(n,)`` in ``0..n_classes-1``.
+        n_classes: number of classes of the full dataset (one-hot width without ``classes``).
+        where: loader named in error messages.
+        sample_shape: shape of one sample when not flattened (``(28, 28)``); ``None`` for
+            tabular data, which is returned ``(n, n_features)``.
+        flatten, one_hot, classes, n_per_class, seed: see ``flambeau.datasets``.
+        scale: samples are returned as ``float32(X) / scale``.
+
+    Returns:
+        ``(X_train, y_train, X_test, y_test)``.
+    """
+    if classes is not None:
+        X_train, y_train = select_classes(X_train, y_train, classes, where)
+        X_test, y_test = select_classes(X_test, y_test, classes, where)
+        y_train, y_test = relabel(y_train, classes), relabel(y_test, classes)
+        n_classes = len(set(classes))
+    if n_per_class is not None:
+        X_train, y_train = cut_per_class(X_train, y_train, n_per_class, seed, where)
+    X_train, X_test = (_as_samples(X, sample_shape, flatten, scale) for X in (X_train, X_test))
+    return (X_train, finish_labels(y_train, n_classes, one_hot),
+            X_test, finish_labels(y_test, n_classes, one_hot))
+
+
+def _as_samples(X: np.ndarray, sample_shape, flatten: bool, scale: float) -> np.ndarray:
+    X = np.array(X, dtype=np.float32)  # always a fresh, writable copy (loaders cache their arrays)
+    if scale != 1.0:
+        X /= np.float32(scale)
+    if sample_shape is None or flatten:
+        return X.reshape(len(X), -1)
+    return X.reshape(len(X), *sample_shape)

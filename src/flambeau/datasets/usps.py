@@ -1,19 +1,33 @@
 """USPS handwritten digits (16x16), embedded in the package.
 
 7,291 training and 2,007 test images, the "zip code" data of *The Elements of Statistical
-Learning*. Each text row holds the digit label then 256 grey levels in [-1, 1].
+Learning*. Each text row holds the digit label then 256 grey levels in [-1, 1], mapped here to
+[0, 1] by ``(v + 1) / 2``.
+
+The embedded copy (``flambeau/datasets/data/zip.{train,test}.gz``) is used unless ``data_dir``
+is given; that folder (or its ``usps/`` sub-folder) may hold the course's ``USPS_train.txt`` /
+``USPS_test.txt`` (a header line, then the rows) or ``zip.train[.gz]`` / ``zip.test[.gz]``.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_usps", "read_usps_text"]
+from .locate import DatasetNotFoundError
+from .selection import prepare_split
+
+__all__ = ["USPS_FILE_PAIRS", "load_usps", "read_usps_text"]
 
 _SHAPE = (16, 16)
+
+#: (train, test) file names recognised in a ``data_dir``, in order of preference.
+USPS_FILE_PAIRS = (("USPS_train.txt", "USPS_test.txt"), ("zip.train.gz", "zip.test.gz"),
+                   ("zip.train", "zip.test"))
 
 
 def read_usps_text(path) -> tuple[np.ndarray, np.ndarray]:
@@ -22,7 +36,7 @@ def read_usps_text(path) -> tuple[np.ndarray, np.ndarray]:
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt") as f:
         lines = f.read().splitlines()
-    if lines and not _is_number(lines[0].split()[0]):
+    if lines and lines[0].split() and not _is_number(lines[0].split()[0]):
         lines = lines[1:]  # the course's files start with a header line
     values = np.array(" ".join(lines).split(), dtype=np.float32)
     if values.size % 257:
@@ -42,16 +56,63 @@ def _is_number(token: str) -> bool:
     return True
 
 
-def load_usps(flatten: bool = True):
-    """The embedded USPS digits as ``(X_train, y_train, X_test, y_test)``.
+def load_usps(flatten: bool = True, *, one_hot: bool = False, classes=None, n_per_class=None,
+              seed: int = 0, data_dir=None):
+    """USPS digits as ``(X_train, y_train, X_test, y_test)``.
 
-    Images are float32 in [0, 1]: ``(n, 256)`` when ``flatten`` else ``(n, 16, 16)``.
+    Args:
+        flatten: images ``(n, 256)`` (default) or ``(n, 16, 16)``; float32 in [0, 1].
+        one_hot: labels float32 ``(n, k)`` instead of int64 ``(n,)``.
+        classes: keep these digits, relabelled 0..k-1 in sorted order.
+        n_per_class: keep this many random training images per class (seeded by ``seed``).
+        seed: seed of the ``n_per_class`` draw.
+        data_dir: read the files found there instead of the embedded copy.
+
+    Raises:
+        DatasetNotFoundError: ``data_dir`` holds no USPS file pair.
     """
+    train_path, test_path = _usps_paths(data_dir)
+    X_train, y_train = _read_cached(train_path)
+    X_test, y_test = _read_cached(test_path)
+    return prepare_split(X_train, y_train, X_test, y_test, n_classes=10, where="load_usps",
+                         sample_shape=_SHAPE, flatten=flatten, one_hot=one_hot, classes=classes,
+                         n_per_class=n_per_class, seed=seed)
+
+
+def embedded_usps_paths() -> tuple[Path, Path]:
+    """Paths of the embedded ``zip.train.gz`` and ``zip.test.gz``."""
     data = resources.files("flambeau.datasets") / "data"
-    with resources.as_file(data / "zip.train.gz") as train, \
-            resources.as_file(data / "zip.test.gz") as test:
-        X_train, y_train = read_usps_text(train)
-        X_test, y_test = read_usps_text(test)
-    if not flatten:
-        X_train, X_test = X_train.reshape(-1, *_SHAPE), X_test.reshape(-1, *_SHAPE)
-    return X_train, y_train, X_test, y_test
+    return Path(str(data / "zip.train.gz")), Path(str(data / "zip.test.gz"))
+
+
+def find_usps_files(data_dir) -> tuple[Path, Path] | None:
+    """The first ``(train, test)`` pair of ``USPS_FILE_PAIRS`` in ``data_dir`` or ``data_dir/usps``."""
+    for folder in (Path(data_dir), Path(data_dir) / "usps"):
+        for train, test in USPS_FILE_PAIRS:
+            if (folder / train).is_file() and (folder / test).is_file():
+                return folder / train, folder / test
+    return None
+
+
+def _usps_paths(data_dir) -> tuple[Path, Path]:
+    if data_dir is None:
+        return embedded_usps_paths()
+    found = find_usps_files(data_dir)
+    if found is None:
+        pairs = ", ".join(" + ".join(pair) for pair in USPS_FILE_PAIRS)
+        raise DatasetNotFoundError(f"load_usps: no USPS files in {data_dir} nor {Path(data_dir) / 'usps'} "
+                                   f"(looked for {pairs}); omit data_dir to use the embedded copy")
+    return found
+
+
+def _read_cached(path: Path):
+    stat = path.stat()
+    return _read_text_cached(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_text_cached(path: str, mtime_ns: int, size: int):
+    images, labels = read_usps_text(path)
+    images.flags.writeable = False
+    labels.flags.writeable = False
+    return images, labels
