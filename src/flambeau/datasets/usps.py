@@ -2,7 +2,8 @@
 
 7,291 training and 2,007 test images, the "zip code" data of *The Elements of Statistical
 Learning*. Each text row holds the digit label then 256 grey levels in [-1, 1], mapped here to
-[0, 1] by ``(v + 1) / 2``.
+[0, 1] by ``(v + 1) / 2`` (copies holding [0, 1], [0, 2] or 0..255 grey levels are detected
+and divided by that bound).
 
 The embedded copy (``flambeau/datasets/data/zip.{train,test}.gz``) is used unless ``data_dir``
 is given; that folder (or its ``usps/`` sub-folder) may hold the course's ``USPS_train.txt`` /
@@ -44,8 +45,17 @@ def read_usps_text(path) -> tuple[np.ndarray, np.ndarray]:
                          f"pixels): {values.size} values in all")
     rows = values.reshape(-1, 257)
     labels = rows[:, 0].astype(np.int64)
-    images = (rows[:, 1:] + 1) / 2  # [-1, 1] -> [0, 1]
-    return np.clip(images, 0, 1), labels
+    return _to_unit_range(rows[:, 1:]), labels
+
+
+def _to_unit_range(pixels: np.ndarray) -> np.ndarray:
+    """Map grey levels to [0, 1]: [-1, 1] (ESL's files, any negative value), [0, 1] kept,
+    [0, 2] or 0..255 (other copies) divided by their upper bound."""
+    if pixels.min(initial=0) < 0:
+        return np.clip((pixels + 1) / 2, 0, 1)
+    top = pixels.max(initial=0)
+    bound = next(b for b in (1.0, 2.0, 255.0, float("inf")) if top <= b)
+    return np.clip(pixels / np.float32(min(bound, max(top, 1.0))), 0, 1)
 
 
 def _is_number(token: str) -> bool:
