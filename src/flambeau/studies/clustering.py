@@ -1,0 +1,59 @@
+"""Latent clustering: k-means on codes (or raw pixels) scored against the labels."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+from .codes import encode, sklearn_seed, subsample
+
+__all__ = ["clustering_scores", "kmeans_scores", "latent_clustering_study", "purity"]
+
+
+def purity(labels, clusters) -> float:
+    """Share of samples whose cluster's majority label is their own: ``sum_c max_k n_ck / n``."""
+    labels, clusters = np.asarray(labels), np.asarray(clusters)
+    if labels.shape != clusters.shape or labels.ndim != 1:
+        raise ValueError(f"purity: labels and clusters must be two (n,) arrays, got {labels.shape} "
+                         f"and {clusters.shape}")
+    _, label_ids = np.unique(labels, return_inverse=True)
+    _, cluster_ids = np.unique(clusters, return_inverse=True)
+    counts = np.zeros((cluster_ids.max(initial=-1) + 1, label_ids.max(initial=-1) + 1), dtype=np.int64)
+    np.add.at(counts, (cluster_ids, label_ids), 1)
+    return float(counts.max(axis=1).sum() / max(len(labels), 1))
+
+
+def clustering_scores(labels, clusters) -> dict[str, float]:
+    """``purity``, ``ari`` (adjusted Rand index) and ``nmi`` (normalized mutual information)."""
+    return {"purity": purity(labels, clusters), "ari": float(adjusted_rand_score(labels, clusters)),
+            "nmi": float(normalized_mutual_info_score(labels, clusters))}
+
+
+def kmeans_scores(features, labels, n_clusters: int | None = None, seed=0, n_init: int = 4) -> dict:
+    """k-means (k = number of classes by default) on ``features`` ``(n, k)``, scored on ``labels``."""
+    features = np.asarray(features, dtype=np.float64)
+    n_clusters = n_clusters or len(np.unique(labels))
+    kmeans = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=sklearn_seed(seed)).fit(features)
+    return {**clustering_scores(labels, kmeans.labels_), "n_clusters": n_clusters,
+            "inertia": float(kmeans.inertia_)}
+
+
+def latent_clustering_study(model, X, y, n_clusters: int | None = None, max_samples: int | None = 10000,
+                            seed=0) -> dict:
+    """k-means on the latent codes ``model.encode(X)`` versus k-means on the raw pixels.
+
+    Args:
+        model: an ``AutoEncoder`` (anything with ``encode``).
+        X, y: inputs ``(n, d)`` and integer labels ``(n,)``.
+        n_clusters: k; default the number of classes.
+        max_samples: score a seeded random subset of that many samples (None: all).
+
+    Returns:
+        ``{"latent": scores, "raw": scores, "latent_dim": k, "n_samples": n}`` with scores from
+        ``kmeans_scores`` (purity, ari, nmi, n_clusters, inertia).
+    """
+    X, y = subsample(np.asarray(X), np.asarray(y), max_samples, seed)
+    codes = encode(model, X)
+    return {"latent": kmeans_scores(codes, y, n_clusters, seed), "raw": kmeans_scores(X, y, n_clusters, seed),
+            "latent_dim": int(codes.shape[1]), "n_samples": len(X)}
