@@ -19,6 +19,7 @@ COMMANDS = [
     "flambeau.commands.demo",
     "flambeau.commands.list",
     "flambeau.commands.run",
+    "flambeau.commands.sweep",
     "flambeau.commands.serve",
     "flambeau.commands.signatures",
 ]

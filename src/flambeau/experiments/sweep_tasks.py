@@ -1,0 +1,64 @@
+"""Tasks a sweep can run: plain functions ``task(**params) -> dict of numbers``.
+
+They are module-level functions (picklable), so joblib processes and Dask workers can import
+and call them. Datasets are cached per process.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..autoencoder import AutoEncoder
+from ..losses import BCELoss, CrossEntropyLoss, MSELoss
+from ..training import SGD, predict
+from .common import mlp
+from .data import load
+
+__all__ = ["TASKS", "autoencoder_task", "mlp_task"]
+
+_LOSSES = {"mse": MSELoss, "bce": BCELoss}
+
+
+@functools.lru_cache(maxsize=4)
+def _dataset(name: str, n_train: int | None, n_test: int | None):
+    X, y, Xt, yt = load(name)
+    return X[:n_train], y[:n_train], Xt[:n_test], yt[:n_test]
+
+
+def autoencoder_task(dataset: str = "mnist", loss: str = "mse", lr: float = 0.01, epochs: int = 10,
+                     batch_size: int = 32, latent: int = 16, steps: int = 2, activation: str = "tanh",
+                     n_train: int | None = None, n_test: int | None = None, seed: int = 0) -> dict:
+    """Train ``AutoEncoder.symmetric(d, latent, steps)`` and measure reconstruction on the test set.
+
+    Returns:
+        ``test_mse`` and ``test_bce`` (per pixel, whatever the training loss), ``train_loss``
+        (last epoch, the training loss per image) and ``n_parameters``.
+    """
+    if loss not in _LOSSES:
+        raise ValueError(f"autoencoder_task: loss must be one of {sorted(_LOSSES)}, got {loss!r}")
+    X, _, Xt, _ = _dataset(dataset, n_train, n_test)
+    ae = AutoEncoder.symmetric(X.shape[1], int(latent), steps=int(steps), activation=activation, rng=seed)
+    history = SGD(ae, _LOSSES[loss](), X, X, batch_size=int(batch_size), epochs=int(epochs), eps=lr,
+                  seed=seed, progress=False)
+    recon = predict(ae, Xt)
+    pixels = Xt.shape[1]
+    return {"test_mse": float(MSELoss().forward(Xt, recon).mean() / pixels),
+            "test_bce": float(BCELoss().forward(Xt, recon).mean() / pixels),
+            "train_loss": history["train_loss"][-1], "n_parameters": ae.num_parameters()}
+
+
+def mlp_task(dataset: str = "usps", hidden: int = 32, activation: str = "tanh", lr: float = 0.05,
+             epochs: int = 2, batch_size: int = 32, n_train: int | None = None,
+             n_test: int | None = None, seed: int = 0) -> dict:
+    """Train a one-hidden-layer classifier; returns ``test_accuracy`` and ``test_error``."""
+    X, y, Xt, yt = _dataset(dataset, n_train, n_test)
+    net = mlp([X.shape[1], int(hidden), int(y.max()) + 1], activation, rng=seed)
+    SGD(net, CrossEntropyLoss(), X, y, batch_size=int(batch_size), epochs=int(epochs), eps=lr, seed=seed,
+        progress=False)
+    accuracy = float(np.mean(predict(net, Xt).argmax(axis=1) == yt))
+    return {"test_accuracy": accuracy, "test_error": 1 - accuracy}
+
+
+TASKS = {"autoencoder": autoencoder_task, "mlp": mlp_task}
