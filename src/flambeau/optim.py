@@ -6,6 +6,7 @@ import numpy as np
 
 from .dtype import as_compute_dtype
 from .module import Loss, Module
+from .regularization import clip_grad_norm
 from .rules import GradientDescent, UpdateRule
 
 __all__ = ["Optim"]
@@ -22,9 +23,12 @@ class Optim:
         loss: a ``Loss``.
         eps: learning rate.
         rule: an update rule (``flambeau.rules``); plain gradient descent by default.
+        clip_norm: if given, scale the gradients of each step so that their global norm is at
+            most this value (``flambeau.regularization.clip_grad_norm``).
     """
 
-    def __init__(self, net: Module, loss: Loss, eps: float = 1e-3, rule: UpdateRule | None = None):
+    def __init__(self, net: Module, loss: Loss, eps: float = 1e-3, rule: UpdateRule | None = None,
+                 clip_norm: float | None = None):
         if not isinstance(net, Module):
             raise TypeError(f"Optim: net must be a Module, got {type(net).__name__}")
         if not isinstance(loss, Loss):
@@ -33,11 +37,17 @@ class Optim:
             raise ValueError(f"Optim: eps (learning rate) must be a positive number, got {eps!r}")
         self.net, self.loss, self.eps = net, loss, float(eps)
         self.rule = rule if rule is not None else GradientDescent()
+        if clip_norm is not None and not (clip_norm > 0 and np.isfinite(clip_norm)):
+            raise ValueError(f"Optim: clip_norm must be a positive number, got {clip_norm!r}")
+        self.clip_norm = clip_norm
 
     def step(self, batch_x, batch_y) -> float:
         """One update on a mini-batch; returns the mean loss of the batch (before the update)."""
         yhat, losses = self.forward_backward(batch_x, batch_y)
-        self.rule.step(self.net.parameters(), self.net.gradients(), self.eps)
+        grads = self.net.gradients()
+        if self.clip_norm is not None:
+            clip_grad_norm(grads, self.clip_norm)
+        self.rule.step(self.net.parameters(), grads, self.eps)
         return float(losses.mean())
 
     def forward_backward(self, batch_x, batch_y):

@@ -110,7 +110,7 @@ def write_file(path, header: dict, arrays: dict[str, np.ndarray]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     entries = {HEADER: np.array(json.dumps(header))}
-    entries.update({key: np.ascontiguousarray(value) for key, value in arrays.items()})
+    entries.update({key: np.asarray(value) for key, value in arrays.items()})
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as file:
