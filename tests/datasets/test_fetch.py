@@ -70,5 +70,7 @@ def test_not_found_message_lists_places_and_how_to_fix(isolated):
     assert f"  - {partial} (data_dir): missing train-labels-idx1-ubyte.gz\n" in message
     assert f"  - {isolated / 'system' / spec.name} (system): no such folder\n" in message
     assert "FLAMBEAU_DATA is not set" in message
-    assert "Download: download=False" in message
+    unset = "  - $FLAMBEAU_DATA/tiny-test: not searched, FLAMBEAU_DATA is not set\n"
+    assert f"{unset}  - {isolated / 'cache'}" in message  # listed where it would be searched
+    assert "Download: not attempted (download=False)" in message
     assert "set FLAMBEAU_DATA=/some/folder holding tiny-test/, or pass data_dir=" in message

@@ -9,6 +9,7 @@ relabelled 0..k-1 in sorted order; ``n_per_class=`` keeps that many random train
 per class (seeded by ``seed=``).
 """
 
+from .catalog import LOADERS, load_dataset, locate_dataset
 from .corruption import add_noise, mask_patch, mask_random, salt_and_pepper
 from .download import ChecksumError, DownloadError
 from .idx import IDXFormatError, read_idx, write_idx
@@ -27,11 +28,13 @@ __all__ = [
     "DatasetNotFoundError",
     "DownloadError",
     "IDXFormatError",
+    "LOADERS",
     "NormalizationStats",
     "add_noise",
     "cache_dir",
     "cut_per_class",
     "gen_arti",
+    "load_dataset",
     "load_digits",
     "load_fashion_mnist",
     "load_idx_dataset",
@@ -39,6 +42,7 @@ __all__ = [
     "load_kmnist",
     "load_mnist",
     "load_usps",
+    "locate_dataset",
     "make_moons",
     "make_sine_regression",
     "mask_patch",

@@ -45,7 +45,8 @@ def fetch_dataset(spec: IDXDataset, data_dir=None, download: bool = True,
         logger.info("%s: %s found in %s (%s)", where, spec.title, found[0].path, found[0].origin)
         return found[1]
     if not download:
-        raise DatasetNotFoundError(_not_found_message(spec, data_dir, where, "download=False"))
+        raise DatasetNotFoundError(_not_found_message(spec, data_dir, where,
+                                                      "not attempted (download=False)"))
     try:
         return _download_missing(spec, progress)
     except ChecksumError:
@@ -70,9 +71,9 @@ def _not_found_message(spec: IDXDataset, data_dir, where: str, download_note: st
     names = [f.name for f in spec.files]
     lines = [f"{where}: {spec.title} not found. Searched, in order:"]
     for location in search_locations(spec.name, data_dir):
+        if location.origin == "user cache" and not os.environ.get("FLAMBEAU_DATA"):
+            lines.append(f"  - $FLAMBEAU_DATA/{spec.name}: not searched, FLAMBEAU_DATA is not set")
         lines.append(f"  - {location.path} ({location.origin}): {_missing(location.path, names)}")
-    if not os.environ.get("FLAMBEAU_DATA"):
-        lines.append("  - $FLAMBEAU_DATA/<name>: not searched, FLAMBEAU_DATA is not set")
     lines += [
         f"Download: {download_note}",
         f"To provide the files, put {', '.join(names)} (gzip or uncompressed) in one of these "
