@@ -14,8 +14,10 @@ __all__ = ["STUDY_MODULES", "all_studies", "get_study", "study_names"]
 
 STUDY_MODULES = (
     "flambeau.experiments.studies_quickstart",
+    "flambeau.experiments.studies_linear",
     "flambeau.experiments.studies_multiclass",
     "flambeau.experiments.studies_checks",
+    "flambeau.experiments.studies_moons",
 )
 
 _cache: dict[str, Study] | None = None

@@ -26,25 +26,32 @@ pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }
 """
 
 
+def _walk(metrics: dict, key: str):
+    """The nodes met along dotted path ``key`` (keys may themselves hold dots, e.g. ``"noise_0.5"``:
+    at each level the longest matching key wins). The last item is the value, or None if absent."""
+    nodes, node, parts = [metrics], metrics, key.split(".")
+    while parts:
+        for cut in range(len(parts), 0, -1):
+            name = ".".join(parts[:cut])
+            if isinstance(node, dict) and name in node:
+                node, parts = node[name], parts[cut:]
+                nodes.append(node)
+                break
+        else:
+            return nodes + [None]
+    return nodes
+
+
 def lookup(metrics: dict, key: str):
     """Value at dotted path ``key`` in nested ``metrics`` (None when absent)."""
-    node = metrics
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
+    return _walk(metrics, key)[-1]
 
 
 def _skip_reason(metrics: dict, key: str) -> str | None:
     """The reason of the nearest enclosing ``{"status": "skipped"}`` block on ``key``'s path."""
-    node, parts = metrics, key.split(".")
-    for part in parts:
+    for node in _walk(metrics, key):
         if isinstance(node, dict) and node.get("status") == "skipped":
             return node.get("reason", "skipped")
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
     return None
 
 
