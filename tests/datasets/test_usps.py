@@ -83,3 +83,12 @@ def test_options(usps):
     assert y_test.shape == (int(np.isin(usps[3], [4, 9]).sum()), 2)
     again = load_usps(classes=[9, 4], n_per_class=30, one_hot=True, seed=5)
     np.testing.assert_array_equal(X_train, again[0])
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0, 255.0])
+def test_other_grey_level_ranges_are_mapped_to_unit(tmp_path, scale):
+    pixels = np.linspace(0, 1, 256)
+    (tmp_path / "a.txt").write_text("3 " + " ".join(f"{v * scale:.6f}" for v in pixels))
+    images, labels = read_usps_text(tmp_path / "a.txt")
+    np.testing.assert_allclose(images[0], pixels, atol=1e-5)
+    assert labels.tolist() == [3]

@@ -29,15 +29,28 @@ __all__ = ["load_fashion_mnist", "load_idx_dataset", "load_kmnist", "load_mnist"
 def load_idx_dataset(spec: IDXDataset, *, flatten: bool = True, one_hot: bool = False, classes=None,
                      n_per_class: int | None = None, seed: int = 0, data_dir=None,
                      download: bool = True, progress: bool = True, where: str | None = None):
-    """Load an IDX dataset described by ``spec`` (see the module docstring for the arguments).
+    """Load an IDX dataset described by ``spec``.
 
     Args:
+        spec: the dataset (``registry.MNIST``...).
+        flatten: images ``(n, h * w)`` (default) or ``(n, h, w)``.
+        one_hot: labels float32 ``(n, k)`` instead of int64 ``(n,)``.
+        classes: keep these labels, relabelled 0..k-1 in sorted order.
+        n_per_class: keep this many random training images per class.
+        seed: seed of the ``n_per_class`` draw.
         data_dir: folder searched first for the four files.
         download: allow a download into the user cache when the files are nowhere.
         progress: show a download progress bar.
+        where: name used in messages.
 
     Returns:
         ``(X_train, y_train, X_test, y_test)``.
+
+    Raises:
+        DatasetNotFoundError: not found locally and not downloadable (message says where it
+            looked and how to provide the files).
+        ChecksumError: a download did not match its SHA-256.
+        IDXFormatError: a file is truncated, corrupted or of the wrong shape.
     """
     where = where or f"load {spec.title}"
     paths = fetch_dataset(spec, data_dir=data_dir, download=download, progress=progress, where=where)
@@ -48,19 +61,28 @@ def load_idx_dataset(spec: IDXDataset, *, flatten: bool = True, one_hot: bool = 
                          classes=classes, n_per_class=n_per_class, seed=seed, scale=255.0)
 
 
-def load_mnist(**kwargs):
-    """MNIST handwritten digits. Keyword arguments as in ``load_idx_dataset``."""
-    return load_idx_dataset(MNIST, where="load_mnist", **kwargs)
+def load_mnist(*, flatten: bool = True, one_hot: bool = False, classes=None, n_per_class=None,
+               seed: int = 0, data_dir=None, download: bool = True, progress: bool = True):
+    """MNIST handwritten digits (LeCun et al.). Arguments as in ``load_idx_dataset``."""
+    return load_idx_dataset(MNIST, flatten=flatten, one_hot=one_hot, classes=classes,
+                            n_per_class=n_per_class, seed=seed, data_dir=data_dir, download=download,
+                            progress=progress, where="load_mnist")
 
 
-def load_fashion_mnist(**kwargs):
-    """Fashion-MNIST (Zalando) clothing images. Keyword arguments as in ``load_idx_dataset``."""
-    return load_idx_dataset(FASHION_MNIST, where="load_fashion_mnist", **kwargs)
+def load_fashion_mnist(*, flatten: bool = True, one_hot: bool = False, classes=None, n_per_class=None,
+                       seed: int = 0, data_dir=None, download: bool = True, progress: bool = True):
+    """Fashion-MNIST (Zalando) clothing images. Arguments as in ``load_idx_dataset``."""
+    return load_idx_dataset(FASHION_MNIST, flatten=flatten, one_hot=one_hot, classes=classes,
+                            n_per_class=n_per_class, seed=seed, data_dir=data_dir, download=download,
+                            progress=progress, where="load_fashion_mnist")
 
 
-def load_kmnist(**kwargs):
-    """Kuzushiji-MNIST (cursive Japanese characters). Keyword arguments as in ``load_idx_dataset``."""
-    return load_idx_dataset(KMNIST, where="load_kmnist", **kwargs)
+def load_kmnist(*, flatten: bool = True, one_hot: bool = False, classes=None, n_per_class=None,
+                seed: int = 0, data_dir=None, download: bool = True, progress: bool = True):
+    """Kuzushiji-MNIST (cursive Japanese characters, CODH). Arguments as in ``load_idx_dataset``."""
+    return load_idx_dataset(KMNIST, flatten=flatten, one_hot=one_hot, classes=classes,
+                            n_per_class=n_per_class, seed=seed, data_dir=data_dir, download=download,
+                            progress=progress, where="load_kmnist")
 
 
 def _read_pair(images_path: Path, labels_path: Path, image_shape, where: str):
