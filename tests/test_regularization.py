@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from flambeau.regularization import clip_grad_norm, global_norm, l2_penalty
