@@ -43,7 +43,7 @@ def test_info_of_a_missing_idx_dataset_explains_and_fails(capsys, monkeypatch, t
     monkeypatch.setattr(locate, "SYSTEM_DATA_DIR", tmp_path / "system")
     assert main(["datasets", "info", "kmnist"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("kmnist: missing, not here; a load downloads it from http://codh.rois.ac.jp/")
+    assert out.startswith("kmnist: missing, not here; a load downloads it from https://codh.rois.ac.jp/")
     assert "Download: not attempted (download=False)" in out
 
 

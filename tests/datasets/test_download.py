@@ -138,7 +138,7 @@ def test_offline_error_lists_places_and_failures(isolated):
         load_idx_dataset(spec, progress=False)
     message = str(info.value)
     assert "Tiny not found. Searched, in order:" in message
-    assert "(user cache): " in message and "(system): no such folder" in message
+    assert "(user cache): no such folder" in message and "(system): no such folder" in message
     assert "could not download train-images-idx3-ubyte.gz (http://127.0.0.1:9/train-images" in message
 
 

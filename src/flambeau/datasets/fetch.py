@@ -45,14 +45,15 @@ def fetch_dataset(spec: IDXDataset, data_dir=None, download: bool = True,
         logger.info("%s: %s found in %s (%s)", where, spec.title, found[0].path, found[0].origin)
         return found[1]
     if not download:
-        raise DatasetNotFoundError(_not_found_message(spec, data_dir, where,
+        raise DatasetNotFoundError(_not_found_message(spec, where, _searched_lines(spec, data_dir),
                                                       "not attempted (download=False)"))
+    searched = _searched_lines(spec, data_dir)  # before the download creates the cache folder
     try:
         return _download_missing(spec, progress)
     except ChecksumError:
         raise
     except DownloadError as error:
-        raise DatasetNotFoundError(_not_found_message(spec, data_dir, where, str(error))) from error
+        raise DatasetNotFoundError(_not_found_message(spec, where, searched, str(error))) from error
 
 
 def _download_missing(spec: IDXDataset, progress: bool) -> list[Path]:
@@ -67,20 +68,26 @@ def _download_missing(spec: IDXDataset, progress: bool) -> list[Path]:
     return paths
 
 
-def _not_found_message(spec: IDXDataset, data_dir, where: str, download_note: str) -> str:
+def _searched_lines(spec: IDXDataset, data_dir) -> list[str]:
     names = [f.name for f in spec.files]
-    lines = [f"{where}: {spec.title} not found. Searched, in order:"]
+    lines = []
     for location in search_locations(spec.name, data_dir):
         if location.origin == "user cache" and not os.environ.get("FLAMBEAU_DATA"):
             lines.append(f"  - $FLAMBEAU_DATA/{spec.name}: not searched, FLAMBEAU_DATA is not set")
         lines.append(f"  - {location.path} ({location.origin}): {_missing(location.path, names)}")
-    lines += [
+    return lines
+
+
+def _not_found_message(spec: IDXDataset, where: str, searched: list[str], download_note: str) -> str:
+    names = ", ".join(f.name for f in spec.files)
+    return "\n".join([
+        f"{where}: {spec.title} not found. Searched, in order:",
+        *searched,
         f"Download: {download_note}",
-        f"To provide the files, put {', '.join(names)} (gzip or uncompressed) in one of these "
-        f"folders, for example set FLAMBEAU_DATA=/some/folder holding {spec.name}/, or pass "
-        f"data_dir=. Source: {spec.homepage}",
-    ]
-    return "\n".join(lines)
+        f"To provide the files, put {names} (gzip or uncompressed) in one of these folders, for "
+        f"example set FLAMBEAU_DATA=/some/folder holding {spec.name}/, or pass data_dir=. "
+        f"Source: {spec.homepage}",
+    ])
 
 
 def _missing(folder: Path, names: list[str]) -> str:

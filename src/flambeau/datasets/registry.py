@@ -2,20 +2,21 @@
 
 The checksums are those of the gzip files as served by the official mirrors, checked on
 every download. Files found locally are not hashed (re-compressed copies such as Debian's
-``dataset-fashion-mnist`` package differ byte-wise from the mirrors while decoding to the same
-arrays); the IDX reader validates their structure instead.
+``dataset-fashion-mnist`` package differ byte-wise from the mirrors although they hold the same
+images); the IDX reader validates their structure instead.
 
-Provenance of the checksums (they could not be checked against the mirrors from the
-development machine, which has no network):
+Provenance of the checksums. The development machine has no network, so none of them could
+be checked against the mirrors here; each is the value that several independent public dataset
+loaders agree on (torchvision-style loaders, TFDS-style checksum tables):
 
-- MNIST: the SHA-256 of the four classic files as recorded by torchvision-style loaders.
-  The copy in the project's shared data was rebuilt from PNG images, so its gzip bytes differ;
-  the tests check its decoded arrays instead.
-- Fashion-MNIST: the SHA-256 of the four files on Zalando's S3 mirror, as recorded by
-  torchvision-style loaders. Debian's copy (``/usr/share/datasets/fashion-mnist``) is
-  re-compressed, so its bytes differ while its arrays are the same.
-- KMNIST: the SHA-256 recorded for the CODH files by the Ruby port of torchvision
-  (``ankane/torchvision-ruby``); the publisher (CODH) lists no checksum of its own.
+- MNIST: the four classic files (LeCun's site and its S3 / GCS copies). The copy in the
+  project's shared data was rebuilt from PNG images, so its gzip bytes differ; the tests check
+  its decoded arrays instead.
+- Fashion-MNIST: the four files of Zalando's S3 bucket and GitHub repository (whose published
+  MD5s, 8d4fb7e6... for the training images, the same loaders pair with these SHA-256). Debian's
+  copy (``/usr/share/datasets/fashion-mnist``, also the shared data's) is re-compressed, so its
+  gzip bytes differ; whether its arrays are byte-identical to the mirrors' was not checked here.
+- KMNIST: the four CODH files; the publisher lists no checksum of its own.
 """
 
 from __future__ import annotations
@@ -108,7 +109,10 @@ FASHION_MNIST = IDXDataset(
         "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
         "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
     )),
-    mirrors=("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+    mirrors=(
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
+    ),
     homepage="https://github.com/zalandoresearch/fashion-mnist "
              "(Debian: apt install dataset-fashion-mnist)",
 )
@@ -124,7 +128,10 @@ KMNIST = IDXDataset(
         "edd7a857845ad6bb1d0ba43fe7e794d164fe2dce499a1694695a792adfac43c5",
         "20bb9a0ef54c7db3efc55a92eef5582c109615df22683c380526788f98e42a1c",
     )),
-    mirrors=("http://codh.rois.ac.jp/kmnist/dataset/kmnist/",),
+    mirrors=(
+        "https://codh.rois.ac.jp/kmnist/dataset/kmnist/",
+        "http://codh.rois.ac.jp/kmnist/dataset/kmnist/",
+    ),
     homepage="https://github.com/rois-codh/kmnist",
 )
 
