@@ -43,11 +43,18 @@ class Optim:
 
     def step(self, batch_x, batch_y) -> float:
         """One update on a mini-batch; returns the mean loss of the batch (before the update)."""
+        return self.step_with(batch_x, batch_y, self.net.parameters(), self.net.gradients())
+
+    def step_with(self, batch_x, batch_y, params: dict, grads: dict) -> float:
+        """``step`` given ``net.parameters()`` and ``net.gradients()`` collected beforehand.
+
+        Training loops collect the two dicts once per epoch rather than once per batch; they
+        hold the live arrays, so they stay valid while no layer replaces its arrays.
+        """
         yhat, losses = self.forward_backward(batch_x, batch_y)
-        grads = self.net.gradients()
         if self.clip_norm is not None:
             clip_grad_norm(grads, self.clip_norm)
-        self.rule.step(self.net.parameters(), grads, self.eps)
+        self.rule.step(params, grads, self.eps)
         return float(losses.mean())
 
     def forward_backward(self, batch_x, batch_y):

@@ -153,11 +153,12 @@ def _train_epoch(optim: Optim, X, Y, order, batch_size: int, epoch: int, batch_c
     """One pass over the data; returns the mean loss over its samples."""
     n = len(X)
     n_batches = math.ceil(n / batch_size)
+    params, grads = optim.net.parameters(), optim.net.gradients()
     total = 0.0
     for b in range(n_batches):
         start = b * batch_size
         idx = order[start:start + batch_size] if order is not None else slice(start, start + batch_size)
-        batch_loss = optim.step(X[idx], Y[idx])
+        batch_loss = optim.step_with(X[idx], Y[idx], params, grads)
         if not math.isfinite(batch_loss):
             raise DivergenceError(
                 f"SGD: the loss became {batch_loss} at epoch {epoch + 1}, batch {b + 1}/"
