@@ -5,6 +5,7 @@ __version__ = "0.1.0"
 from ._checks import ShapeError
 from .aliases import BCE, CE, CELogSoftmax, Sequentiel, Sigmoide
 from .autoencoder import AutoEncoder
+from .callbacks import Callback, EarlyStopping, StopTraining
 from .containers import Concat, Sequential
 from .dtype import PrecisionWarning, default_dtype, get_default_dtype, set_default_dtype
 from .gradcheck import gradcheck
@@ -35,7 +36,9 @@ from .metrics import accuracy
 from .module import Loss, Module
 from .optim import Optim
 from .random import manual_seed
+from .regularization import clip_grad_norm
 from .rules import Adam, AdamW, GradientDescent, Momentum, RMSprop
+from .schedules import CosineLR, ExponentialLR, ReduceLROnPlateau, StepLR
 from .serialization import SerializationError, load, save
 from .training import SGD, DivergenceError, History, evaluate, predict
 
@@ -50,12 +53,16 @@ __all__ = [
     "BatchNorm1D",
     "CE",
     "CELogSoftmax",
+    "Callback",
     "Concat",
     "Conv1D",
     "Conv2D",
+    "CosineLR",
     "CrossEntropyLoss",
     "DivergenceError",
     "Dropout",
+    "EarlyStopping",
+    "ExponentialLR",
     "Flatten",
     "GradientDescent",
     "History",
@@ -74,6 +81,7 @@ __all__ = [
     "PrecisionWarning",
     "RMSprop",
     "ReLU",
+    "ReduceLROnPlateau",
     "Reshape",
     "SGD",
     "Sequential",
@@ -83,11 +91,14 @@ __all__ = [
     "Sigmoid",
     "Sigmoide",
     "Softmax",
+    "StepLR",
+    "StopTraining",
     "TanH",
     "TiedLinear",
     "Transpose2D",
     "__version__",
     "accuracy",
+    "clip_grad_norm",
     "default_dtype",
     "evaluate",
     "get_default_dtype",
