@@ -80,7 +80,7 @@ def cluster_hdbscan(A: np.ndarray, k_range=(2, 10), seed: int = 0,
     ``min_cluster_size`` defaults to 2 % of the samples (at least 5). ``k_range`` is unused.
     """
     size = min_cluster_size or max(5, len(A) // 50)
-    labels = HDBSCAN(min_cluster_size=size).fit(A).labels_.astype(np.int64)
+    labels = HDBSCAN(min_cluster_size=size, copy=True).fit(A).labels_.astype(np.int64)
     k = int(len(np.unique(labels[labels >= 0])))
     kept = labels >= 0
     score = _silhouette(A[kept], labels[kept], seed) if k >= 2 else float("nan")

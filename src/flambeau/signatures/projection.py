@@ -12,7 +12,7 @@ def _umap(A: np.ndarray, seed: int) -> np.ndarray:
     import umap  # slow import (numba); only when asked for
 
     n_neighbors = max(2, min(15, len(A) - 1))
-    return umap.UMAP(n_components=2, n_neighbors=n_neighbors, random_state=seed).fit_transform(A)
+    return umap.UMAP(n_components=2, n_neighbors=n_neighbors, random_state=seed, n_jobs=1).fit_transform(A)
 
 
 def _pca(A: np.ndarray, seed: int) -> np.ndarray:

@@ -82,7 +82,7 @@ def _draw(y: np.ndarray, classes, n: int, rng, split: str, strict: bool) -> np.n
             raise ValueError(f"study: the {split} split holds {len(pool)} images of class {c}, "
                              f"fewer than n_per_class={n}")
         chosen.append(np.sort(rng.choice(pool, size=min(n, len(pool)), replace=False)))
-    return np.concatenate(chosen)
+    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
 
 def analyse(acts: dict[str, np.ndarray], y_true, y_pred, is_anomaly=None, k_range=(2, 10),
@@ -134,7 +134,7 @@ def _check_model(net, n_inputs: int, n_classes: int) -> Sequential:
 
 
 def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progress | None = None,
-              show_progress: bool = True) -> Path:
+              show_progress: bool = True, figures: bool = True) -> Path:
     """Run the study described by ``config`` and write ``runs_dir/config.name``.
 
     Args:
@@ -144,6 +144,7 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
             to ``len(config.classes)`` logits (classes in sorted order); trained when None.
         progress: optional ``callback(fraction, message)`` (the web app's progress bar).
         show_progress: tqdm bars for training and clustering.
+        figures: also write the static PNG figures (matplotlib; the app does not need them).
 
     Returns:
         the run folder.
@@ -191,26 +192,21 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
     arrays = {"images": np.round(X * 255).astype(np.uint8), "y_true": y.astype(np.int64),
               "y_pred": y_pred.astype(np.int64), "is_anomaly": is_anomaly,
               "clusters": p.signatures, "coords": coords, "layer_names": np.asarray(p.layer_names)}
-    folder = _write_run(Path(runs_dir), config.name, summary, arrays, net, clusterings)
+    folder = _write_run(Path(runs_dir), config.name, summary, arrays, net,
+                        clusterings if figures else None)
     report(1.0, f"done: {folder}")
     log.info("signature study written to %s in %.1f s", folder, summary["seconds"])
     return folder
 
 
 def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clusterings) -> Path:
-    import matplotlib.pyplot as plt
-
     runs_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=runs_dir, prefix=f".{name}.", suffix=".tmp"))
     try:
         _io.write_npz(tmp / "arrays.npz", **arrays)
         serialization.save(net, tmp / "model.npz")
-        for filename, fig in (("silhouette.png", plot_silhouette(clusterings)),
-                              ("projections.png", plot_projections(
-                                  arrays["coords"], list(arrays["layer_names"]), arrays["y_true"],
-                                  arrays["is_anomaly"]))):
-            _io.write_png(tmp / filename, fig)
-            plt.close(fig)
+        if clusterings is not None:
+            _write_figures(tmp, arrays, clusterings)
         _io.write_json(tmp / "study.json", summary)  # last: its presence marks a complete run
         return _io.publish_folder(tmp, runs_dir / name)
     except BaseException:
@@ -220,8 +216,18 @@ def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clus
         raise
 
 
+def _write_figures(folder: Path, arrays: dict, clusterings) -> None:
+    import matplotlib.pyplot as plt
+
+    projections = plot_projections(arrays["coords"], list(arrays["layer_names"]), arrays["y_true"],
+                                   arrays["is_anomaly"])
+    for filename, fig in (("silhouette.png", plot_silhouette(clusterings)), ("projections.png", projections)):
+        _io.write_png(folder / filename, fig)
+        plt.close(fig)
+
+
 def study(runs_dir="runs", model=None, progress: Progress | None = None, show_progress: bool = True,
-          **config) -> Path:
+          figures: bool = True, **config) -> Path:
     """``run_study(StudyConfig(**config), ...)``: e.g. ``study(classes=(1, 7), n_per_class=100,
     hidden=(32, 64), anomalies=(4, 3))``."""
-    return run_study(StudyConfig(**config), runs_dir, model, progress, show_progress)
+    return run_study(StudyConfig(**config), runs_dir, model, progress, show_progress, figures)

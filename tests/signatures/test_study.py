@@ -1,0 +1,77 @@
+import json
+
+import numpy as np
+import pytest
+
+from flambeau import serialization
+from flambeau.signatures import analyse, run_study, study
+from flambeau.signatures.config import StudyConfig
+
+TINY = {"classes": (1, 7), "n_per_class": 25, "hidden": (8, 6), "anomalies": (4,), "n_anomalies": 10,
+        "epochs": 20, "eps": 0.1, "k_range": (2, 4), "projection": "pca", "seed": 0}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    runs = tmp_path_factory.mktemp("runs")
+    return runs, study(runs_dir=runs, show_progress=False, **TINY)
+
+
+def test_study_writes_a_complete_run_folder(tiny_run):
+    runs, folder = tiny_run
+    assert folder == runs / "signature_17_25_a4"
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "model.npz", "projections.png",
+                                                        "silhouette.png", "study.json"]
+    assert [p.name for p in runs.iterdir()] == [folder.name]  # no temporary folder left
+    summary = json.loads((folder / "study.json").read_text())
+    assert summary["config"]["hidden"] == [8, 6] and summary["n_known"] == 50 and summary["n_anomalies"] == 10
+    assert [layer["name"] for layer in summary["layers"]] == ["layer1_ReLU", "layer2_ReLU"]
+    assert all(layer["ks"] == [2, 3, 4] and len(layer["silhouette"]) == 3 for layer in summary["layers"])
+    assert summary["accuracy"] > 0.8  # 1 vs 7 is easy even for this tiny network
+    assert set(summary["scores"]["anomalies"]) == {"4"}
+    assert sum(row["count"] for row in summary["top_signatures"]) == 60
+    with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
+        assert arrays["images"].shape == (60, 256) and arrays["images"].dtype == np.uint8
+        assert arrays["coords"].shape == (2, 60, 2) and arrays["clusters"].shape == (60, 2)
+        assert arrays["is_anomaly"].sum() == 10 and set(arrays["y_true"][arrays["is_anomaly"]]) == {4}
+        assert set(arrays["y_pred"]) <= {1, 7}
+
+
+def test_a_saved_model_can_be_studied_again(tiny_run, tmp_path):
+    _, folder = tiny_run
+    again = run_study(StudyConfig(**TINY), tmp_path, model=folder / "model.npz", show_progress=False,
+                      figures=False)
+    with np.load(folder / "arrays.npz") as a, np.load(again / "arrays.npz") as b:
+        assert np.array_equal(a["y_pred"], b["y_pred"]) and np.array_equal(a["clusters"], b["clusters"])
+    net = serialization.load(folder / "model.npz")
+    with pytest.raises(ValueError, match=r"study: model must map \(batch, 256\) to \(batch, 3\)"):
+        run_study(StudyConfig(**{**TINY, "classes": (1, 7, 9)}), tmp_path, model=net, show_progress=False,
+                  figures=False)
+
+
+def test_progress_is_reported_and_reruns_replace_the_folder(tmp_path):
+    seen = []
+    config = StudyConfig(**{**TINY, "anomalies": (), "epochs": 1})
+    first = run_study(config, tmp_path, progress=lambda f, m: seen.append(f), show_progress=False,
+                      figures=False)
+    run_study(config, tmp_path, show_progress=False, figures=False)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    assert [p.name for p in tmp_path.iterdir()] == [first.name]
+    assert sorted(p.name for p in first.iterdir()) == ["arrays.npz", "model.npz", "study.json"]
+
+
+def test_too_few_training_images_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="study: the training split holds 556 images of class 5, "
+                                         "fewer than n_per_class=1000"):
+        study(runs_dir=tmp_path, classes=(1, 5), n_per_class=1000, show_progress=False)
+
+
+def test_analyse_works_on_activations_from_anywhere(rng):
+    y = np.repeat([0, 1], 20)
+    acts = {"dense_1": np.eye(2)[y] * 5 + 0.01 * rng.normal(size=(40, 2)),
+            "dense_2": np.eye(3)[y] * 5 + 0.01 * rng.normal(size=(40, 3))}
+    clusterings, p, scores = analyse(acts, y, y, k_range=(2, 5))
+    assert [c.k for c in clusterings.values()] == [2, 2]
+    assert p.counts[0][1] == 20 and len(p.counts) == 2
+    assert scores["separation"]["first_layer"] == "dense_1"
+    assert scores["majority_paths"]["0"]["share"] == 1.0
