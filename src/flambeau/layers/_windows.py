@@ -17,7 +17,8 @@ import numpy as np
 
 from .._checks import ShapeError
 
-__all__ = ["as_tuple", "check_input", "output_size", "pad_spatial", "tap_slices", "unpad_spatial"]
+__all__ = ["as_tuple", "check_input", "output_size", "pad_spatial", "padded_shape", "tap_slices",
+           "unpad_spatial"]
 
 
 def as_tuple(where: str, name: str, value, ndim: int, minimum: int = 1) -> tuple[int, ...]:
@@ -80,10 +81,14 @@ def pad_spatial(X: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:
     """Zero-pad the spatial axes of ``X (batch, *spatial, chan)``; ``X`` itself when no padding."""
     if not any(padding):
         return X
-    shape = (X.shape[0], *(s + 2 * p for s, p in zip(X.shape[1:-1], padding, strict=True)), X.shape[-1])
-    padded = np.zeros(shape, dtype=X.dtype)
+    padded = np.zeros(padded_shape(X.shape, padding), dtype=X.dtype)
     padded[interior(X.shape, padding)] = X
     return padded
+
+
+def padded_shape(shape: tuple[int, ...], padding: tuple[int, ...]) -> tuple[int, ...]:
+    """Shape of an input of ``shape (batch, *spatial, chan)`` once zero-padded."""
+    return (shape[0], *(s + 2 * p for s, p in zip(shape[1:-1], padding, strict=True)), shape[-1])
 
 
 def interior(shape: tuple[int, ...], padding: tuple[int, ...]) -> tuple[slice, ...]:

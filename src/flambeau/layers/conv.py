@@ -19,7 +19,7 @@ from ..dtype import get_default_dtype
 from ..init import init_bias, init_weight
 from ..module import Module
 from ..random import make_rng
-from ._windows import as_tuple, check_input, pad_spatial, tap_slices, unpad_spatial
+from ._windows import as_tuple, check_input, pad_spatial, padded_shape, tap_slices, unpad_spatial
 
 __all__ = ["Conv1D", "Conv2D"]
 
@@ -87,9 +87,7 @@ class _Conv(Module):
         self._check_delta((input.shape[0], *out), delta, "backward_delta")
         grad_cols = delta.reshape(-1, self.chan_out) @ self._kernel_matrix().T
         grad_cols = grad_cols.reshape(input.shape[0], *out, -1, self.chan_in)
-        padded_shape = (input.shape[0], *(s + 2 * p for s, p in zip(input.shape[1:-1], self.paddings)),
-                        self.chan_in)
-        grad_padded = np.zeros(padded_shape, dtype=grad_cols.dtype)
+        grad_padded = np.zeros(padded_shape(input.shape, self.paddings), dtype=grad_cols.dtype)
         for tap, index in enumerate(tap_slices(self.kernel, self.strides, out)):
             grad_padded[index] += grad_cols[..., tap, :]
         return unpad_spatial(grad_padded, input.shape, self.paddings)

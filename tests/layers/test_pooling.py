@@ -1,0 +1,164 @@
+"""Max and average pooling, 1-D and 2-D: shapes and errors, finite differences, PyTorch agreement
+(ties included), caching, config."""
+
+import numpy as np
+import pytest
+
+import flambeau as fb
+from flambeau import ShapeError
+from tests.helpers import assert_close, to_torch, torch
+
+POOLS_1D = {"MaxPool1D": "max_pool1d", "AvgPool1D": "avg_pool1d"}
+POOLS_2D = {"MaxPool2D": "max_pool2d", "AvgPool2D": "avg_pool2d"}
+
+
+def torch_pool(name: str, X, delta, k, stride):
+    """PyTorch's output and input gradient for channels-last ``X`` and upstream ``delta``."""
+    t = torch()
+    spatial = X.ndim - 2
+    to_first = (0, spatial + 1, *range(1, spatial + 1))
+    to_last = (0, *range(2, spatial + 2), 1)
+    X_t = to_torch(X.transpose(to_first), requires_grad=True)
+    Y_t = getattr(t.nn.functional, name)(X_t, k, stride)
+    (Y_t * to_torch(delta.transpose(to_first))).sum().backward()
+    return Y_t.detach().permute(to_last), X_t.grad.permute(to_last)
+
+
+# -- shapes and errors ---------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(POOLS_1D))
+def test_pool1d_shapes_default_stride_and_float32(name):
+    layer = getattr(fb, name)(2)
+    X = np.ones((4, 254, 32), np.float32)
+    Y = layer.forward(X)
+    assert Y.shape == (4, 127, 32) and Y.dtype == np.float32
+    assert layer.backward_delta(X, np.ones_like(Y)).dtype == np.float32
+    assert getattr(fb, name)(3, 2).forward(np.ones((2, 10, 3), np.float32)).shape == (2, 4, 3)
+    assert layer.parameters() == {}
+
+
+@pytest.mark.parametrize("name", sorted(POOLS_2D))
+def test_pool2d_shapes(name):
+    assert getattr(fb, name)(2).forward(np.ones((2, 28, 28, 16), np.float32)).shape == (2, 14, 14, 16)
+    assert getattr(fb, name)((2, 3), (1, 2)).forward(np.ones((2, 7, 7, 1), np.float32)).shape == (2, 6, 3, 1)
+
+
+def test_pool_errors_name_module_and_shapes():
+    with pytest.raises(ShapeError, match=r"^MaxPool1D.forward: X must have shape \(batch, length, chan\), "
+                                         r"got \(4, 10\)$"):
+        fb.MaxPool1D(2).forward(np.ones((4, 10), np.float32))
+    with pytest.raises(ShapeError, match=r"^AvgPool1D.forward: X length 2 is shorter than the kernel size 3, "
+                                         r"got X of shape \(4, 2, 1\)$"):
+        fb.AvgPool1D(3).forward(np.ones((4, 2, 1), np.float32))
+    with pytest.raises(ShapeError, match=r"^MaxPool2D.forward: X must have shape "
+                                         r"\(batch, height, width, chan\), got \(2, 28, 28\)$"):
+        fb.MaxPool2D(2).forward(np.ones((2, 28, 28), np.float32))
+    with pytest.raises(ShapeError, match=r"^AvgPool2D.forward: X height 1 is shorter than the kernel size 2"):
+        fb.AvgPool2D(2).forward(np.ones((2, 1, 5, 1), np.float32))
+    X = np.ones((2, 8, 3), np.float32)
+    with pytest.raises(ShapeError, match=r"^MaxPool1D.backward_delta: delta must have shape \(2, 4, 3\), "
+                                         r"got \(2, 8, 3\)$"):
+        fb.MaxPool1D(2).backward_delta(X, X)
+    with pytest.raises(ValueError, match=r"^MaxPool1D: k_size must be a positive int, got 0$"):
+        fb.MaxPool1D(0)
+    with pytest.raises(ValueError, match=r"^AvgPool2D: stride must be a positive int or a pair of them, "
+                                         r"got -1$"):
+        fb.AvgPool2D(2, -1)
+
+
+def test_trailing_inputs_are_ignored_by_the_floor(rng):
+    X = rng.normal(size=(2, 7, 1))
+    layer = fb.MaxPool1D(2)
+    dX = layer.backward_delta(X, np.ones((2, 3, 1)))
+    assert layer.forward(X).shape == (2, 3, 1)
+    assert np.all(dX[:, 6] == 0) and dX.sum() == 6
+
+
+# -- finite differences --------------------------------------------------------------------
+@pytest.mark.parametrize("name, k, stride", [
+    ("MaxPool1D", 2, 2), ("MaxPool1D", 3, 1), ("AvgPool1D", 3, 2), ("AvgPool1D", 2, 3)])
+def test_pool1d_gradcheck(name, k, stride, rng):
+    X = rng.normal(size=(2, 9, 3))
+    layer = getattr(fb, name)(k, stride)
+    y = rng.normal(size=layer.forward(X).shape)
+    errors = fb.gradcheck(layer, fb.MSELoss(), X, y)
+    assert set(errors) == {"input"} and errors["input"] < 1e-7, errors
+
+
+@pytest.mark.parametrize("name, k, stride", [("MaxPool2D", 2, 1), ("AvgPool2D", (2, 3), (2, 1))])
+def test_pool2d_gradcheck(name, k, stride, rng):
+    X = rng.normal(size=(2, 5, 6, 2))
+    layer = getattr(fb, name)(k, stride)
+    y = rng.normal(size=layer.forward(X).shape)
+    assert fb.gradcheck(layer, fb.MSELoss(), X, y)["input"] < 1e-7
+
+
+# -- PyTorch agreement ---------------------------------------------------------------------
+# (batch, length, chan, k, stride): stride > kernel, kernel = length, overlapping windows, batch 1.
+POOL1D_GRID = [(3, 10, 2, 2, 2), (2, 11, 3, 3, 1), (1, 9, 1, 2, 3), (2, 5, 4, 5, 1), (2, 8, 2, 3, 2)]
+
+
+@pytest.mark.parametrize("name", sorted(POOLS_1D))
+@pytest.mark.parametrize("batch, length, chan, k, stride", POOL1D_GRID)
+def test_pool1d_agrees_with_torch(name, batch, length, chan, k, stride, rng):
+    X = rng.normal(size=(batch, length, chan))
+    layer = getattr(fb, name)(k, stride)
+    Y = layer.forward(X)
+    delta = rng.normal(size=Y.shape)
+    Y_t, dX_t = torch_pool(POOLS_1D[name], X, delta, k, stride)
+    assert_close(Y, Y_t, "Y")
+    assert_close(layer.backward_delta(X, delta), dX_t, "dL/dX")
+
+
+# (batch, height, width, chan, k, stride)
+POOL2D_GRID = [(2, 6, 6, 3, 2, 2), (1, 7, 5, 2, 3, 1), (2, 8, 7, 1, (2, 3), (3, 2)), (1, 4, 4, 2, 4, 1),
+               (2, 5, 6, 2, 2, 3)]
+
+
+@pytest.mark.parametrize("name", sorted(POOLS_2D))
+@pytest.mark.parametrize("batch, height, width, chan, k, stride", POOL2D_GRID)
+def test_pool2d_agrees_with_torch(name, batch, height, width, chan, k, stride, rng):
+    X = rng.normal(size=(batch, height, width, chan))
+    layer = getattr(fb, name)(k, stride)
+    Y = layer.forward(X)
+    delta = rng.normal(size=Y.shape)
+    Y_t, dX_t = torch_pool(POOLS_2D[name], X, delta, k, stride)
+    assert_close(Y, Y_t, "Y")
+    assert_close(layer.backward_delta(X, delta), dX_t, "dL/dX")
+
+
+@pytest.mark.parametrize("k, stride", [(2, 2), (3, 1), (2, 3)])
+def test_max_pool_ties_send_the_gradient_to_the_first_maximum_like_torch(k, stride, rng):
+    X = rng.integers(0, 2, size=(2, 7, 7, 2)).astype(np.float64)  # many ties
+    layer = fb.MaxPool2D(k, stride)
+    delta = rng.normal(size=layer.forward(X).shape)
+    dX = layer.backward_delta(X, delta)
+    _, dX_t = torch_pool("max_pool2d", X, delta, k, stride)
+    assert_close(dX, dX_t, "dL/dX with ties")
+    if stride >= k:  # disjoint windows: each sends its delta to exactly one input
+        assert np.count_nonzero(dX) == delta.size
+
+
+def test_max_pool1d_ties():
+    X = np.array([[[1.0], [1.0], [0.0], [2.0], [2.0], [2.0]]])
+    dX = fb.MaxPool1D(3, 3).backward_delta(X, np.array([[[5.0], [7.0]]]))
+    np.testing.assert_array_equal(dX[0, :, 0], [5, 0, 0, 7, 0, 0])
+
+
+# -- caching and config --------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["MaxPool1D", "AvgPool1D"])
+def test_backward_uses_the_input_it_is_given(name, rng):
+    layer = getattr(fb, name)(2)
+    X_seen, X_other = rng.normal(size=(2, 8, 3)), rng.normal(size=(2, 8, 3))
+    delta = rng.normal(size=(2, 4, 3))
+    layer.forward(X_seen)
+    np.testing.assert_array_equal(layer.backward_delta(X_other, delta),
+                                  getattr(fb, name)(2).backward_delta(X_other, delta))
+
+
+@pytest.mark.parametrize("layer", [fb.MaxPool1D(2, 1), fb.AvgPool1D(3), fb.MaxPool2D((2, 3), 1),
+                                   fb.AvgPool2D(2, (1, 2))])
+def test_config_round_trip_and_repr(layer):
+    rebuilt = type(layer)(**layer.get_config())
+    assert rebuilt.get_config() == layer.get_config()
+    assert repr(fb.MaxPool1D(2)) == "MaxPool1D(k_size=2, stride=2)"
+    assert repr(fb.MaxPool2D((2, 3), 1)) == "MaxPool2D(k_size=[2, 3], stride=1)"
