@@ -38,7 +38,8 @@ def test_modes_and_min_delta():
     stopper = EarlyStopping(patience=1, monitor="val_accuracy")
     assert feed(stopper, [0.5, 0.6, 0.55, 0.58]) == 2
     assert stopper.best == 0.6 and stopper.best_epoch == 1
-    assert feed(EarlyStopping(patience=1, min_delta=0.05), [1.0, 0.97, 0.96]) == 2
+    assert feed(EarlyStopping(patience=1, min_delta=0.05), [1.0, 0.97, 0.96]) == 1
+    assert feed(EarlyStopping(patience=1), [1.0, 0.97, 0.96]) is None
 
 
 def test_first_value_nan_is_not_a_best():
