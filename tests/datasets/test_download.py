@@ -142,10 +142,11 @@ def test_offline_error_lists_places_and_failures(isolated):
     assert "could not download train-images-idx3-ubyte.gz (http://127.0.0.1:9/train-images" in message
 
 
-def test_download_file_verifies_and_moves_atomically(tmp_path, server):
+def test_download_file_verifies_and_moves_atomically(tmp_path, server, capsys):
     server.files["a.bin"] = b"hello"
     dest = tmp_path / "sub" / "a.bin"
-    download_file([server.url + "a.bin"], dest, hashlib.sha256(b"hello").hexdigest(), progress=False)
+    download_file([server.url + "a.bin"], dest, hashlib.sha256(b"hello").hexdigest(), progress=True)
+    assert "a.bin: 100%" in capsys.readouterr().err  # the tqdm bar, on stderr
     assert dest.read_bytes() == b"hello" and sha256_of(dest) == hashlib.sha256(b"hello").hexdigest()
     assert [p.name for p in dest.parent.iterdir()] == ["a.bin"]
 

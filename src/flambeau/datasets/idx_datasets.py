@@ -3,7 +3,8 @@
 Every loader returns ``(X_train, y_train, X_test, y_test)``:
 
 - images float32 in [0, 1] (pixel / 255), ``(n, 784)`` when ``flatten`` (the default) else
-  ``(n, 28, 28)`` (add a channel axis yourself where a layer wants one);
+  ``(n, 28, 28)``; ``Conv2D`` takes channels-last images: pass ``X[..., None]``,
+  ``(n, 28, 28, 1)``;
 - labels int64 ``(n,)``, or float32 one-hot ``(n, k)`` with ``one_hot=True``.
 
 ``classes=[3, 8]`` keeps those labels, relabelled 0..k-1 in sorted order (train and test);
