@@ -19,7 +19,7 @@ from .pages import home_page, message_page, studies_table, study_page
 from .selection import indices_from_sankey, indices_from_scatter, mask_of, update_views
 from .store import StudyData, StudyError, list_studies, load_study
 
-__all__ = ["parse_form", "register_callbacks"]
+__all__ = ["parse_form", "register_callbacks", "selection_outputs"]
 
 log = logging.getLogger(__name__)
 _STUDY_PATH = re.compile(r"^/study/([^/]+)/?$")
@@ -57,6 +57,38 @@ def _selection_text(study: StudyData, mask) -> str:
     values, counts = np.unique(keys, return_counts=True)
     detail = ", ".join(f"{v}: {c}" for v, c in zip(values, counts, strict=True))
     return f"{int(mask.sum())} samples selected ({detail or 'none'})."
+
+
+def selection_outputs(study: StudyData, trigger, selected: list, sankey_click, color_by: str, stored):
+    """Outputs of the selection callback: scatter figures (full, or patches of their
+    ``selectedpoints``), the Sankey, the selection to store, and the summary line.
+
+    Args:
+        trigger: the id of the input that fired (``{"type": "scatter", "index": j}``,
+            ``"sankey"``, ``"color-by"`` or ``"clear-selection"``).
+        selected: ``selectedData`` of every scatter; ``sankey_click``: the Sankey's ``clickData``.
+        stored: the selected sample indices kept from before (or None).
+    """
+    if trigger in ("color-by", "clear-selection"):
+        indices = stored if trigger == "color-by" else None
+        mask = mask_of(study.n, indices)
+        figures = [scatter_figure(study, j, color_by, mask) for j in range(len(selected))]
+        _, sankey = update_views(study, mask, color_by)
+    else:
+        if trigger == "sankey":
+            indices = indices_from_sankey(study, sankey_click)
+        else:
+            indices = indices_from_scatter(selected[trigger["index"]])
+        mask = mask_of(study.n, indices)
+        points, sankey = update_views(study, mask, color_by)
+        figures = []
+        for layer_points in points:
+            patch = Patch()
+            for t, pts in enumerate(layer_points):
+                patch["data"][t]["selectedpoints"] = pts
+            figures.append(patch)
+    stored = None if mask is None else np.flatnonzero(mask).tolist()
+    return figures, sankey, stored, _selection_text(study, mask)
 
 
 def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
@@ -114,29 +146,7 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
             study = load_study(runs_dir, name)
         except StudyError as error:
             return [no_update] * len(selected), no_update, no_update, str(error)
-        trigger = ctx.triggered_id
-        if trigger in ("color-by", "clear-selection"):
-            indices = stored if trigger == "color-by" else None
-            mask = mask_of(study.n, indices)
-            figures = [scatter_figure(study, j, color_by, mask) for j in range(len(selected))]
-            _, sankey = update_views(study, mask, color_by)
-        else:
-            if trigger == "sankey":
-                indices = indices_from_sankey(study, sankey_click)
-            else:
-                indices = indices_from_scatter(selected[trigger["index"]])
-            mask = mask_of(study.n, indices)
-            points, sankey = update_views(study, mask, color_by)
-            figures = []
-            for j, layer_points in enumerate(points):
-                patch = Patch()
-                for t, pts in enumerate(layer_points):
-                    patch["data"][t]["selectedpoints"] = pts
-                if not (isinstance(trigger, dict) and trigger["index"] == j):
-                    patch["layout"]["selections"] = []
-                figures.append(patch)
-        stored = None if mask is None else np.flatnonzero(mask).tolist()
-        return figures, sankey, stored, _selection_text(study, mask)
+        return selection_outputs(study, ctx.triggered_id, selected, sankey_click, color_by, stored)
 
     @app.callback(Output({"type": "tooltip", "index": MATCH}, "show"),
                   Output({"type": "tooltip", "index": MATCH}, "bbox"),
