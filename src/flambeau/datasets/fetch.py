@@ -44,10 +44,10 @@ def fetch_dataset(spec: IDXDataset, data_dir=None, download: bool = True,
     if found is not None:
         logger.info("%s: %s found in %s (%s)", where, spec.title, found[0].path, found[0].origin)
         return found[1]
+    searched = _searched_lines(spec, data_dir)  # before a download creates the cache folder
     if not download:
-        raise DatasetNotFoundError(_not_found_message(spec, where, _searched_lines(spec, data_dir),
-                                                      "not attempted (download=False)"))
-    searched = _searched_lines(spec, data_dir)  # before the download creates the cache folder
+        note = "not attempted (download=False)"
+        raise DatasetNotFoundError(_not_found_message(spec, where, searched, note))
     try:
         return _download_missing(spec, progress)
     except ChecksumError:

@@ -19,11 +19,6 @@ from .selection import prepare_split
 __all__ = ["load_digits", "load_iris"]
 
 
-def _split(X, y, test_fraction: float, seed):
-    X_train, y_train, X_test, y_test = train_val_split(X, y, val_fraction=test_fraction, seed=seed)
-    return X_train, y_train, X_test, y_test
-
-
 def load_iris(*, one_hot: bool = False, classes=None, n_per_class=None, seed: int = 0,
               test_fraction: float = 0.3, flatten: bool = True):
     """Iris as ``(X_train, y_train, X_test, y_test)``: features float32 ``(n, 4)`` (cm).
@@ -35,7 +30,7 @@ def load_iris(*, one_hot: bool = False, classes=None, n_per_class=None, seed: in
     from sklearn.datasets import load_iris as sklearn_iris
 
     bunch = sklearn_iris()
-    split = _split(bunch.data, bunch.target.astype(np.int64), test_fraction, seed)
+    split = train_val_split(bunch.data, bunch.target.astype(np.int64), val_fraction=test_fraction, seed=seed)
     return prepare_split(*split, n_classes=3, where="load_iris", one_hot=one_hot, classes=classes,
                          n_per_class=n_per_class, seed=seed)
 
@@ -50,6 +45,6 @@ def load_digits(*, flatten: bool = True, one_hot: bool = False, classes=None, n_
     from sklearn.datasets import load_digits as sklearn_digits
 
     bunch = sklearn_digits()
-    split = _split(bunch.data, bunch.target.astype(np.int64), test_fraction, seed)
+    split = train_val_split(bunch.data, bunch.target.astype(np.int64), val_fraction=test_fraction, seed=seed)
     return prepare_split(*split, n_classes=10, where="load_digits", sample_shape=(8, 8), flatten=flatten,
                          one_hot=one_hot, classes=classes, n_per_class=n_per_class, seed=seed, scale=16.0)
