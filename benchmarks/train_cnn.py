@@ -64,6 +64,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--momentum", type=float, default=0.0, help="0 for plain gradient descent")
+    parser.add_argument("--weight-decay", type=float, default=0.0, help="L2 coefficient of the rule")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-size", type=int, default=None, help="use the first N training images")
     parser.add_argument("--out", type=Path, default=None, help="write the results to this JSON file")
@@ -72,7 +73,8 @@ def main(argv=None) -> dict:
 
     X_train, y_train, X_test, y_test = load(args.net, args.train_size)
     net = BUILDERS[args.net](rng=args.seed)
-    rule = Momentum(beta=args.momentum) if args.momentum else GradientDescent()
+    rule = (Momentum(beta=args.momentum, weight_decay=args.weight_decay) if args.momentum
+            else GradientDescent(weight_decay=args.weight_decay))
     loss = CrossEntropyLoss()
     start = time.perf_counter()
     history = SGD(net, loss, X_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
@@ -85,7 +87,8 @@ def main(argv=None) -> dict:
     test = evaluate(net, loss, X_test, y_test)
     record = {"net": args.net, "train_images": len(X_train), "test_images": len(X_test),
               "epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size,
-              "momentum": args.momentum, "seed": args.seed, "test_accuracy": test["accuracy"],
+              "momentum": args.momentum, "weight_decay": args.weight_decay, "seed": args.seed,
+              "test_accuracy": test["accuracy"],
               "test_loss": test["loss"], "train_seconds": elapsed}
     print(f"{args.net}: test accuracy {test['accuracy']:.4f} after {args.epochs} epochs on "
           f"{len(X_train)} training images ({elapsed:.0f} s)")
