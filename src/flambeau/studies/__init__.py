@@ -7,15 +7,17 @@ limits) and returns a dict of plain numbers (and figure paths), ready for a JSON
 from .classification import classifier_scores, latent_classification_study
 from .clustering import clustering_scores, kmeans_scores, latent_clustering_study, purity
 from .codes import encode, subsample
-from .denoising import denoising_study, inpainting_study, mask_square_patches, uniform_noise
+from .denoising import NOISES, corruption, denoising_study, inpainting_study
 from .embedding import latent_maps_study, scatter_figure, tsne_map, umap_map
 from .figures import image_grid, save_figure
 from .fitting import per_feature_loss, train_autoencoder
 from .reconstruction import reconstruction_study
 
 __all__ = [
+    "NOISES",
     "classifier_scores",
     "clustering_scores",
+    "corruption",
     "denoising_study",
     "encode",
     "image_grid",
@@ -24,7 +26,6 @@ __all__ = [
     "latent_classification_study",
     "latent_clustering_study",
     "latent_maps_study",
-    "mask_square_patches",
     "per_feature_loss",
     "purity",
     "reconstruction_study",
@@ -34,5 +35,4 @@ __all__ = [
     "train_autoencoder",
     "tsne_map",
     "umap_map",
-    "uniform_noise",
 ]

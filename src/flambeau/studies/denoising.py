@@ -7,30 +7,36 @@ from pathlib import Path
 
 import numpy as np
 
+from ..datasets.corruption import add_noise, mask_patch, salt_and_pepper
 from ..random import make_rng
 from ..training import predict
 from .figures import image_grid, save_figure, square_shape
 
-__all__ = ["denoising_study", "inpainting_study", "mask_square_patches", "uniform_noise"]
+__all__ = ["NOISES", "corruption", "denoising_study", "inpainting_study"]
 
 
-def uniform_noise(X: np.ndarray, amplitude: float, rng) -> np.ndarray:
-    """``clip(X + U(-amplitude, amplitude), 0, 1)``: the reports' "+-0.4" noise, same shape/dtype."""
-    noise = make_rng(rng).uniform(-amplitude, amplitude, size=X.shape)
-    return np.clip(X + noise, 0, 1).astype(X.dtype, copy=False)
+NOISES: dict[str, Callable] = {
+    "uniform": lambda X, level, rng: add_noise(X, level, rng)[0],
+    "gaussian": lambda X, level, rng: add_noise(X, level, rng, distribution="gaussian")[0],
+    "salt_and_pepper": lambda X, level, rng: salt_and_pepper(X, level, rng)[0],
+}
+"""Noise kinds by name: ``f(X, level, rng) -> noisy X`` (level: uniform amplitude, gaussian
+standard deviation, or salt-and-pepper fraction); see ``flambeau.datasets.corruption``."""
 
 
-def mask_square_patches(n: int, image_shape: tuple[int, int], patch: int, rng) -> np.ndarray:
-    """Boolean masks ``(n, h * w)``, True on one ``patch x patch`` square per image, placed at random."""
-    h, w = image_shape
-    if not 1 <= patch <= min(h, w):
-        raise ValueError(f"mask_square_patches: patch must lie in [1, {min(h, w)}], got {patch}")
-    rng = make_rng(rng)
-    top = rng.integers(0, h - patch + 1, size=(n, 1, 1))
-    left = rng.integers(0, w - patch + 1, size=(n, 1, 1))
-    rows, cols = np.arange(h)[None, :, None], np.arange(w)[None, None, :]
-    inside = (rows >= top) & (rows < top + patch) & (cols >= left) & (cols < left + patch)
-    return inside.reshape(n, h * w)
+def corruption(noise, level: float) -> Callable:
+    """``f(X, rng) -> noisy X`` for ``train_autoencoder(corrupt=...)``: the named ``noise`` at ``level``."""
+    apply = _noise_function(noise)
+    return lambda X, rng: apply(X, level, rng)
+
+
+def _noise_function(noise) -> Callable:
+    if callable(noise):
+        return noise
+    if noise not in NOISES:
+        raise ValueError(f"denoising: unknown noise {noise!r}; choose one of {sorted(NOISES)} or "
+                         "pass a function f(X, level, rng)")
+    return NOISES[noise]
 
 
 def _mse(A, B, mask=None) -> float:
@@ -40,7 +46,7 @@ def _mse(A, B, mask=None) -> float:
 
 
 def denoising_study(models, X, out_dir=None, levels=(0.2, 0.4, 0.6),
-                    corrupt: Callable | None = None, n_images: int = 8, image_shape=None,
+                    noise="uniform", n_images: int = 8, image_shape=None,
                     seed=0, name: str = "denoising") -> dict:
     """Reconstruct noisy copies of ``X`` and measure the error against the CLEAN images.
 
@@ -50,8 +56,9 @@ def denoising_study(models, X, out_dir=None, levels=(0.2, 0.4, 0.6),
         X: clean images ``(n, d)`` in [0, 1].
         out_dir: folder for ``<name>.png`` (rows: clean, then per level noisy and each model's
             output); None draws nothing.
-        levels: noise levels; with the default corruption, amplitudes of uniform noise.
-        corrupt: ``corrupt(X, level, rng) -> noisy X``; default ``uniform_noise``.
+        levels: noise levels (uniform: amplitude, the reports' "+-0.4"; gaussian: standard
+            deviation; salt_and_pepper: fraction of pixels).
+        noise: a name of ``NOISES`` or a function ``f(X, level, rng) -> noisy X``.
         seed: seed of the noise (the same noisy images for every model) and the drawn images.
 
     Returns:
@@ -61,7 +68,7 @@ def denoising_study(models, X, out_dir=None, levels=(0.2, 0.4, 0.6),
         plus ``figure``.
     """
     models = models if isinstance(models, dict) else {"autoencoder": models}
-    corrupt = corrupt or uniform_noise
+    corrupt = _noise_function(noise)
     X = np.asarray(X)
     rng = make_rng(seed)
     noisy = [corrupt(X, level, rng) for level in levels]
@@ -111,8 +118,7 @@ def inpainting_study(models, X, out_dir=None, patch: int | None = None, image_sh
     shape = image_shape or square_shape(X.shape[1], "inpainting_study")
     patch = patch or -(-min(shape) // 4)
     rng = make_rng(seed)
-    mask = mask_square_patches(len(X), shape, patch, rng)
-    masked = np.where(mask, np.asarray(fill, dtype=X.dtype), X)
+    masked, mask = mask_patch(X, patch, rng, image_shape=shape, value=fill)
     visible_mean = np.where(mask, 0, X).sum(0) / np.maximum((~mask).sum(0), 1)
     result = {"patch": patch, "masked_fraction": float(mask.mean()),
               "baseline_mse": _mse(masked, X, mask),

@@ -11,6 +11,8 @@ from sklearn.manifold import TSNE
 from .codes import encode, sklearn_seed, subsample
 from .figures import new_figure, save_figure
 
+_EXAGGERATION_ITERATIONS = 250  # scikit-learn's TSNE runs these first; kl_divergence_ comes after
+
 __all__ = ["latent_maps_study", "scatter_figure", "tsne_map", "umap_map"]
 
 
@@ -26,6 +28,9 @@ def tsne_map(codes, labels, out_dir=None, n_components: int = 2, perplexity: flo
         ``kl_divergence`` (scikit-learn's ``kl_divergence_``), ``n_iter``, ``seconds``,
         ``embedding`` ``(n, n_components)`` array, ``figure`` (path or None).
     """
+    if max_iter <= _EXAGGERATION_ITERATIONS:
+        raise ValueError(f"tsne_map: max_iter must exceed {_EXAGGERATION_ITERATIONS} (the early "
+                         f"exaggeration phase) to give a KL divergence, got {max_iter}")
     codes = np.asarray(codes, dtype=np.float64)
     perplexity = min(perplexity, max(1.0, (len(codes) - 1) / 3))  # sklearn needs perplexity < n
     start = time.perf_counter()

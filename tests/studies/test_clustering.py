@@ -1,0 +1,45 @@
+"""Clustering scores (purity by hand, ARI, NMI) and the latent clustering study."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from flambeau.studies import clustering_scores, kmeans_scores, latent_clustering_study, purity
+
+
+def test_purity_hand_worked():
+    labels = np.array([0, 0, 0, 1, 1, 2])
+    clusters = np.array([5, 5, 7, 7, 7, 7])
+    # cluster 5: {0, 0} -> 2; cluster 7: {0, 1, 1, 2} -> 2; (2 + 2) / 6
+    assert purity(labels, clusters) == pytest.approx(4 / 6)
+    assert purity(labels, np.arange(6)) == 1.0
+    with pytest.raises(ValueError, match=r"purity: labels and clusters must be two \(n,\) arrays, "
+                                         r"got \(6,\) and \(5,\)"):
+        purity(labels, clusters[:5])
+
+
+def test_scores_perfect_and_permuted():
+    labels = np.repeat([0, 1, 2], 4)
+    perfect = clustering_scores(labels, (labels + 1) % 3)
+    assert perfect == {"purity": 1.0, "ari": pytest.approx(1.0), "nmi": pytest.approx(1.0)}
+    single = clustering_scores(labels, np.zeros(12, dtype=int))
+    assert single["purity"] == pytest.approx(1 / 3) and single["ari"] == 0 and single["nmi"] == 0
+
+
+def test_kmeans_finds_separated_blobs():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 20)
+    points = np.eye(3)[labels] * 10 + rng.normal(scale=0.1, size=(60, 3))
+    scores = kmeans_scores(points, labels, seed=0)
+    assert scores["n_clusters"] == 3 and scores["nmi"] == pytest.approx(1.0) and scores["purity"] == 1.0
+
+
+def test_latent_clustering_study(trained_ae, usps_small):
+    _, _, X, y = usps_small
+    result = latent_clustering_study(trained_ae, X, y, max_samples=100, seed=0)
+    assert result["latent_dim"] == 8 and result["n_samples"] == 100
+    for space in ("latent", "raw"):
+        assert set(result[space]) == {"purity", "ari", "nmi", "n_clusters", "inertia"}
+        assert 0.2 < result[space]["purity"] <= 1 and 0.1 < result[space]["nmi"] <= 1
+    assert result == latent_clustering_study(trained_ae, X, y, max_samples=100, seed=0)
