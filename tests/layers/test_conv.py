@@ -251,3 +251,15 @@ def test_config_round_trip_and_repr(layer):
     assert repr(layer).startswith(type(layer).__name__ + "(k_size=")
     assert repr(fb.Conv1D(3, 1, 32)) == ("Conv1D(k_size=3, chan_in=1, chan_out=32, stride=1, padding=0, "
                                          "bias=True, init='uniform')")
+
+
+def test_eval_mode_keeps_no_window_copy_and_backward_still_works(rng):
+    layer = fb.Conv1D(3, 2, 3, rng=0, dtype=np.float64).eval()
+    X, delta = rng.normal(size=(2, 6, 2)), rng.normal(size=(2, 4, 3))
+    layer.forward(X)
+    assert layer._cache == (None, None)
+    layer.backward_update_gradient(X, delta)
+    trained = fb.Conv1D(3, 2, 3, rng=0, dtype=np.float64)
+    trained.forward(X)
+    trained.backward_update_gradient(X, delta)
+    np.testing.assert_allclose(layer._gradient["W"], trained._gradient["W"])

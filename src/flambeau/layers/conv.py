@@ -5,7 +5,8 @@ Both are an im2col product: the windows of the (zero-padded) input are gathered,
 at a time, into a matrix ``cols`` of shape ``(batch * positions, taps * chan_in)`` and multiplied
 by the kernel seen as a ``(taps * chan_in, chan_out)`` matrix (one BLAS call). ``cols`` is kept
 from ``forward`` and reused by ``backward_update_gradient`` when it receives that same input
-object; the input gradient scatters back with a loop over the kernel taps.
+object (in training mode only: evaluation keeps no copy); the input gradient scatters back with a
+loop over the kernel taps.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class _Conv(Module):
         Y = Y.reshape(X.shape[0], *out, self.chan_out)
         if self.bias:
             Y += self._parameters["b"]
-        self._cache = (given, cols)
+        self._cache = (given, cols) if self.training else (None, None)  # no backward expected in eval
         return Y
 
     def backward_update_gradient(self, input, delta):
