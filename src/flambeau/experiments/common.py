@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from .. import layers
+from .. import layers, metrics
 from ..containers import Sequential
 from ..layers import Linear
 from ..training import SGD, predict
@@ -52,18 +52,8 @@ def timed_sgd(net, loss, X, y, **kwargs):
 
 def classification_metrics(y_true, scores, n_classes: int | None = None) -> dict:
     """Accuracy, macro precision/recall/F1 and the confusion matrix from outputs ``(n, k)``."""
-    from sklearn import metrics as skm
-
-    y_true = np.asarray(y_true)
-    scores = np.asarray(scores)
-    y_pred = scores.argmax(axis=1) if scores.ndim == 2 and scores.shape[1] > 1 else \
-        (scores.reshape(-1) > 0.5).astype(np.int64)
-    k = n_classes or int(max(y_true.max(), y_pred.max()) + 1)
-    labels = np.arange(k)
-    p, r, f, _ = skm.precision_recall_fscore_support(y_true, y_pred, labels=labels, average="macro",
-                                                     zero_division=0)
-    return {"accuracy": float((y_true == y_pred).mean()), "precision": float(p), "recall": float(r),
-            "f1": float(f), "confusion_matrix": skm.confusion_matrix(y_true, y_pred, labels=labels)}
+    return {"accuracy": metrics.accuracy(y_true, scores), **metrics.precision_recall_f1(y_true, scores),
+            "confusion_matrix": metrics.confusion_matrix(y_true, scores, n_classes)}
 
 
 def evaluate_classifier(net, X, y, n_classes=None) -> dict:

@@ -67,6 +67,12 @@ class RunContext:
         logger.debug("figure %s", path)
         return path
 
+    def attach(self, path, caption: str = "") -> None:
+        """Embed a PNG already written (by a library study function) in the report."""
+        path = Path(path)
+        if path.exists():
+            self.figures.append(Figure(path.stem, caption, path.read_bytes()))
+
     def table(self, title: str, header: list[str], rows: list[list]) -> None:
         self.tables.append(Table(title, list(header), [list(r) for r in rows]))
 

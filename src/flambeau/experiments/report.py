@@ -69,6 +69,8 @@ def format_value(value) -> str:
         if "min" in value and "max" in value:
             text += f" [{value['min']:.3g}, {value['max']:.3g}]"
         return text
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
     return str(value)
 
 

@@ -73,10 +73,7 @@ def _signature_study(cfg, ctx) -> dict:
                    n_per_class=cfg.signature_n_per_class, hidden=(32, 64), anomalies=(4, 3),
                    projection=cfg.signature_projection, seed=ctx.seed)
     for png in ("projections", "silhouette"):
-        path = folder / f"{png}.png"
-        if path.exists():
-            ctx.figures.append(_figure_from_file(path, f"signature_{png}",
-                                                 f"signature study (1 vs 7, anomalies 4 and 3): {png}"))
+        ctx.attach(folder / f"{png}.png", f"signature study (1 vs 7, anomalies 4 and 3): {png}")
     import json
 
     summary = json.loads((folder / "study.json").read_text())
@@ -84,12 +81,6 @@ def _signature_study(cfg, ctx) -> dict:
     return {"folder": str(folder), "accuracy": summary["accuracy"],
             "layers": [{k: layer.get(k) for k in ("name", "width", "k")} for layer in summary["layers"]],
             "scores": summary.get("scores")}
-
-
-def _figure_from_file(path, name, caption):
-    from .context import Figure
-
-    return Figure(name, caption, path.read_bytes())
 
 
 def run_quickstart(cfg: QuickstartConfig, ctx) -> dict:

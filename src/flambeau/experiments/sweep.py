@@ -60,6 +60,15 @@ class Grid:
         """The same grid with some base parameters replaced (e.g. a smaller ``n_train``)."""
         return replace(self, base={**self.base, **overrides})
 
+    def scaled(self, key: str, factor: float) -> Grid:
+        """The same grid with the numeric values of ``key`` multiplied by ``factor`` (rounded, at
+        least 1), e.g. fewer epochs for a quick look; configurations that coincide are merged."""
+        def scale(values):
+            return sorted({max(1, round(v * factor)) for v in values})
+        blocks = tuple({k: scale(v) if k == key else v for k, v in block.items()} for block in self.grids)
+        base = {**self.base, key: max(1, round(self.base[key] * factor))} if key in self.base else self.base
+        return replace(self, grids=blocks, base=base)
+
 
 def load_grid(path) -> Grid:
     """Read a grid TOML file; errors name the file and the missing or bad key."""
@@ -178,7 +187,7 @@ def _iter_dask(task, configs, address):
 
 
 def run_sweep(grid: Grid | str | Path, out, n_jobs: int = 2, dask: str | None = None,
-              progress: bool = True, retry_failed: bool = True) -> list[dict]:
+              progress: bool = True, retry_failed: bool = True, limit: int | None = None) -> list[dict]:
     """Run a grid and write ``out/results.csv``, ``out/summary.png`` and ``out/summary.json``.
 
     Args:
@@ -188,6 +197,7 @@ def run_sweep(grid: Grid | str | Path, out, n_jobs: int = 2, dask: str | None = 
         dask: address of a Dask scheduler (``"tcp://127.0.0.1:8786"``) to run on instead.
         progress: show a progress bar over configurations.
         retry_failed: rerun configurations recorded as failed (finished ``ok`` ones never rerun).
+        limit: run only the first ``limit`` configurations of the grid (a smoke test).
 
     Returns:
         All rows (previous and new), in the grid's order.
@@ -196,7 +206,7 @@ def run_sweep(grid: Grid | str | Path, out, n_jobs: int = 2, dask: str | None = 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results_path = out / "results.csv"
-    configs = expand(grid)
+    configs = expand(grid)[:limit]
     done = {row["config_id"]: row for row in read_results(results_path)}
     keep = {"ok"} if retry_failed else {"ok", "failed"}
     todo = [c for c in configs if done.get(c["config_id"], {}).get("status") not in keep]
