@@ -66,12 +66,3 @@ def spread(values) -> dict:
     return {"mean": float(values.mean()), "std": float(values.std()), "min": float(values.min()),
             "max": float(values.max()), "values": values.tolist()}
 
-
-def course_cnn(rng=None) -> Sequential:
-    """The course's reference network on flat 16x16 images ``(batch, 256)``:
-    ``Reshape(256, 1) -> Conv1D(3, 1, 32) -> MaxPool1D(2, 2) -> Flatten -> Linear(4064, 100)
-    -> ReLU -> Linear(100, 10)``."""
-    from ..layers import Conv1D, Flatten, MaxPool1D, ReLU, Reshape
-
-    return Sequential(Reshape((256, 1)), Conv1D(3, 1, 32, rng=rng), MaxPool1D(2, 2), Flatten(),
-                      Linear(4064, 100, rng=rng), ReLU(), Linear(100, 10, rng=rng))

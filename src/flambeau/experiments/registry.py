@@ -18,6 +18,7 @@ STUDY_MODULES = (
     "flambeau.experiments.studies_multiclass",
     "flambeau.experiments.studies_checks",
     "flambeau.experiments.studies_moons",
+    "flambeau.experiments.studies_cnn",
     "flambeau.experiments.studies_autoencoder",
 )
 

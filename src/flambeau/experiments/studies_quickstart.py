@@ -9,8 +9,9 @@ import numpy as np
 
 from ..autoencoder import AutoEncoder
 from ..losses import BCELoss, CrossEntropyLoss
+from ..models import course_conv1d_net
 from ..training import predict
-from .common import classification_metrics, course_cnn, mlp, timed_sgd
+from .common import classification_metrics, mlp, timed_sgd
 from .data import load
 from .plots import confusion_matrix_figure, curves, image_grid
 from .spec import Reference, Study
@@ -45,8 +46,9 @@ def _train_mlp(cfg, ctx, X, y, Xt, yt):
 
 
 def _train_cnn(cfg, ctx, X, y, Xt, yt):
-    net = course_cnn(rng=ctx.rng(3))
+    net = course_conv1d_net(rng=ctx.rng(3))
     n = cfg.cnn_train or len(X)
+    X, Xt = X.reshape(-1, 256, 1), Xt.reshape(-1, 256, 1)
     history, seconds = timed_sgd(net, CrossEntropyLoss(), X[:n], y[:n], batch_size=cfg.batch_size,
                                  epochs=cfg.cnn_epochs, eps=cfg.lr, seed=ctx.seed_for(4), X_val=Xt,
                                  Y_val=yt, progress=ctx.progress)
