@@ -253,3 +253,10 @@ def test_future_version_is_refused(tmp_path):
 def test_missing_file():
     with pytest.raises(FileNotFoundError, match="load: no such file"):
         load("/nonexistent/model.npz")
+
+
+def test_npz_hiding_a_pickled_object_is_refused(tmp_path):
+    path = tmp_path / "objects.npz"
+    np.savez(path, __flambeau__=np.array([{"format": "flambeau"}], dtype=object))
+    with pytest.raises(SerializationError, match="Object arrays cannot be loaded when allow_pickle=False"):
+        load(path)
