@@ -1,0 +1,78 @@
+"""Retrain the reports' autoencoders and run every study on them; write results.json + figures.
+
+    python benchmarks/autoencoder_reproduction.py usps --out runs/ae_usps
+    FLAMBEAU_DATA=../shared/data python benchmarks/autoencoder_reproduction.py fashion --out runs/ae_fashion
+
+Prints the headline numbers beside the reports' (see ``flambeau.studies.reproduction``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from flambeau.studies.reproduction import REPORTED, fashion_autoencoder, usps_autoencoder
+
+RECIPES = {"usps": usps_autoencoder, "fashion": fashion_autoencoder}
+
+
+def write_json_atomic(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "w") as file:
+        json.dump(data, file, indent=2)
+    os.replace(tmp, path)
+
+
+def headline(name: str, result: dict) -> list[str]:
+    studies = result["studies"]
+    lines = [f"{name}: sizes {result['sizes']} tied={result['tied']} "
+             f"({result['num_parameters']} parameters), "
+             f"{len(result['train']['train_loss'])} epochs in {result['train_seconds']:.0f} s",
+             f"  test BCE per pixel: {result['test_bce_per_pixel']:.4f}"]
+    if name == "fashion":
+        lines[-1] += f"  (report 001, model 2: {REPORTED['fashion_test_bce_per_pixel']})"
+    for key in ("clustering", "clustering_l2"):
+        c = studies[key]
+        lines.append(f"  k-means NMI ({c['normalize'] or 'no'} scaling): codes {c['latent']['nmi']:.4f} "
+                     f"vs pixels {c['raw']['nmi']:.4f}; purity {c['latent']['purity']:.3f} vs "
+                     f"{c['raw']['purity']:.3f}; ARI {c['latent']['ari']:.3f} vs {c['raw']['ari']:.3f}")
+    maps = studies["maps"]
+    lines.append(f"  t-SNE KL: 2-D {maps['tsne_2d']['kl_divergence']:.3f}, "
+                 f"3-D {maps['tsne_3d']['kl_divergence']:.3f} ({maps['n_samples']} codes)")
+    cls = studies["classification"]
+    lines.append(f"  MLP accuracy: codes {cls['latent']['accuracy']:.4f} "
+                 f"vs pixels {cls['raw']['accuracy']:.4f}")
+    den = studies["denoising"]
+    lines.append("  denoising MSE (noise level: noisy -> reconstructed): " + ", ".join(
+        f"{lv}: {n:.4f} -> {m:.4f}" for lv, n, m in zip(den["levels"], den["noisy_mse"],
+                                                         den["autoencoder"]["mse"], strict=True)))
+    inp = studies["inpainting"]
+    lines.append(f"  inpainting MSE on hidden pixels: {inp['autoencoder']['mse']:.4f} (fill 0: "
+                 f"{inp['baseline_mse']:.4f}, mean image: {inp['mean_image_mse']:.4f})")
+    return lines
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("recipe", choices=sorted(RECIPES))
+    parser.add_argument("--out", type=Path, default=None, help="folder (default runs/ae_<recipe>)")
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="few epochs on a subset")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    out = args.out or Path("runs") / f"ae_{args.recipe}"
+    options = {"seed": args.seed, "quick": args.quick, "progress": not args.no_progress}
+    if args.epochs is not None:
+        options["epochs"] = args.epochs
+    result = RECIPES[args.recipe](out, **options)
+    write_json_atomic(out / "results.json", {"recipe": args.recipe, "options": options, **result})
+    print("\n".join(headline(args.recipe, result)))
+
+
+if __name__ == "__main__":
+    main()
