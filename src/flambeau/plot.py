@@ -7,12 +7,12 @@ written atomically: a temporary file in the same folder, then a rename.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from ._atomic import atomic_write
 
 __all__ = ["plot_confusion_matrix", "plot_history", "save_figure"]
 
@@ -20,15 +20,8 @@ __all__ = ["plot_confusion_matrix", "plot_history", "save_figure"]
 def save_figure(fig: Figure, path, dpi: int = 100) -> Path:
     """Write ``fig`` as a PNG at ``path`` atomically (temporary file + ``os.replace``)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            fig.savefig(file, format="png", dpi=dpi)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as file:
+        fig.savefig(file, format="png", dpi=dpi)
     return path
 
 

@@ -22,13 +22,12 @@ anywhere (library or user code) is registered when its class statement runs.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ._atomic import atomic_write
 from .module import MODULES, Module
 from .random import default_generator
 
@@ -107,18 +106,10 @@ def build_module(spec: dict) -> Module:
 # -- files ----------------------------------------------------------------------------------------
 def write_file(path, header: dict, arrays: dict[str, np.ndarray]) -> None:
     """Write ``header`` (JSON) and ``arrays`` to ``path`` atomically (temporary file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     entries = {HEADER: np.array(json.dumps(header))}
     entries.update({key: np.asarray(value) for key, value in arrays.items()})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez(file, **entries)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as file:
+        np.savez(file, **entries)
 
 
 def read_file(path) -> tuple[dict, dict[str, np.ndarray]]:
