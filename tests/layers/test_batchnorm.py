@@ -138,3 +138,28 @@ def test_config_round_trip():
     bn = BatchNorm1D(5, eps=1e-3, momentum=0.2, affine=False)
     assert repr(bn) == "BatchNorm1D(num_features=5, eps=0.001, momentum=0.2, affine=False)"
     assert type(bn)(**bn.get_config()).get_config() == bn.get_config()
+
+
+def test_gradients_accumulate_and_zero_grad_resets():
+    with default_dtype(np.float64):
+        bn = BatchNorm1D(3)
+    rng = np.random.default_rng(4)
+    X, delta = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+    bn.forward(X)
+    bn.backward_update_gradient(X, delta)
+    once = {k: g.copy() for k, g in bn.gradients().items()}
+    bn.backward_update_gradient(X, delta)
+    for key, grad in bn.gradients().items():
+        np.testing.assert_allclose(grad, 2 * once[key], err_msg=key)
+    bn.zero_grad()
+    assert not any(g.any() for g in bn.gradients().values())
+
+
+def test_backward_on_another_input_recomputes_its_statistics():
+    with default_dtype(np.float64):
+        bn, fresh = BatchNorm1D(3), BatchNorm1D(3)
+    rng = np.random.default_rng(5)
+    X1, X2, delta = rng.normal(size=(6, 3)), rng.normal(3, 2, size=(6, 3)), rng.normal(size=(6, 3))
+    bn.forward(X1)
+    fresh.forward(X2)
+    np.testing.assert_allclose(bn.backward_delta(X2, delta), fresh.backward_delta(X2, delta))
