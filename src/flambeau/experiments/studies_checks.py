@@ -32,10 +32,23 @@ def run_gradcheck(cfg: GradcheckConfig, ctx) -> dict:
                 ", ".join(f"{k}: {v:.1e}" for k, v in r.get("errors", {}).items()) or r.get("detail", ""),
                 r.get("config", "")] for r in rows])
     checked = [r for r in rows if "max_relative_error" in r]
+    ctx.figure(_error_bars(checked, cfg.tolerance), "gradcheck_errors", "worst relative error per class")
     return {"modules": {r["name"]: r for r in rows}, "n_classes": len(rows), "n_checked": len(checked),
             "n_passed": sum(r["status"] == "pass" for r in rows),
             "worst_relative_error": max((r["max_relative_error"] for r in checked), default=None),
             "all_passed": all(r["status"] == "pass" for r in rows)}
+
+
+def _error_bars(rows, tolerance):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 0.25 * len(rows) + 1))
+    ax.barh([r["name"] for r in rows], [max(r["max_relative_error"], 1e-16) for r in rows])
+    ax.axvline(tolerance, color="red", label=f"tolerance {tolerance:g}")
+    ax.set(xscale="log", xlabel="worst relative error (finite differences vs backward)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
 
 
 GRADCHECK = Study(

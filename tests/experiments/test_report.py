@@ -1,0 +1,68 @@
+"""Reports: dotted look-ups, skipped parts, self-contained HTML with our numbers beside theirs."""
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+
+from flambeau.experiments import Reference, Study
+from flambeau.experiments.context import Figure, Table
+from flambeau.experiments.report import comparison_rows, format_value, lookup, render_index, render_report
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
+                       "awAAAABJRU5ErkJggg==")
+
+
+@dataclass(frozen=True)
+class Config:
+    n: int = 1
+
+
+STUDY = Study("demo", "A demo study", "summary", lambda c, x: {},
+              {s: Config() for s in ("tiny", "quick", "full")},
+              references=(Reference("runs.noise_0.5.accuracy", "accuracy at noise 0.5", 0.73, "report 000"),
+                          Reference("parts.kmnist.accuracy", "KMNIST accuracy", 0.80, "report 001")),
+              source="report 000")
+METRICS = {"runs": {"noise_0.5": {"accuracy": {"mean": 0.9, "std": 0.01, "min": 0.88, "max": 0.91}}},
+           "parts": {"kmnist": {"status": "skipped", "reason": "kmnist data not found\nsearched: ..."}}}
+
+
+def test_lookup_follows_keys_that_contain_dots():
+    assert lookup(METRICS, "runs.noise_0.5.accuracy")["mean"] == 0.9
+    assert lookup(METRICS, "runs.noise_1.5.accuracy") is None
+    assert lookup({"a": {"b": 2}}, "a.b") == 2
+
+
+def test_format_value_shows_spread_and_plain_numbers():
+    assert format_value({"mean": 0.9, "std": 0.01, "min": 0.88, "max": 0.91}) == "0.9 ± 0.01 [0.88, 0.91]"
+    assert format_value(0.123456) == "0.1235"
+    assert format_value(None) == "n/a"
+    assert format_value({"16": 0.5, "32": 0.25}) == "16: 0.5, 32: 0.25"
+
+
+def test_comparison_rows_state_skipped_parts_with_their_reason():
+    rows = comparison_rows(STUDY, METRICS)
+    assert [r["reported"] for r in rows] == ["0.73", "0.8"]
+    assert rows[0]["ours"].startswith("0.9 ± 0.01")
+    assert rows[1]["ours"] == "skipped: kmnist data not found"
+
+
+def test_report_is_self_contained_and_labels_both_columns():
+    record = {"size": "quick", "seed": 3, "elapsed_s": 1.5, "command": "flambeau run demo --size quick"}
+    html = render_report(STUDY, record, METRICS, [Figure("curve", "a curve", PNG)],
+                         [Table("extra", ["a", "b"], [[1, 2]])], ["a note"])
+    assert "data:image/png;base64," + base64.b64encode(PNG).decode() in html
+    assert "src='http" not in html and "<link" not in html and "<script" not in html
+    assert "ours (quick run)" in html and "published" in html
+    assert "compare with the published numbers only after a full run" in html
+    assert "accuracy at noise 0.5" in html and "skipped: kmnist data not found" in html
+    assert "a note" in html and "extra" in html
+
+
+def test_index_links_every_report():
+    html = render_index([{"name": "linear", "title": "Linear", "status": "ok", "elapsed_s": 1.0,
+                          "size": "quick"},
+                         {"name": "cnn", "title": "CNN", "status": "skipped", "reason": "no data",
+                          "elapsed_s": 0.1, "size": "quick"}])
+    assert "href='linear/report.html'" in html and "href='cnn/report.html'" in html
+    assert "skipped: no data" in html
+    assert Path  # the index is plain HTML text, written atomically by write_index

@@ -1,0 +1,81 @@
+"""The runner: run folders, statuses (ok / skipped / failed), reruns from config.json, run_all."""
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from flambeau.experiments import Reference, Study, StudySkipped, registry, run_from_config, run_study
+from flambeau.experiments.runner import run_all
+
+
+@dataclass(frozen=True)
+class Config:
+    n: int = 50
+    mode: str = "ok"
+
+
+def _run(cfg, ctx):
+    import matplotlib.pyplot as plt
+
+    if cfg.mode == "skip":
+        raise StudySkipped("data not here: put it in FLAMBEAU_DATA")
+    if cfg.mode == "fail":
+        raise RuntimeError("boom")
+    values = ctx.rng(0).normal(size=cfg.n)
+    fig, ax = plt.subplots()
+    ax.plot(values)
+    ctx.figure(fig, "values", "some values")
+    ctx.table("t", ["k", "v"], [["mean", f"{values.mean():.3f}"]])
+    return {"mean": float(values.mean()), "array": np.arange(3), "nan": float("nan")}
+
+
+STUDY = Study("toy", "Toy", "a toy", _run,
+              {"tiny": Config(10), "quick": Config(20), "full": Config(50)},
+              references=(Reference("mean", "mean", 0.0, "theory"),))
+
+
+def test_run_writes_metrics_config_figures_and_report(tmp_path):
+    outcome = run_study(STUDY, "quick", tmp_path, seed=5, progress=False)
+    folder = tmp_path / "toy"
+    assert outcome.status == "ok" and outcome.folder == folder
+    metrics = json.loads((folder / "metrics.json").read_text())
+    config = json.loads((folder / "config.json").read_text())
+    assert metrics["status"] == "ok" and metrics["array"] == [0, 1, 2] and metrics["nan"] is None
+    assert metrics["comparison"][0]["reported"] == "0"
+    assert config["seed"] == 5 and config["size"] == "quick" and config["config"] == {"n": 20, "mode": "ok"}
+    assert config["command"] == f"flambeau run toy --size quick --seed 5 --out {tmp_path}"
+    assert (folder / "values.png").read_bytes()[:4] == b"\x89PNG"
+    assert "data:image/png;base64," in (folder / "report.html").read_text()
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_same_seed_same_numbers_and_rerun_from_config(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_cache", {"toy": STUDY})
+    first = run_study("toy", "tiny", tmp_path / "a", seed=1, progress=False).metrics["mean"]
+    again = run_from_config(tmp_path / "a" / "toy" / "config.json", out=tmp_path / "b", progress=False)
+    other = run_study("toy", "tiny", tmp_path / "c", seed=2, progress=False).metrics["mean"]
+    assert again.metrics["mean"] == first and other != first
+
+
+def test_skipped_study_says_why_in_metrics_and_report(tmp_path):
+    study = Study("toy", "Toy", "a toy", _run, {s: Config(mode="skip") for s in ("tiny", "quick", "full")})
+    outcome = run_study(study, "tiny", tmp_path, progress=False)
+    metrics = json.loads((tmp_path / "toy" / "metrics.json").read_text())
+    assert outcome.status == "skipped" and metrics["reason"] == "data not here: put it in FLAMBEAU_DATA"
+    assert "SKIPPED: data not here" in (tmp_path / "toy" / "report.html").read_text()
+
+
+def test_failing_study_is_recorded_not_raised(tmp_path):
+    study = Study("toy", "Toy", "a toy", _run, {s: Config(mode="fail") for s in ("tiny", "quick", "full")})
+    outcome = run_study(study, "tiny", tmp_path, progress=False)
+    assert outcome.status == "failed" and outcome.metrics["error"] == "RuntimeError: boom"
+    assert "Traceback" in outcome.metrics["traceback"]
+
+
+def test_run_all_writes_an_index(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "_cache", {"toy": STUDY})
+    outcomes = run_all("tiny", tmp_path, progress=False)
+    assert [o.study.name for o in outcomes] == ["toy"]
+    assert "href='toy/report.html'" in (tmp_path / "index.html").read_text()
+    assert json.loads((tmp_path / "index.json").read_text())[0]["status"] == "ok"
