@@ -1,0 +1,135 @@
+"""End to end: the real server on a free loopback port, driven by Playwright through Debian's
+Chromium (/usr/bin/chromium; never a downloaded browser)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+SANKEY_COLOURS = "Array.from(document.querySelector('#sankey .js-plotly-plot').data[0].link.color)"
+
+
+@pytest.fixture
+def browser_page():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (test extra)")
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium missing: apt-get install -y chromium (provides /usr/bin/chromium)")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def server(runs_dir, tmp_path):
+    from werkzeug.serving import make_server
+
+    from flambeau.app import create_app
+
+    runs = tmp_path / "runs"
+    shutil.copytree(runs_dir, runs)
+    app = create_app(runs)
+    httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", app
+    httpd.shutdown()
+    app.jobs.join(60)
+
+
+def _box_select(page, graph, left=0.02, top=0.02, right=0.6, bottom=0.98):
+    box = graph.locator(".nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + left * box["width"], box["y"] + top * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + right * box["width"], box["y"] + bottom * box["height"], steps=8)
+    page.mouse.up()
+
+
+def test_study_page_renders_and_links_selections(server, browser_page, tmp_path):
+    base, _ = server
+    page = browser_page
+    page.goto(base + "/")
+    page.wait_for_selector("#studies a")
+    assert "signature_17_30_a4" in page.inner_text("#studies")
+    page.click("text=signature_17_30_a4")
+    page.wait_for_selector("#sankey .sankey-link")
+    scatters = page.locator("#scatters .js-plotly-plot")
+    assert scatters.count() == 2
+    assert page.locator("#scatters .js-plotly-plot canvas").count() >= 2  # Scattergl draws on WebGL
+    assert set(page.evaluate(SANKEY_COLOURS)) == {"rgba(150, 150, 150, 0.35)"}
+
+    _box_select(page, scatters.nth(0))
+    page.wait_for_function("document.querySelector('#selection-info').textContent.includes('selected (')")
+    assert "rgba(230, 85, 13, 0.85)" in page.evaluate(SANKEY_COLOURS)
+    selected_in_second = page.evaluate(
+        "document.querySelectorAll('#scatters .js-plotly-plot')[1].data"
+        ".map(t => (t.selectedpoints || []).length).reduce((a, b) => a + b, 0)")
+    count = int(page.inner_text("#selection-info").split()[0])
+    assert 0 < count == selected_in_second  # the other map highlights the same samples
+    page.screenshot(path=str(tmp_path / "study.png"), full_page=True)
+    assert (tmp_path / "study.png").stat().st_size > 10_000
+
+    page.locator("#sankey .sankey-node", has_text="anomaly 4").click()
+    page.wait_for_function("document.querySelector('#selection-info').textContent.startsWith('15 samples')")
+    assert "anomaly 4: 15" in page.inner_text("#selection-info")
+
+    scatters.nth(1).scroll_into_view_if_needed()  # the map without a drawn selection box
+    point = page.evaluate("""() => {
+        const gd = document.querySelectorAll('#scatters .js-plotly-plot')[1];
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+        return [r.left + xa._offset + xa.l2p(gd.data[0].x[0]), r.top + ya._offset + ya.l2p(gd.data[0].y[0])];
+    }""")
+    page.mouse.move(point[0] - 20, point[1] - 20)
+    page.mouse.move(*point, steps=5)
+    page.wait_for_selector(".dcc-tooltip-bounding-box img[src^='data:image/png;base64,']")
+
+    with page.expect_download() as download:
+        page.click("#export-button")
+    html = Path(download.value.path()).read_text()
+    assert 'id="scatter-1"' in html and 'id="sankey"' in html and "plotly_selected" in html
+    assert "<script src=" not in html  # standalone: plotly.js is inline
+
+
+def test_bad_input_gives_messages_not_traces(server, browser_page):
+    base, app = server
+    page = browser_page
+    page.goto(base + "/study/nope")
+    assert "unknown study 'nope'" in page.inner_text("#error-message")
+    page.goto(base + "/study/..%2Fetc")
+    assert "unknown study" in page.inner_text("#error-message")
+    page.goto(base + "/no/such/page")
+    assert "There is no page at '/no/such/page'" in page.inner_text("#error-message")
+    page.goto(base + "/")
+    page.fill("#form-classes", "1 x")
+    page.click("#form-start")
+    assert "Cannot start: classes must be integers separated by spaces, got '1 x'" in \
+        page.inner_text("#form-error")
+    page.fill("#form-classes", "1 7")
+    page.fill("#form-anomalies", "7")
+    page.click("#form-start")
+    page.wait_for_function("document.querySelector('#form-error').textContent.includes('anomalies')")
+    assert "anomalies must not be trained classes, got [7] in both" in page.inner_text("#form-error")
+    assert "Traceback" not in page.content()
+
+
+def test_form_runs_a_study_in_the_background(server, browser_page):
+    base, app = server
+    page = browser_page
+    page.goto(base + "/")
+    page.fill("#form-classes", "0 1")
+    page.fill("#form-n", "20")
+    page.fill("#form-hidden", "6")
+    page.fill("#form-anomalies", "")
+    page.fill("#form-epochs", "3")
+    page.locator("#form-projection").click()
+    page.get_by_role("option", name="pca").click()
+    page.click("#form-start")
+    page.wait_for_selector("#studies a:has-text('signature_01_20')", timeout=90_000)
+    assert "done" in page.inner_text("#job-status")
+    assert app.jobs.state()["status"] == "done"
