@@ -1,0 +1,15 @@
+import json
+import re
+
+from flambeau.app.export import export_html
+
+
+def test_export_is_one_standalone_page_with_linking_data(synthetic):
+    study = synthetic(40, 2)
+    html = export_html(study)
+    assert html.startswith("<!DOCTYPE html>") and "<script src=" not in html  # plotly.js inline
+    assert html.count('id="scatter-') == 2 and 'id="sankey"' in html and 'id="silhouette"' in html
+    data = json.loads(re.search(r"const D = (\{.*?\});", html).group(1))
+    assert data["scatters"] == ["scatter-0", "scatter-1"] and data["cols"] == 3
+    assert data["link_ids"] == study.paths.link_ids.ravel().tolist()
+    assert data["value"] == study.paths.link_value.tolist()
