@@ -180,7 +180,7 @@ def _iter_dask(task, configs, address):
     client = Client(address, set_as_default=False)
     try:
         futures = client.map(run_one, [task] * len(configs), configs, pure=False)
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             yield future.result()
     finally:
         client.close()
@@ -200,7 +200,7 @@ def run_sweep(grid: Grid | str | Path, out, n_jobs: int = 2, dask: str | None = 
         limit: run only the first ``limit`` configurations of the grid (a smoke test).
 
     Returns:
-        All rows (previous and new), in the grid's order.
+        All rows of ``results.csv`` (previous and new), in the grid's order, as read back from it.
     """
     grid = load_grid(grid) if isinstance(grid, (str, Path)) else grid
     out = Path(out)
@@ -222,8 +222,8 @@ def run_sweep(grid: Grid | str | Path, out, n_jobs: int = 2, dask: str | None = 
                         disable=not progress):
             rows[row["config_id"]] = row
             _write_results(results_path, _ordered(rows, configs))
-    ordered = _ordered(rows, configs)
-    _write_results(results_path, ordered)
+    _write_results(results_path, _ordered(rows, configs))
+    ordered = read_results(results_path)  # the table as written: same rows whether run now or before
     _summarise(grid, ordered, out)
     return ordered
 
