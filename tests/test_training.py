@@ -191,6 +191,8 @@ def test_fit_is_sgd():
 def test_argument_errors():
     with pytest.raises(ValueError, match="SGD: checkpoint_every must be a positive int, got 0"):
         run(mlp(), checkpoint_every=0)
+    with pytest.raises(ValueError, match="SGD: 'loss' is always recorded; give the metric another name"):
+        run(mlp(), metrics={"loss": fb.metrics.accuracy})
     with pytest.raises(TypeError, match="SGD: a callback must be a Callback or a function"):
         run(mlp(), callbacks=[3])
     with pytest.raises(ValueError, match="Optim: clip_norm must be a positive number, got -1"):

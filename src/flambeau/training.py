@@ -114,7 +114,9 @@ def _metric_table(metrics) -> dict[str, Callable]:
                 items.append((getattr(metric, "__name__", type(metric).__name__), metric))
             else:
                 raise TypeError(f"SGD: a metric must be a name or a function f(y, yhat), got {metric!r}")
-    return {name: function for name, function in items if name not in ("loss",)}
+    if any(name == "loss" for name, _ in items):
+        raise ValueError("SGD: 'loss' is always recorded; give the metric another name")
+    return dict(items)
 
 
 def _callback_list(callbacks, early_stopping) -> list[Callback]:
@@ -277,7 +279,8 @@ def SGD(net: Module, loss: Loss, X, Y, batch_size: int = 32, epochs: int = 10,
         if hasattr(schedule, "observe"):
             schedule.observe(record[monitor])
         stop = _epoch_end(hooks, epoch, record)
-        bar.set_postfix({k: f"{v:.4g}" for k, v in record.items() if k in _SHOWN or k.startswith("val_")})
+        bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()
+                         if k == "train_loss" or k.startswith("val_")})
         if checkpoint is not None and ((epoch + 1) % checkpoint_every == 0 or stop or epoch + 1 == epochs):
             save_checkpoint(checkpoint, net, optim.rule, rng, epoch + 1, history, schedule, hooks)
         if stop:
@@ -290,5 +293,3 @@ def SGD(net: Module, loss: Loss, X, Y, batch_size: int = 32, epochs: int = 10,
         history.best_epoch = early_stopping.best_epoch
     return history
 
-
-_SHOWN = ("train_loss",)
