@@ -197,3 +197,27 @@ def test_argument_errors():
         run(mlp(), callbacks=[3])
     with pytest.raises(ValueError, match="Optim: clip_norm must be a positive number, got -1"):
         run(mlp(), clip_norm=-1)
+
+
+def test_progress_bar_shows_epochs_loss_and_validation_metrics(monkeypatch):
+    bars = []
+
+    class RecordingBar:
+        def __init__(self, iterable, **kwargs):
+            self.iterable, self.kwargs, self.postfixes = iterable, kwargs, []
+            bars.append(self)
+
+        def __iter__(self):
+            return iter(self.iterable)
+
+        def set_postfix(self, values):
+            self.postfixes.append(values)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(fb.training, "tqdm", RecordingBar)
+    run(mlp(), epochs=2, validation_split=0.25, progress=False)
+    (bar,) = bars
+    assert bar.kwargs["unit"] == "epoch" and bar.kwargs["total"] == 2 and bar.kwargs["disable"]
+    assert sorted(bar.postfixes[-1]) == ["train_loss", "val_accuracy", "val_loss"]
