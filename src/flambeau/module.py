@@ -150,7 +150,7 @@ class Module:
         return self.train(False)
 
     def to(self, dtype) -> Module:
-        """Cast parameters and gradients to ``dtype`` (float32 or float64), in place."""
+        """Cast parameters, gradients and buffers to ``dtype`` (float32 or float64), in place."""
         dtype = np.dtype(dtype)
         for module in self.modules():
             for store in (module._parameters, module._gradient, getattr(module, "_buffers", {})):

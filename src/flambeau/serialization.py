@@ -12,8 +12,9 @@ File layout:
   nest (see the configuration protocol in ``flambeau.module``);
 - ``param:<name>`` for each array of ``model.parameters()``;
 - ``buffer:<name>`` for each array of ``model.buffers()``;
-- checkpoints add ``rule:<key>`` (the update rule's ``state_dict()``), ``extra:<key>`` arrays
-  (e.g. best weights of early stopping) and a ``"training"`` JSON entry in the header.
+- checkpoints add ``rule:<key>`` (the update rule's ``state_dict()``), ``callback<i>:<key>``
+  arrays (e.g. early stopping's best weights) and a ``"training"`` JSON entry in the header
+  (see ``flambeau.checkpoint``).
 
 Classes are found by name in ``flambeau.module.MODULES``: every ``Module`` subclass defined
 anywhere (library or user code) is registered when its class statement runs.
