@@ -82,7 +82,10 @@ def selection_outputs(study: StudyData, trigger, selected: list, sankey_click, c
         mask = mask_of(study.n, indices)
         points, sankey = update_views(study, mask, color_by)
         figures = []
-        for layer_points in points:
+        for j, layer_points in enumerate(points):
+            if isinstance(trigger, dict) and trigger.get("index") == j:
+                figures.append(no_update)  # plotly already shows the selection it made
+                continue
             patch = Patch()
             for t, pts in enumerate(layer_points):
                 patch["data"][t]["selectedpoints"] = pts
