@@ -66,7 +66,8 @@ def scatter_figure(study: StudyData, layer: int, color_by: str = "label", mask=N
         "title": {"text": f"{study.layer_names[layer]} (k = {k})", "font": {"size": 14}},
         "dragmode": "select", "uirevision": f"{study.name}-{layer}", "height": 380,
         "margin": {"l": 30, "r": 10, "t": 40, "b": 30}, "legend": {"orientation": "h", "y": -0.08},
-        "xaxis": {"showticklabels": False}, "yaxis": {"showticklabels": False},
+        "xaxis": {"showticklabels": False, "zeroline": False},
+        "yaxis": {"showticklabels": False, "zeroline": False},
     }}
 
 
@@ -126,4 +127,5 @@ def silhouette_figure(study: StudyData) -> dict:
                   "font": {"size": 14}},
         "xaxis": {"title": {"text": "k"}, "dtick": 1}, "yaxis": {"title": {"text": "mean silhouette"}},
         "yaxis2": {"title": {"text": "inertia"}, "overlaying": "y", "side": "right"},
-        "height": 340, "margin": {"l": 50, "r": 50, "t": 40, "b": 40}, "legend": {"font": {"size": 10}}}}
+        "height": 380, "margin": {"l": 50, "r": 50, "t": 40, "b": 40},
+        "legend": {"font": {"size": 10}, "orientation": "h", "y": -0.2}}}
