@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import assert_close, to_torch, torch
 
 from flambeau import SGD, BCELoss, LeakyReLU, Linear, Optim, Sequential, Sigmoid, TanH, default_dtype
 from flambeau.autoencoder import AutoEncoder, symmetric_sizes
 from flambeau.gradcheck import gradcheck
 from flambeau.layers.tied import TiedLinear
 from flambeau.serialization import load
+from tests.helpers import assert_close, to_torch, torch
 
 
 def _kinds(seq):

@@ -6,10 +6,10 @@ import copy
 
 import numpy as np
 import pytest
-from helpers import assert_close, to_torch, torch
 
 from flambeau import Linear, MSELoss, Sequential, ShapeError, TanH, default_dtype, gradcheck
 from flambeau.layers.tied import TiedLinear
+from tests.helpers import assert_close, to_torch, torch
 
 
 @pytest.fixture

@@ -30,12 +30,3 @@ def trained_ae(usps_small):
 def identity_ae():
     """An "autoencoder" that returns its input: reconstruction error = corruption error."""
     return AutoEncoder(Sequential(Identity()), Sequential(Identity()))
-
-
-def png_files(folder):
-    """PNG files written in ``folder`` (and no temporary file left behind)."""
-    names = sorted(p.name for p in folder.iterdir())
-    assert not [n for n in names if n.endswith(".tmp")], names
-    for name in names:
-        assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-    return names

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from flambeau.studies import latent_maps_study, scatter_figure, tsne_map, umap_map
-
-from .conftest import png_files
+from tests.studies.pngs import png_files
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ import pytest
 
 from flambeau import BCELoss
 from flambeau.studies import reconstruction_study
-
-from .conftest import png_files
+from tests.studies.pngs import png_files
 
 
 def test_numbers_and_figure(trained_ae, usps_small, tmp_path):
