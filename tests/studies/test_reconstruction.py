@@ -20,7 +20,7 @@ def test_numbers_and_figure(trained_ae, usps_small, tmp_path):
     assert result["shown_bce_per_pixel"] == pytest.approx(shown, rel=1e-6)
     assert len(result["shown_indices"]) == 6
     # trained: better than the constant 0.5 guess (log 2 per pixel), and a real MSE
-    assert 0 < result["bce_per_pixel"] < np.log(2)
+    assert 0 < result["bce_floor_per_pixel"] < result["bce_per_pixel"] < np.log(2)
     assert 0 < result["mse_per_pixel"] < 0.25
     assert result["figure"] == str(tmp_path / "reconstruction.png")
     assert png_files(tmp_path) == ["reconstruction.png"]
@@ -29,6 +29,7 @@ def test_numbers_and_figure(trained_ae, usps_small, tmp_path):
 def test_identity_model_is_perfect_in_mse(identity_ae, usps_small):
     result = reconstruction_study(identity_ae, usps_small[2], out_dir=None)
     assert result["mse_per_pixel"] == 0 and result["figure"] is None
+    assert result["bce_per_pixel"] == pytest.approx(result["bce_floor_per_pixel"])
 
 
 def test_non_square_needs_image_shape(identity_ae, tmp_path):

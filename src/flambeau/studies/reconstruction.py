@@ -28,8 +28,9 @@ def reconstruction_study(model, X, out_dir=None, n_images: int = 10, image_shape
 
     Returns:
         ``bce_per_pixel`` and ``mse_per_pixel`` (means over all of ``X``), their standard
-        deviations over images, ``shown_indices``, ``shown_bce_per_pixel`` (the value written
-        above each drawn image) and ``figure`` (path or None).
+        deviations over images, ``bce_floor_per_pixel`` (the BCE of a perfect reconstruction:
+        grey targets have non-zero entropy, so BCE never reaches 0), ``shown_indices``,
+        ``shown_bce_per_pixel`` (the value written above each drawn image) and ``figure``.
     """
     X = np.asarray(X)
     Xhat = predict(model, X)
@@ -37,7 +38,9 @@ def reconstruction_study(model, X, out_dir=None, n_images: int = 10, image_shape
     bce = BCELoss().forward(X, Xhat) / n_features
     mse = MSELoss().forward(X, Xhat) / n_features
     shown = np.sort(make_rng(seed).choice(len(X), min(n_images, len(X)), replace=False))
+    floor = BCELoss().forward(X, X) / n_features  # entropy of grey targets: the least BCE possible
     result = {"n_images": len(X), "bce_per_pixel": float(bce.mean()), "bce_per_pixel_std": float(bce.std()),
+              "bce_floor_per_pixel": float(floor.mean()),
               "mse_per_pixel": float(mse.mean()), "mse_per_pixel_std": float(mse.std()),
               "shown_indices": shown.tolist(), "shown_bce_per_pixel": bce[shown].tolist(), "figure": None}
     if out_dir is not None and len(shown):
