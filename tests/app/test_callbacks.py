@@ -4,13 +4,13 @@ from flambeau.app.callbacks import parse_form
 from flambeau.app.jobs import JobRunner
 from flambeau.signatures import StudyConfig
 
-FORM = ("usps", "1 7", 50, "16 8", "4, 3", 10, "tanh", "pca")
+FORM = ("usps", "1 7", 50, "16 8", "4, 3", 10, "tanh", "pca", "hdbscan")
 
 
 def test_the_form_becomes_a_config():
     config = parse_form(*FORM)
     assert config == StudyConfig(classes=(1, 7), n_per_class=50, hidden=(16, 8), anomalies=(4, 3),
-                                 epochs=10, activation="tanh", projection="pca")
+                                 epochs=10, activation="tanh", projection="pca", method="hdbscan")
     assert parse_form("usps", "7 1", 50.0, "16", "", 10, "relu", "umap").anomalies == ()
 
 

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 _STUDY_PATH = re.compile(r"^/study/([^/]+)/?$")
 
 
-def parse_form(dataset, classes, n, hidden, anomalies, epochs, activation, projection) -> StudyConfig:
+def parse_form(dataset, classes, n, hidden, anomalies, epochs, activation, projection,
+               method: str = "kmeans") -> StudyConfig:
     """A ``StudyConfig`` from the form's raw values.
 
     Raises:
@@ -47,7 +48,7 @@ def parse_form(dataset, classes, n, hidden, anomalies, epochs, activation, proje
     return StudyConfig(dataset=dataset, classes=numbers("classes", classes),
                        n_per_class=integer("samples / class", n), hidden=numbers("hidden widths", hidden),
                        anomalies=numbers("anomalies", anomalies), epochs=integer("epochs", epochs),
-                       activation=activation, projection=projection)
+                       activation=activation, projection=projection, method=method)
 
 
 def _selection_text(study: StudyData, mask) -> str:
@@ -117,7 +118,7 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
                   State("form-dataset", "value"), State("form-classes", "value"), State("form-n", "value"),
                   State("form-hidden", "value"), State("form-anomalies", "value"),
                   State("form-epochs", "value"), State("form-activation", "value"),
-                  State("form-projection", "value"), prevent_initial_call=True)
+                  State("form-projection", "value"), State("form-method", "value"), prevent_initial_call=True)
     def start_study(_clicks, *values):
         try:
             config = parse_form(*values)

@@ -74,6 +74,8 @@ def _form() -> html.Div:
                                           clearable=False, style={"width": "110px"})),
         _field("map", dcc.Dropdown(id="form-projection", options=["umap", "pca"], value="umap",
                                    clearable=False, style={"width": "90px"})),
+        _field("clustering", dcc.Dropdown(id="form-method", options=["kmeans", "hdbscan"], value="kmeans",
+                                          clearable=False, style={"width": "110px"})),
         html.Button("Start", id="form-start", n_clicks=0, style={"marginLeft": "8px"}),
         html.Div(id="form-message", role="status", style={"margin": "6px 0", "color": "#333"}),
         html.Div([html.Progress(id="job-progress", max=1, value=0, style={"width": "300px"}),
