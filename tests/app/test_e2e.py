@@ -95,6 +95,15 @@ def test_study_page_renders_and_links_selections(server, browser_page, tmp_path)
     assert 'id="scatter-1"' in html and 'id="sankey"' in html and "plotly_selected" in html
     assert "<script src=" not in html  # standalone: plotly.js is inline
 
+    exported = tmp_path / "export.html"
+    exported.write_text(html)
+    page.goto(exported.as_uri())  # offline file: its own script links the selections
+    page.wait_for_selector("#sankey .sankey-link")
+    _box_select(page, page.locator("#scatter-0"))
+    page.wait_for_function("document.getElementById('selection-info').textContent.includes('selected')")
+    colours = page.evaluate("Array.from(document.getElementById('sankey').data[0].link.color)")
+    assert "rgba(230, 85, 13, 0.85)" in colours
+
 
 def test_bad_input_gives_messages_not_traces(server, browser_page):
     base, app = server
