@@ -20,7 +20,7 @@ $(STAMP_TEST): pyproject.toml | $(PY)
 	touch $@ $(STAMP_BASE)
 
 demo: $(STAMP_BASE)
-	$(VENV)/bin/flambeau demo
+	$(VENV)/bin/flambeau run quickstart
 
 test: $(STAMP_TEST)
 	$(PY) -m pytest -q

@@ -10,6 +10,7 @@ import numpy as np
 from ..autoencoder import AutoEncoder
 from ..losses import BCELoss, CrossEntropyLoss
 from ..models import course_conv1d_net
+from ..rules import Momentum
 from ..training import predict
 from .common import classification_metrics, mlp, timed_sgd
 from .data import load
@@ -22,16 +23,17 @@ __all__ = ["STUDIES"]
 @dataclass(frozen=True)
 class QuickstartConfig:
     mlp_hidden: int = 128
-    mlp_epochs: int = 15
+    mlp_epochs: int = 10
     cnn_epochs: int = 3
+    cnn_momentum: float = 0.9
     cnn_train: int | None = None
     ae_latent: int = 16
     ae_hidden: int = 100
-    ae_epochs: int = 15
+    ae_epochs: int = 10
     lr: float = 0.05
     batch_size: int = 32
     signature_n_per_class: int = 100
-    signature_projection: str = "umap"
+    signature_projection: str = "pca"
     n_train: int | None = None
     n_test: int | None = None
 
@@ -51,7 +53,7 @@ def _train_cnn(cfg, ctx, X, y, Xt, yt):
     X, Xt = X.reshape(-1, 256, 1), Xt.reshape(-1, 256, 1)
     history, seconds = timed_sgd(net, CrossEntropyLoss(), X[:n], y[:n], batch_size=cfg.batch_size,
                                  epochs=cfg.cnn_epochs, eps=cfg.lr, seed=ctx.seed_for(4), X_val=Xt,
-                                 Y_val=yt, progress=ctx.progress)
+                                 Y_val=yt, rule=Momentum(beta=cfg.cnn_momentum), progress=ctx.progress)
     metrics = classification_metrics(yt, predict(net, Xt), 10)
     return history, {**metrics, "train_time_s": seconds, "architecture": repr(net).replace("\n", " ")}
 
@@ -79,7 +81,8 @@ def _signature_study(cfg, ctx) -> dict:
     import json
 
     summary = json.loads((folder / "study.json").read_text())
-    ctx.note(f"Signature study written to {folder}; open it with 'flambeau serve --runs {ctx.out}'.")
+    ctx.note(f"Signature study written to {folder}; open it with 'flambeau serve --runs {ctx.out}'. Maps "
+             f"use {cfg.signature_projection} here to stay fast; 'flambeau signatures' uses UMAP by default.")
     return {"folder": str(folder), "accuracy": summary["accuracy"],
             "layers": [{k: layer.get(k) for k in ("name", "width", "k")} for layer in summary["layers"]],
             "scores": summary.get("scores")}
