@@ -8,7 +8,7 @@ import numpy as np
 
 from flambeau import AutoEncoder
 from flambeau.serialization import load
-from flambeau.studies.reproduction import usps_autoencoder
+from flambeau.studies.reproduction import denoising_comparison, usps_autoencoder
 from tests.studies.pngs import png_files
 
 
@@ -26,3 +26,14 @@ def test_usps_quick(tmp_path):
     (tmp_path / "model.npz").unlink()
     assert png_files(tmp_path) == ["denoising.png", "inpainting.png", "reconstruction.png", "tsne_2d.png",
                                    "tsne_3d.png"]
+
+
+def test_denoising_comparison(usps_small, tmp_path):
+    X_train, _, X_test, _ = usps_small
+    result = denoising_comparison(X_train[:200], X_test[:50], tmp_path, latent_dim=8, hidden=[32], epochs=2,
+                                  batch_size=32, progress=False)
+    labels = {"clean-trained", "noise-trained"}
+    assert labels <= set(result["denoising"]) and labels <= set(result["inpainting"])
+    assert set(result["train_bce_per_pixel"]) == labels and result["train_level"] == 0.4
+    assert len(result["denoising"]["noise-trained"]["mse"]) == 3
+    assert png_files(tmp_path) == ["denoising.png", "inpainting.png"]

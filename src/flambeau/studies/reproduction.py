@@ -17,12 +17,13 @@ from ..losses import BCELoss
 from ..serialization import save
 from .classification import latent_classification_study
 from .clustering import latent_clustering_study
-from .denoising import denoising_study, inpainting_study
+from .denoising import corruption, denoising_study, inpainting_study
 from .embedding import latent_maps_study
 from .fitting import per_feature_loss, train_autoencoder
 from .reconstruction import reconstruction_study
 
-__all__ = ["REPORTED", "autoencoder_report", "fashion_autoencoder", "usps_autoencoder"]
+__all__ = ["REPORTED", "autoencoder_report", "denoising_comparison", "fashion_autoencoder",
+           "usps_autoencoder"]
 
 REPORTED = {
     "usps": "reconstructions shown as images only (report 000: 256-100-10, TanH, BCE)",
@@ -114,3 +115,26 @@ def fashion_autoencoder(out_dir=None, epochs: int = 20, batch_size: int = 128, l
     report_options.setdefault("class_names", names)
     return _train_and_report(model, (X_train, y_train, X_test, np.asarray(y_test)), out_dir, train,
                              {"seed": seed, **report_options})
+
+
+def denoising_comparison(X_train, X_test, out_dir=None, train_level: float = 0.4,
+                         levels=(0.2, 0.4, 0.6), noise: str = "uniform", latent_dim: int = 16,
+                         hidden=None, epochs: int = 10, batch_size: int = 64, lr: float = 2e-3,
+                         seed=0, progress: bool = True) -> dict:
+    """Train the same autoencoder twice, on clean images and on noisy ones (noise ``train_level``,
+    fresh at every step, clean targets), then denoise and inpaint the test images with both.
+
+    Returns:
+        ``{"denoising": ..., "inpainting": ..., "train_bce_per_pixel": {label: ...}}`` with the
+        models labelled ``"clean-trained"`` and ``"noise-trained"``.
+    """
+    d = int(np.shape(X_train)[1])
+    models, final = {}, {}
+    for label, corrupt in (("clean-trained", None), ("noise-trained", corruption(noise, train_level))):
+        model = AutoEncoder.symmetric(d, latent_dim, hidden=hidden, rng=seed)
+        history = train_autoencoder(model, X_train, epochs=epochs, batch_size=batch_size, lr=lr,
+                                    corrupt=corrupt, seed=seed, progress=progress)
+        models[label], final[label] = model, history["train_loss_per_feature"][-1]
+    return {"denoising": denoising_study(models, X_test, out_dir, levels, noise, seed=seed),
+            "inpainting": inpainting_study(models, X_test, out_dir, seed=seed),
+            "train_bce_per_pixel": final, "train_level": train_level, "noise": noise}
