@@ -112,6 +112,11 @@ def test_bad_input_gives_messages_not_traces(server, browser_page):
     assert "unknown study 'nope'" in page.inner_text("#error-message")
     page.goto(base + "/study/..%2Fetc")
     assert "unknown study" in page.inner_text("#error-message")
+    broken = app.jobs.runs_dir / "broken"
+    shutil.copytree(app.jobs.runs_dir / "signature_17_30_a4", broken)
+    (broken / "study.json").write_text("{not json")
+    page.goto(base + "/study/broken")
+    assert "study 'broken': study.json is unreadable" in page.inner_text("#error-message")
     page.goto(base + "/no/such/page")
     assert "There is no page at '/no/such/page'" in page.inner_text("#error-message")
     page.goto(base + "/")

@@ -14,6 +14,7 @@ Run folder (written atomically, as a whole):
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -210,8 +211,6 @@ def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clus
         _io.write_json(tmp / "study.json", summary)  # last: its presence marks a complete run
         return _io.publish_folder(tmp, runs_dir / name)
     except BaseException:
-        import shutil
-
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
