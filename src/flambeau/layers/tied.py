@@ -27,6 +27,12 @@ class TiedLinear(Module):
         and optimizers (which walk ``parameters()``) update it exactly once, through the twin.
         ``zero_grad`` of the whole network resets that sum (the twin belongs to it).
 
+    Saving:
+        ``get_config()`` holds the twin module itself, so ``type(m)(**m.get_config())`` rebuilds a
+        layer tied to the same twin. A saved file cannot hold object identity: an
+        ``AutoEncoder`` records its ties (``AutoEncoder.ties()``) and re-links them on loading;
+        a ``TiedLinear`` saved in any other container comes back tied to a separate copy.
+
     Args:
         twin: the ``Linear`` whose weight ``W`` ``(twin.input, twin.output)`` is shared.
         bias: learn an additive bias ``b`` ``(twin.input,)``.
