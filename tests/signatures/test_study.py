@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
@@ -23,6 +25,10 @@ def test_study_writes_a_complete_run_folder(tiny_run):
     assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "model.npz", "projections.png",
                                                         "silhouette.png", "study.json"]
     assert [p.name for p in runs.iterdir()] == [folder.name]  # no temporary folder left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask  # not mkdtemp's private 0o700
+    assert stat.S_IMODE((folder / "study.json").stat().st_mode) == 0o666 & ~umask
     summary = json.loads((folder / "study.json").read_text())
     assert summary["config"]["hidden"] == [8, 6] and summary["n_known"] == 50 and summary["n_anomalies"] == 10
     assert [layer["name"] for layer in summary["layers"]] == ["layer1_ReLU", "layer2_ReLU"]

@@ -10,21 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["publish_folder", "write_json", "write_npz", "write_png"]
+from .._atomic import atomic_write
+
+__all__ = ["make_tmp_folder", "publish_folder", "write_json", "write_npz", "write_png"]
 
 
 def _atomic(path: Path, write) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_write(path) as file:
+        write(file)
+    return Path(path)
 
 
 def write_json(path, data: dict) -> Path:
@@ -41,6 +35,17 @@ def write_npz(path, **arrays) -> Path:
 def write_png(path, fig, dpi: int = 100) -> Path:
     """Save a matplotlib figure as PNG."""
     return _atomic(path, lambda f: fig.savefig(f, format="png", dpi=dpi))
+
+
+def make_tmp_folder(parent: Path, name: str) -> Path:
+    """A hidden temporary folder in ``parent`` to fill before ``publish_folder``, with the
+    permissions of a normal new folder (``mkdtemp`` makes it private)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{name}.", suffix=".tmp"))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)
+    return tmp
 
 
 def publish_folder(tmp_dir: Path, final: Path) -> Path:

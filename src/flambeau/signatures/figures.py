@@ -1,30 +1,25 @@
-"""Static (matplotlib) figures of a study: silhouette / elbow curves and the per-layer maps."""
+"""Static (matplotlib) figures of a study: silhouette / elbow curves and the per-layer maps.
+
+Built on ``matplotlib.figure.Figure`` (never ``pyplot``): safe in the app's worker thread.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.figure import Figure
 
 from .clustering import LayerClustering
 
 __all__ = ["plot_projections", "plot_silhouette"]
 
 
-def _pyplot():
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def plot_silhouette(clusterings: dict[str, LayerClustering]):
     """The report's figure: per layer, mean silhouette (left) and inertia / elbow (right) vs k,
     the chosen k marked. Returns the matplotlib figure."""
-    plt = _pyplot()
     n = len(clusterings)
-    fig, axes = plt.subplots(n, 2, figsize=(10, 2.6 * n), squeeze=False, sharex=True)
+    fig = Figure(figsize=(10, 2.6 * n))
+    axes = fig.subplots(n, 2, squeeze=False, sharex=True)
     for (name, c), (ax_s, ax_e) in zip(clusterings.items(), axes, strict=True):
         if c.ks and c.method == "kmeans":
             ax_s.plot(c.ks, c.silhouette, "o-", color="tab:red")
@@ -46,11 +41,11 @@ def plot_projections(coords: np.ndarray, layer_names: list[str], y: np.ndarray,
                      is_anomaly: np.ndarray):
     """One scatter per layer of the 2-D maps ``coords`` ``(L, n, 2)``, coloured by true class;
     anomalies drawn as crosses."""
-    plt = _pyplot()
     L = len(layer_names)
-    fig, axes = plt.subplots(1, L, figsize=(4.5 * L, 4.2), squeeze=False)
+    fig = Figure(figsize=(4.5 * L, 4.2))
+    axes = fig.subplots(1, L, squeeze=False)
     classes = np.unique(y)
-    cmap = plt.get_cmap("tab10")
+    cmap = colormaps["tab10"]
     for ax, name, xy in zip(axes[0], layer_names, coords, strict=True):
         for i, c in enumerate(classes):
             for anomalous, marker in ((False, "o"), (True, "x")):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -201,8 +200,7 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
 
 
 def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clusterings) -> Path:
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=runs_dir, prefix=f".{name}.", suffix=".tmp"))
+    tmp = _io.make_tmp_folder(runs_dir, name)
     try:
         _io.write_npz(tmp / "arrays.npz", **arrays)
         serialization.save(net, tmp / "model.npz")
@@ -216,13 +214,10 @@ def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clus
 
 
 def _write_figures(folder: Path, arrays: dict, clusterings) -> None:
-    import matplotlib.pyplot as plt
-
     projections = plot_projections(arrays["coords"], list(arrays["layer_names"]), arrays["y_true"],
                                    arrays["is_anomaly"])
     for filename, fig in (("silhouette.png", plot_silhouette(clusterings)), ("projections.png", projections)):
         _io.write_png(folder / filename, fig)
-        plt.close(fig)
 
 
 def study(runs_dir="runs", model=None, progress: Progress | None = None, show_progress: bool = True,
