@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 
@@ -17,7 +15,7 @@ from .images import png_data_uri
 from .jobs import JobRunner
 from .pages import home_page, message_page, studies_table, study_page
 from .selection import indices_from_sankey, indices_from_scatter, mask_of, update_views
-from .store import StudyData, StudyError, list_studies, load_study
+from .store import StudyData, StudyError, list_studies, load_study, rows_digest
 
 __all__ = ["parse_form", "register_callbacks", "selection_outputs"]
 
@@ -127,18 +125,17 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
         return jobs.start(config)
 
     @app.callback(Output("job-progress", "value"), Output("job-status", "children"),
-                  Output("studies-list", "children"), Output("job-poll", "interval"),
-                  Input("job-poll", "n_intervals"), State("studies-list", "children"))
-    def poll(_n, _current):
+                  Output("studies-list", "children"), Output("studies-digest", "data"),
+                  Output("job-poll", "interval"), Input("job-poll", "n_intervals"),
+                  State("studies-digest", "data"))
+    def poll(_n, shown_digest):
         state = jobs.state()
         rows = list_studies(runs_dir)
-        digest = hashlib.md5(json.dumps(rows, sort_keys=True).encode()).hexdigest()
-        table = no_update
-        if getattr(poll, "digest", None) != digest:
-            poll.digest, table = digest, studies_table(rows)
+        digest = rows_digest(rows)
+        table = no_update if digest == shown_digest else studies_table(rows)
         status = "" if state["status"] == "idle" else f"{state['status']}: {state['message']}"
         interval = 1000 if state["status"] == "running" else 3000
-        return state["fraction"], status, table, interval
+        return state["fraction"], status, table, digest, interval
 
     @app.callback(Output({"type": "scatter", "index": ALL}, "figure"), Output("sankey", "figure"),
                   Output("selection-store", "data"), Output("selection-info", "children"),

@@ -8,7 +8,7 @@ from dash import dcc, html
 from ..signatures.config import ACTIVATIONS, DATASETS
 from .figures import COLOR_BY, sankey_figure, scatter_figure, silhouette_figure
 from .images import png_data_uri
-from .store import StudyData
+from .store import StudyData, rows_digest
 
 __all__ = ["home_page", "message_page", "study_page", "studies_table"]
 
@@ -92,6 +92,7 @@ def home_page(rows: list[dict]) -> html.Div:
                "and follows each image's clusters: its signature. Unseen digits (anomalies) show "
                "where the network sends what it does not know."),
         html.Div(studies_table(rows), id="studies-list"),
+        dcc.Store(id="studies-digest", data=rows_digest(rows)),
         _form(),
     ], style=PAGE)
 

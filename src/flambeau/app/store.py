@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -12,7 +13,7 @@ import numpy as np
 
 from ..signatures.paths import Paths, paths
 
-__all__ = ["StudyData", "StudyError", "list_studies", "load_study"]
+__all__ = ["StudyData", "StudyError", "list_studies", "load_study", "rows_digest"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _ARRAYS = ("images", "y_true", "y_pred", "is_anomaly", "clusters", "coords", "layer_names")
@@ -153,3 +154,8 @@ def list_studies(runs_dir) -> list[dict]:
         except StudyError as error:
             rows.append({"name": folder.name, "error": str(error), "created": ""})
     return sorted(rows, key=lambda r: r.get("created") or "", reverse=True)
+
+
+def rows_digest(rows: list[dict]) -> str:
+    """A short fingerprint of a study listing (the page redraws the list only when it changes)."""
+    return hashlib.md5(json.dumps(rows, sort_keys=True).encode()).hexdigest()
