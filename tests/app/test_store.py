@@ -63,3 +63,17 @@ def test_listing_a_missing_folder_is_empty(tmp_path):
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "study.json").write_text(json.dumps({"no": "config"}))
     assert list_studies(tmp_path)[0]["error"] == "study 'x': study.json lacks its 'config' section"
+
+
+def test_a_study_of_foreign_activations_opens_in_the_app(tmp_path, rng):
+    from flambeau.app.pages import home_page, study_page
+    from flambeau.signatures import study_from_activations
+
+    y = np.repeat([0, 1], 15)
+    acts = {"fc1": np.eye(2)[y] + 0.01 * rng.normal(size=(30, 2))}
+    study_from_activations(acts, y, y, tmp_path, "torch_run", k_range=(2, 3), projection="pca", figures=False)
+    rows = list_studies(tmp_path)
+    assert rows[0]["name"] == "torch_run" and rows[0]["n_per_class"] is None
+    study = load_study(tmp_path, "torch_run")
+    assert study.image_shape == (1, 1) and study.layer_names == ["fc1"]
+    assert "torch_run" in str(home_page(rows)) and "fc1" in str(study_page(study))

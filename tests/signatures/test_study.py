@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from flambeau import serialization
-from flambeau.signatures import analyse, run_study, study
+from flambeau.signatures import analyse, run_study, study, study_from_activations
 from flambeau.signatures.config import StudyConfig
 
 TINY = {"classes": (1, 7), "n_per_class": 25, "hidden": (8, 6), "anomalies": (4,), "n_anomalies": 10,
@@ -81,3 +81,32 @@ def test_analyse_works_on_activations_from_anywhere(rng):
     assert p.counts[0][1] == 20 and len(p.counts) == 2
     assert scores["separation"]["first_layer"] == "dense_1"
     assert scores["majority_paths"]["0"]["share"] == 1.0
+
+
+def test_more_images_per_class_than_the_test_split_holds_analyses_them_all(tmp_path):
+    # USPS test split: 147 sevens; training split: 645
+    config = StudyConfig(classes=(1, 7), n_per_class=160, hidden=(4,), epochs=1, k_range=(2, 3),
+                         projection="pca")
+    folder = run_study(config, tmp_path, show_progress=False, figures=False)
+    summary = json.loads((folder / "study.json").read_text())
+    assert summary["n_known"] == 160 + 147
+
+
+def test_activations_from_another_framework_become_a_run_folder(tmp_path, rng):
+    y = np.repeat([3, 5, 8], 20)
+    anomaly = y == 8
+    acts = {"dense": np.eye(3)[np.searchsorted([3, 5, 8], y)] * 4 + 0.05 * rng.normal(size=(60, 3))}
+    images = rng.random((60, 4, 4))
+    folder = study_from_activations(acts, y, np.where(anomaly, 5, y), tmp_path, "keras_run",
+                                    is_anomaly=anomaly, images=images, k_range=(2, 4), projection="pca",
+                                    figures=False)
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "study.json"]
+    summary = json.loads((folder / "study.json").read_text())
+    assert summary["config"]["classes"] == [3, 5] and summary["config"]["anomalies"] == [8]
+    assert summary["accuracy"] == 1.0 and summary["image_shape"] == [4, 4]
+    assert summary["layers"][0]["k"] == 3
+    assert summary["scores"]["anomalies"]["8"]["distinct_paths"] == 1
+    with np.load(folder / "arrays.npz") as arrays:
+        assert arrays["images"].shape == (60, 16)
+    with pytest.raises(ValueError, match=r"study_from_activations: images must have shape \(60, h, w\)"):
+        study_from_activations(acts, y, y, tmp_path, images=np.zeros((60, 5)), projection="pca")

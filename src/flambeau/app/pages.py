@@ -49,7 +49,7 @@ def studies_table(rows: list[dict]):
             table_rows.append([link, html.Span(r["error"], style={"color": "#a00"}), "", "", "", ""])
             continue
         table_rows.append([link, r["dataset"], " ".join(map(str, r["classes"])),
-                           " ".join(map(str, r["anomalies"])) or "–", str(r["n_per_class"]),
+                           " ".join(map(str, r["anomalies"])) or "–", _fmt(r["n_per_class"]),
                            _fmt(r["accuracy"]), r["created"].replace("T", " ")])
     return _table(["study", "dataset", "classes", "anomalies", "samples / class", "accuracy", "date"],
                   table_rows, "studies")

@@ -21,7 +21,7 @@ from .scores import (
     score_paths,
     separation_layer,
 )
-from .study import analyse, build_network, run_study, study
+from .study import analyse, build_network, run_study, study, study_from_activations
 
 __all__ = [
     "CLUSTERERS",
@@ -46,4 +46,5 @@ __all__ = [
     "score_paths",
     "separation_layer",
     "study",
+    "study_from_activations",
 ]

@@ -39,7 +39,8 @@ from .projection import project_layers
 from .record import record
 from .scores import score_paths
 
-__all__ = ["FORMAT_VERSION", "analyse", "build_network", "load_digits", "run_study", "study"]
+__all__ = ["FORMAT_VERSION", "analyse", "build_network", "load_digits", "run_study", "study",
+           "study_from_activations"]
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -155,9 +156,9 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
     X_train, y_train, X_test, y_test, image_shape = load_digits(config.dataset)
     rng = make_rng(config.seed)
     train_rows = _draw(y_train, config.classes, config.n_per_class, rng, "training", strict=True)
-    known_rows = _draw(y_test, config.classes, config.n_per_class, rng, "test", strict=True)
+    known_rows = _draw(y_test, config.classes, config.n_per_class, rng, "test", strict=False)
     n_anomalies = config.n_anomalies or config.n_per_class
-    anomaly_rows = _draw(y_test, config.anomalies, n_anomalies, rng, "test", strict=True)
+    anomaly_rows = _draw(y_test, config.anomalies, n_anomalies, rng, "test", strict=False)
     X_train, y_train = X_train[train_rows], y_train[train_rows]
     if model is None:
         report(0.05, f"training {config.hidden} on {len(X_train)} images")
@@ -170,30 +171,80 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
     X, y = X_test[rows], y_test[rows]
     is_anomaly = np.isin(y, config.anomalies)
     y_pred = np.asarray(config.classes)[predict_classes(predict(net, X))]
-    accuracy = float(np.mean(y_pred[~is_anomaly] == y[~is_anomaly]))
     report(0.4, "recording and clustering the hidden layers")
     acts = record(net, X)
-    clusterings, p, scores = analyse(acts, y, y_pred, is_anomaly, config.k_range, config.method,
-                                     config.seed, show_progress)
-    report(0.7, f"computing the {config.projection} maps")
-    coords = project_layers(acts, config.projection, config.seed)
+    summary = {"config": config.to_dict(), "train_accuracy": train_acc, "image_shape": list(image_shape)}
+    return _analyse_and_write(acts, y, y_pred, is_anomaly, X, runs_dir, config.name, summary, net,
+                              report, show_progress, figures, start)
+
+
+def study_from_activations(acts: dict, y_true, y_pred, runs_dir="runs", name: str = "signature_activations",
+                           is_anomaly=None, images=None, image_shape=None, k_range=(2, 10),
+                           method: str = "kmeans", projection: str = "umap", seed: int = 0,
+                           progress: Progress | None = None, show_progress: bool = False,
+                           figures: bool = True) -> Path:
+    """A run folder for the app from activations recorded anywhere (Keras, PyTorch...).
+
+    Args:
+        acts: ``{layer_name: (n, d) array}`` in layer order.
+        y_true, y_pred: ``(n,)`` true and predicted classes.
+        runs_dir, name: the run folder is ``runs_dir/name``.
+        is_anomaly: optional ``(n,)`` bool, samples of classes the network never learnt.
+        images: optional inputs ``(n, h, w)`` or ``(n, h*w)`` in [0, 1] for the thumbnails
+            (``image_shape`` ``(h, w)`` with flat images); blank thumbnails when None.
+        k_range, method, projection, seed: as in ``StudyConfig``.
+
+    Returns:
+        the run folder.
+    """
+    acts = record(acts)
+    y_true, y_pred = np.asarray(y_true).astype(np.int64), np.asarray(y_pred).astype(np.int64)
+    n = len(y_true)
+    anomaly = np.zeros(n, bool) if is_anomaly is None else np.asarray(is_anomaly, bool)
+    if images is None:
+        images, image_shape = np.zeros((n, 1), np.float32), (1, 1)
+    images = np.asarray(images, np.float32)
+    if images.ndim == 3:
+        image_shape = images.shape[1:]
+    images = images.reshape(len(images), -1)
+    if image_shape is None or len(images) != n or int(np.prod(image_shape)) != images.shape[1]:
+        raise ValueError(f"study_from_activations: images must have shape ({n}, h, w), or ({n}, h*w) "
+                         f"with image_shape=(h, w); got {images.shape} and image_shape={image_shape}")
+    StudyConfig(k_range=k_range, method=method, projection=projection)  # validates them
+    config = {"dataset": "activations", "classes": sorted({int(c) for c in y_true[~anomaly]}),
+              "anomalies": sorted({int(c) for c in y_true[anomaly]}), "n_per_class": None,
+              "hidden": [int(a.shape[1]) for a in acts.values()], "k_range": list(k_range),
+              "method": method, "projection": projection, "seed": seed}
+    summary = {"config": config, "image_shape": [int(s) for s in image_shape]}
+    report = progress or (lambda fraction, message: None)
+    return _analyse_and_write(acts, y_true, y_pred, anomaly, images, runs_dir, name, summary, None, report,
+                              show_progress, figures, time.perf_counter())
+
+
+def _analyse_and_write(acts, y, y_pred, is_anomaly, X, runs_dir, name: str, summary: dict, net, report,
+                       show_progress: bool, figures: bool, start: float) -> Path:
+    config = summary["config"]
+    k_range, method, seed = tuple(config["k_range"]), config["method"], config["seed"]
+    clusterings, p, scores = analyse(acts, y, y_pred, is_anomaly, k_range, method, seed, show_progress)
+    report(0.7, f"computing the {config['projection']} maps")
+    coords = project_layers(acts, config["projection"], seed)
     report(0.9, "writing the run folder")
+    known = ~is_anomaly
     summary = {
-        "format_version": FORMAT_VERSION, "name": config.name,
+        "format_version": FORMAT_VERSION, "name": name,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": config.to_dict(), "accuracy": accuracy, "train_accuracy": train_acc,
-        "n_samples": int(len(y)), "n_known": int((~is_anomaly).sum()),
-        "n_anomalies": int(is_anomaly.sum()), "image_shape": list(image_shape),
-        "layers": [{"name": name, "width": int(acts[name].shape[1]), **c.summary()}
-                   for name, c in clusterings.items()],
+        "accuracy": float(np.mean(y_pred[known] == y[known])) if known.any() else None,
+        "n_samples": int(len(y)), "n_known": int(known.sum()), "n_anomalies": int(is_anomaly.sum()),
+        **summary,
+        "layers": [{"name": layer, "width": int(acts[layer].shape[1]), **c.summary()}
+                   for layer, c in clusterings.items()],
         "scores": scores, "top_signatures": _top_signatures(p, y, is_anomaly),
         "seconds": round(time.perf_counter() - start, 2),
     }
-    arrays = {"images": np.round(X * 255).astype(np.uint8), "y_true": y.astype(np.int64),
+    arrays = {"images": np.round(np.clip(X, 0, 1) * 255).astype(np.uint8), "y_true": y.astype(np.int64),
               "y_pred": y_pred.astype(np.int64), "is_anomaly": is_anomaly,
               "clusters": p.signatures, "coords": coords, "layer_names": np.asarray(p.layer_names)}
-    folder = _write_run(Path(runs_dir), config.name, summary, arrays, net,
-                        clusterings if figures else None)
+    folder = _write_run(Path(runs_dir), name, summary, arrays, net, clusterings if figures else None)
     report(1.0, f"done: {folder}")
     log.info("signature study written to %s in %.1f s", folder, summary["seconds"])
     return folder
@@ -203,7 +254,8 @@ def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clus
     tmp = _io.make_tmp_folder(runs_dir, name)
     try:
         _io.write_npz(tmp / "arrays.npz", **arrays)
-        serialization.save(net, tmp / "model.npz")
+        if net is not None:
+            serialization.save(net, tmp / "model.npz")
         if clusterings is not None:
             _write_figures(tmp, arrays, clusterings)
         _io.write_json(tmp / "study.json", summary)  # last: its presence marks a complete run
