@@ -8,12 +8,18 @@ Networks:
             MaxPool2D(2) - Flatten - Linear(1568,10)`` on the full MNIST (60,000 images).
 
 Mini-batch SGD (``flambeau.SGD``) on the cross-entropy loss; ``--momentum`` switches to the
-``Momentum`` rule. The test accuracy after each epoch is printed (it is not used to choose anything:
-the number reported is the one after the last epoch). ``--out`` writes the results as JSON.
+``Momentum`` rule, ``--cosine`` anneals the learning rate to 0 over the epochs. ``--standardize``
+centres and scales the pixels with the training mean and standard deviation; ``--shift-augment``
+adds to the training set four copies of each image shifted by one pixel (up, down, left, right).
+MNIST is read from ``$FLAMBEAU_DATA/mnist`` (see ``flambeau.datasets``). The test accuracy after
+each epoch is printed (it is not used to choose anything: the number reported is the one after the
+last epoch). ``--out`` writes the results as JSON.
 
 Usage:
-    python benchmarks/train_cnn.py conv1d --epochs 10 --lr 0.05
-    python benchmarks/train_cnn.py cnn2d --epochs 5 --lr 0.05 --momentum 0.9
+    python benchmarks/train_cnn.py conv1d --epochs 10 --lr 0.01 --momentum 0.9 --cosine \
+        --standardize --shift-augment
+    FLAMBEAU_DATA=/work/shared/data python benchmarks/train_cnn.py cnn2d --epochs 6 --lr 0.01 \
+        --momentum 0.9
 """
 
 from __future__ import annotations
@@ -25,24 +31,44 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from flambeau import SGD, CrossEntropyLoss, evaluate
 from flambeau.datasets import load_mnist, load_usps
 from flambeau.models import course_conv1d_net, course_hv_conv1d_net, mnist_cnn
 from flambeau.rules import GradientDescent, Momentum
+from flambeau.schedules import CosineLR
 
 
-def load(name: str, train_size: int | None):
-    """``(net, X_train, y_train, X_test, y_test)`` for the network ``name``, inputs in its layout."""
+def shifted_copies(images: np.ndarray, labels: np.ndarray):
+    """Images ``(n, h, w)`` plus four copies shifted by one pixel, the gap filled with the background
+    (the smallest value); returns ``(5 n, h, w)`` images and their labels."""
+    background = images.min()
+    copies = [images]
+    for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+        shifted = np.full_like(images, background)
+        h, w = images.shape[1:]
+        shifted[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+            images[:, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+        copies.append(shifted)
+    return np.concatenate(copies), np.concatenate([labels] * len(copies))
+
+
+def load(name: str, train_size: int | None, standardize: bool, shift_augment: bool):
+    """``(X_train, y_train, X_test, y_test)`` for the network ``name``, inputs in its layout."""
     if name == "cnn2d":
         X_train, y_train, X_test, y_test = load_mnist(flatten=False, download=False)
-        X_train, X_test = X_train[..., None], X_test[..., None]
     else:
-        X_train, y_train, X_test, y_test = load_usps()
-        if name == "conv1d":
-            X_train, X_test = X_train.reshape(-1, 256, 1), X_test.reshape(-1, 256, 1)
+        X_train, y_train, X_test, y_test = load_usps(flatten=False)
     if train_size is not None:
         X_train, y_train = X_train[:train_size], y_train[:train_size]
-    return X_train, y_train, X_test, y_test
+    if standardize:
+        mean, std = X_train.mean(), X_train.std()
+        X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+    if shift_augment:
+        X_train, y_train = shifted_copies(X_train, y_train)
+    layout = {"cnn2d": (28, 28, 1), "conv1d": (256, 1), "hv": (256,)}[name]
+    return X_train.reshape(-1, *layout), y_train, X_test.reshape(-1, *layout), y_test
 
 
 BUILDERS = {"conv1d": course_conv1d_net, "hv": course_hv_conv1d_net, "cnn2d": mnist_cnn}
@@ -65,13 +91,17 @@ def main(argv=None) -> dict:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--momentum", type=float, default=0.0, help="0 for plain gradient descent")
     parser.add_argument("--weight-decay", type=float, default=0.0, help="L2 coefficient of the rule")
+    parser.add_argument("--cosine", action="store_true", help="cosine learning-rate annealing")
+    parser.add_argument("--standardize", action="store_true", help="standardize the pixels")
+    parser.add_argument("--shift-augment", action="store_true", help="add 1-pixel shifted copies")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-size", type=int, default=None, help="use the first N training images")
     parser.add_argument("--out", type=Path, default=None, help="write the results to this JSON file")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
 
-    X_train, y_train, X_test, y_test = load(args.net, args.train_size)
+    X_train, y_train, X_test, y_test = load(args.net, args.train_size, args.standardize,
+                                            args.shift_augment)
     net = BUILDERS[args.net](rng=args.seed)
     rule = (Momentum(beta=args.momentum, weight_decay=args.weight_decay) if args.momentum
             else GradientDescent(weight_decay=args.weight_decay))
@@ -79,7 +109,7 @@ def main(argv=None) -> dict:
     start = time.perf_counter()
     history = SGD(net, loss, X_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
                   eps=args.lr, seed=args.seed, X_val=X_test, Y_val=y_test, rule=rule,
-                  progress=not args.no_progress)
+                  schedule=CosineLR(args.epochs) if args.cosine else None, progress=not args.no_progress)
     elapsed = time.perf_counter() - start
     for epoch, (train_loss, acc, seconds) in enumerate(zip(
             history["train_loss"], history["val_accuracy"], history["epoch_time"], strict=True), 1):
@@ -87,7 +117,8 @@ def main(argv=None) -> dict:
     test = evaluate(net, loss, X_test, y_test)
     record = {"net": args.net, "train_images": len(X_train), "test_images": len(X_test),
               "epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size,
-              "momentum": args.momentum, "weight_decay": args.weight_decay, "seed": args.seed,
+              "momentum": args.momentum, "weight_decay": args.weight_decay, "cosine": args.cosine,
+              "standardize": args.standardize, "shift_augment": args.shift_augment, "seed": args.seed,
               "test_accuracy": test["accuracy"],
               "test_loss": test["loss"], "train_seconds": elapsed}
     print(f"{args.net}: test accuracy {test['accuracy']:.4f} after {args.epochs} epochs on "
