@@ -28,7 +28,9 @@ def course_conv1d_net(rng=None, dtype=None) -> Sequential:
 def course_hv_conv1d_net(side: int = 16, channels: int = 16, rng=None, dtype=None) -> Sequential:
     """The course's "horizontal + vertical" 1-D CNN: two ``Conv1D(3, 1, channels)`` branches, one on
     the image read row by row and one on the transposed image (read column by column), their
-    feature maps concatenated on the channels, then the same head as ``course_conv1d_net``.
+    feature maps concatenated on the channels (``Concat``), then the head of ``course_conv1d_net``:
+    ``MaxPool1D(2, 2) -> Flatten() -> Linear(2 * channels * 127, 100) -> ReLU() -> Linear(100, 10)``
+    (for ``side=16``).
 
     Input ``(batch, side * side)`` flat images; output logits ``(batch, 10)``.
     """
@@ -39,7 +41,7 @@ def course_hv_conv1d_net(side: int = 16, channels: int = 16, rng=None, dtype=Non
                           Conv1D(3, 1, channels, rng=rng, dtype=dtype))
     pooled = (length - 2) // 2
     return Sequential(
-        Concat(horizontal, vertical), ReLU(), MaxPool1D(2, 2), Flatten(),
+        Concat(horizontal, vertical), MaxPool1D(2, 2), Flatten(),
         Linear(pooled * 2 * channels, 100, rng=rng, dtype=dtype), ReLU(),
         Linear(100, 10, rng=rng, dtype=dtype))
 
