@@ -94,11 +94,14 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="few epochs on a subset")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--latent-activation", default=None, help="fashion: code activation (e.g. tanh)")
     args = parser.parse_args(argv)
     out = args.out or Path("runs") / f"ae_{args.recipe}"
     options = {"seed": args.seed, "quick": args.quick, "progress": not args.no_progress}
     if args.epochs is not None:
         options["epochs"] = args.epochs
+    if args.latent_activation is not None:
+        options["latent_activation"] = args.latent_activation
     result = RECIPES[args.recipe](out, **options)
     write_json_atomic(out / "results.json", {"recipe": args.recipe, "options": options, **result})
     print("\n".join(headline(args.recipe, result)))
