@@ -249,7 +249,7 @@ MINIBATCH = Study(
     configs={"tiny": MinibatchConfig(n=100, seeds=1, variants=(
                  {"name": "h3_b1", "hidden": 3, "batch_size": 1, "iterations": 5, "lr": 0.01},
                  {"name": "h6_b100", "hidden": 6, "batch_size": 100, "iterations": 5, "lr": 0.01})),
-             "quick": MinibatchConfig(n=500, seeds=2),
+             "quick": MinibatchConfig(n=300, seeds=2),
              "full": MinibatchConfig()},
     references=tuple(Reference(f"runs.{k}.accuracy", k.replace("_", ", "), v, REPORT_000 + ", figures 11-17")
                      for k, v in _MINIBATCH_REFS.items()),

@@ -90,7 +90,7 @@ MULTICLASS_USPS = Study(
     summary="256-h-10 TanH + softmax/cross-entropy on USPS, h = 10/100/200/500, times, confusion matrix",
     run=run_multiclass_usps,
     configs={"tiny": UspsConfig(hidden=(10, 50), epochs=2, n_train=600, n_test=300, grid_digits=10),
-             "quick": UspsConfig(epochs=8),
+             "quick": UspsConfig(epochs=4),
              "full": UspsConfig()},
     references=tuple(Reference(f"runs.h{h}.accuracy", f"test accuracy, {h} hidden units", acc, REPORT_000)
                      for h, acc in _USPS_PUBLISHED.items())

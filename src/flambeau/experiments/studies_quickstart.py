@@ -120,7 +120,7 @@ QUICKSTART = Study(
     run=run_quickstart,
     configs={"tiny": QuickstartConfig(mlp_epochs=1, cnn_epochs=1, cnn_train=500, ae_epochs=1, n_train=1000,
                                       n_test=300, signature_n_per_class=20, signature_projection="pca"),
-             "quick": QuickstartConfig(),
+             "quick": QuickstartConfig(mlp_epochs=5, cnn_epochs=1, ae_epochs=5, signature_n_per_class=50),
              "full": QuickstartConfig()},
     references=(Reference("cnn.accuracy", "course Conv1D network, USPS test accuracy",
                           ">= 0.95 (course target)", "issue 3 / course"),
