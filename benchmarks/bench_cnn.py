@@ -1,13 +1,16 @@
 """One training epoch (batch 64) of the two reference CNNs: flambeau vs the same PyTorch CPU network.
 
 The course's 1-D CNN on USPS and the 2-D MNIST CNN (``flambeau.models``) are trained for one epoch
-with plain SGD and the cross-entropy loss, by flambeau and by the same network in PyTorch (CPU,
-``torch.set_num_threads(2)``), in alternating runs within this process; the script prints the
-median epoch time of each and their ratio (flambeau / PyTorch, lower is better).
+with plain SGD and the cross-entropy loss, by flambeau and by the same network in PyTorch (CPU),
+both limited to ``--threads`` threads (default 2: ``torch.set_num_threads(2)`` and NumPy's BLAS
+through threadpoolctl). The two are interleaved block by block (``--block`` batches of one, then the
+same batches of the other, the first alternating), so that both see the same load on a shared
+machine; an epoch's time is the sum of its blocks. The script prints the median epoch time of each
+over ``--runs`` epochs and the ratio of the medians (flambeau / PyTorch, lower is better).
 
 Usage:
-    python benchmarks/bench_cnn.py            # full epochs, 3 alternating runs each
-    python benchmarks/bench_cnn.py --quick    # a tenth of an epoch, 5 runs each
+    FLAMBEAU_DATA=/work/shared/data python benchmarks/bench_cnn.py           # full epochs, 3 runs
+    FLAMBEAU_DATA=/work/shared/data python benchmarks/bench_cnn.py --quick   # a tenth of an epoch
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 from torch import nn
 
 from flambeau import CrossEntropyLoss, Optim
@@ -39,65 +43,97 @@ def torch_mnist_cnn() -> nn.Module:
                          nn.Flatten(), nn.Linear(1568, 10))
 
 
-def epoch_flambeau(net, X, y, n_batches: int, order) -> float:
-    optim = Optim(net, CrossEntropyLoss(), LR)
-    start = time.perf_counter()
-    for b in range(n_batches):
-        idx = order[b * BATCH:(b + 1) * BATCH]
-        optim.step(X[idx], y[idx])
-    return time.perf_counter() - start
+class FlambeauLoop:
+    """SGD steps of a flambeau network on given batch indices."""
+
+    def __init__(self, net, X, y):
+        self.optim, self.X, self.y = Optim(net, CrossEntropyLoss(), LR), X, y
+
+    def run(self, batches) -> float:
+        start = time.perf_counter()
+        for idx in batches:
+            self.optim.step(self.X[idx], self.y[idx])
+        return time.perf_counter() - start
 
 
-def epoch_torch(net, X, y, n_batches: int, order) -> float:
-    optim = torch.optim.SGD(net.parameters(), lr=LR)
-    loss_fn = nn.CrossEntropyLoss()
-    start = time.perf_counter()
-    for b in range(n_batches):
-        idx = torch.from_numpy(order[b * BATCH:(b + 1) * BATCH])
-        optim.zero_grad()
-        loss = loss_fn(net(X[idx]), y[idx])
-        loss.backward()
-        optim.step()
-    return time.perf_counter() - start
+class TorchLoop:
+    """The same steps in PyTorch: zero_grad, forward, loss, backward, step."""
+
+    def __init__(self, net, X, y):
+        self.net, self.X, self.y = net, X, torch.from_numpy(np.array(y))
+        self.optim = torch.optim.SGD(net.parameters(), lr=LR)
+        self.loss = nn.CrossEntropyLoss()
+
+    def run(self, batches) -> float:
+        start = time.perf_counter()
+        for idx in batches:
+            idx = torch.from_numpy(idx)
+            self.optim.zero_grad()
+            self.loss(self.net(self.X[idx]), self.y[idx]).backward()
+            self.optim.step()
+        return time.perf_counter() - start
 
 
-def compare(name: str, ours, theirs, X, y, X_torch, fraction: float, runs: int, seed: int) -> float:
-    n_batches = max(1, int(np.ceil(len(X) / BATCH) * fraction))
-    y_torch = torch.from_numpy(np.array(y))
+def timed_epoch(ours, theirs, batches, block: int, flip: bool) -> tuple[float, float]:
+    """Epoch times ``(ours, theirs)``, interleaved by blocks of ``block`` batches."""
+    total_ours = total_theirs = 0.0
+    for b, first in enumerate(range(0, len(batches), block)):
+        chunk = batches[first:first + block]
+        if (b % 2 == 0) != flip:
+            total_ours += ours.run(chunk)
+            total_theirs += theirs.run(chunk)
+        else:
+            total_theirs += theirs.run(chunk)
+            total_ours += ours.run(chunk)
+    return total_ours, total_theirs
+
+
+def compare(name: str, ours, theirs, n: int, fraction: float, runs: int, block: int, seed: int) -> float:
+    n_batches = max(1, int(np.ceil(n / BATCH) * fraction))
     rng = np.random.default_rng(seed)
     times_ours, times_torch = [], []
-    for _ in range(runs):
-        order = rng.permutation(len(X))
-        times_ours.append(epoch_flambeau(ours, X, y, n_batches, order))
-        times_torch.append(epoch_torch(theirs, X_torch, y_torch, n_batches, order))
+    for run in range(runs):
+        order = rng.permutation(n)
+        batches = [order[b * BATCH:(b + 1) * BATCH] for b in range(n_batches)]
+        t_ours, t_torch = timed_epoch(ours, theirs, batches, block, flip=bool(run % 2))
+        times_ours.append(t_ours)
+        times_torch.append(t_torch)
     t_ours, t_torch = statistics.median(times_ours), statistics.median(times_torch)
     ratio = t_ours / t_torch
     print(f"{name}: {n_batches} batches of {BATCH}; flambeau {t_ours:.2f} s, PyTorch {t_torch:.2f} s "
-          f"(medians of {runs} alternating runs); ratio {ratio:.2f}x")
+          f"(medians of {runs} interleaved epochs); ratio {ratio:.2f}x", flush=True)
     return ratio
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="time a tenth of an epoch, 5 runs")
-    parser.add_argument("--runs", type=int, default=None, help="alternating runs per framework")
+    parser.add_argument("--runs", type=int, default=None, help="epochs timed per framework")
+    parser.add_argument("--threads", type=int, default=2, help="threads for both frameworks")
+    parser.add_argument("--block", type=int, default=10, help="batches per interleaved block")
     parser.add_argument("--only", choices=["conv1d", "cnn2d"], default=None, help="one network only")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     fraction = 0.1 if args.quick else 1.0
     runs = args.runs or (5 if args.quick else 3)
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    if args.only in (None, "conv1d"):
-        X, y, _, _ = load_usps()
-        X = X.reshape(-1, 256, 1)
-        compare("Conv1D course net, USPS", course_conv1d_net(rng=args.seed), torch_conv1d_net(), X, y,
-                torch.from_numpy(X.transpose(0, 2, 1).copy()), fraction, runs, args.seed)
-    if args.only in (None, "cnn2d"):
-        X, y, _, _ = load_mnist(flatten=False, download=False)
-        X = X[..., None]
-        compare("2-D CNN, MNIST", mnist_cnn(rng=args.seed), torch_mnist_cnn(), X, y,
-                torch.from_numpy(X.transpose(0, 3, 1, 2).copy()), fraction, runs, args.seed)
+    print(f"{args.threads} thread(s) each; batch {BATCH}, plain SGD, lr {LR}", flush=True)
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        if args.only in (None, "conv1d"):
+            X, y, _, _ = load_usps()
+            X = X.reshape(-1, 256, 1)
+            X_torch = torch.from_numpy(X.transpose(0, 2, 1).copy())
+            compare("Conv1D course net, USPS", FlambeauLoop(course_conv1d_net(rng=args.seed), X, y),
+                    TorchLoop(torch_conv1d_net(), X_torch, y), len(X), fraction, runs, args.block,
+                    args.seed)
+        if args.only in (None, "cnn2d"):
+            X, y, _, _ = load_mnist(flatten=False, download=False)
+            X = X[..., None]
+            X_torch = torch.from_numpy(X.transpose(0, 3, 1, 2).copy())
+            compare("2-D CNN, MNIST", FlambeauLoop(mnist_cnn(rng=args.seed), X, y),
+                    TorchLoop(torch_mnist_cnn(), X_torch, y), len(X), fraction, runs, args.block,
+                    args.seed)
 
 
 if __name__ == "__main__":

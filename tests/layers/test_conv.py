@@ -123,10 +123,11 @@ def test_conv1d_gradcheck(k, stride, padding, bias, rng):
     assert max(errors.values()) < 1e-7, errors
 
 
-@pytest.mark.parametrize("k, stride, padding", [(3, 1, 1), ((2, 3), (2, 1), (0, 1))])
-def test_conv2d_gradcheck(k, stride, padding, rng):
-    layer = fb.Conv2D(k, 2, 3, stride=stride, padding=padding, rng=0, dtype=np.float64)
-    X = rng.normal(size=(2, 5, 4, 2))
+@pytest.mark.parametrize("k, stride, padding, chan_in", [(3, 1, 1, 2), ((2, 3), (2, 1), (0, 1), 2),
+                                                         (2, 1, 0, 8)])
+def test_conv2d_gradcheck(k, stride, padding, chan_in, rng):
+    layer = fb.Conv2D(k, chan_in, 3, stride=stride, padding=padding, rng=0, dtype=np.float64)
+    X = rng.normal(size=(2, 5, 4, chan_in))
     y = rng.normal(size=layer.forward(X).shape)
     errors = fb.gradcheck(layer, fb.MSELoss(), X, y)
     assert max(errors.values()) < 1e-7, errors
@@ -142,6 +143,8 @@ CONV1D_GRID = [
     (4, 5, 2, 3, 5, 1, 0),
     (2, 6, 3, 3, 4, 4, 2),
     (1, 1, 2, 2, 3, 1, 1),
+    (2, 9, 8, 3, 3, 2, 1),  # 8+ channels: im2col copies whole kernel rows
+    (1, 7, 9, 2, 2, 3, 0),
 ]
 
 
@@ -172,6 +175,8 @@ CONV2D_GRID = [
     (2, 8, 6, 3, 2, (2, 3), (3, 2), (1, 0)),
     (3, 7, 7, 2, 2, 2, 3, 0),
     (1, 4, 9, 3, 5, (3, 1), (1, 2), (0, 2)),
+    (2, 6, 5, 8, 3, 3, (2, 1), (1, 0)),  # 8+ channels: im2col copies whole kernel rows
+    (1, 5, 7, 10, 2, (2, 3), (1, 3), (0, 1)),
 ]
 
 
