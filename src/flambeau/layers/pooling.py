@@ -52,7 +52,8 @@ class _Pool(Module):
         delta = np.asarray(delta)
         check_shape(f"{type(self).__name__}.backward_delta", "delta", delta,
                     (input.shape[0], *out, input.shape[-1]))
-        grad = np.zeros(input.shape, dtype=np.result_type(delta.dtype, np.float32))
+        dtype = np.result_type(delta.dtype, np.float32)
+        grad = np.empty(input.shape, dtype) if self._tiles(input.shape) else np.zeros(input.shape, dtype)
         self._scatter(given, input, delta, out, grad)
         return grad
 
@@ -63,6 +64,11 @@ class _Pool(Module):
     def _overlapping(self) -> bool:
         """Whether windows share inputs (some stride smaller than the kernel)."""
         return any(s < k for s, k in zip(self.strides, self.kernel, strict=True))
+
+    def _tiles(self, shape) -> bool:
+        """Whether the windows cover every input exactly once (every gradient entry is written)."""
+        return all(s == k and size % k == 0 for s, k, size in zip(self.strides, self.kernel, shape[1:-1],
+                                                                   strict=True))
 
     def _check_input(self, X, method: str) -> tuple[int, ...]:
         return check_input(f"{type(self).__name__}.{method}", X, self._layout, None, self.kernel,
@@ -102,16 +108,16 @@ class _MaxPool(_Pool):
 
     def _scatter(self, given, input, delta, out, grad):
         Y = self._last_output if given is self._last_input else self._pool(input, out)
-        unclaimed = None  # windows whose maximum no earlier tap has taken yet
+        claimed = None  # windows whose maximum an earlier tap has taken
         n_taps = math.prod(self.kernel)
         for tap, index in enumerate(self._taps(out)):
             hit = input[index] == Y
-            if unclaimed is None:
-                unclaimed = ~hit
+            if claimed is None:
+                claimed = hit
             else:
-                hit &= unclaimed
+                np.greater(hit, claimed, out=hit)  # for booleans, hit > claimed is hit and not claimed
                 if tap < n_taps - 1:
-                    unclaimed &= ~hit
+                    claimed |= hit
             if self._overlapping:
                 grad[index] += delta * hit
             else:
