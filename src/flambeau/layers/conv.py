@@ -88,6 +88,7 @@ class _Conv(Module):
         if input is not given:
             X = self._compute_input(input, "backward_update_gradient")
             cols = self._im2col(X, self._check_input(X, "backward_update_gradient"))
+        delta = np.asarray(delta)
         self._check_delta(cols.shape[:-2], delta, "backward_update_gradient")
         delta = delta.reshape(-1, self.chan_out)
         grad_W = cols.reshape(-1, self._taps_in).T @ delta
@@ -98,6 +99,7 @@ class _Conv(Module):
     def backward_delta(self, input, delta):
         input = np.asarray(input)
         out = self._check_input(input, "backward_delta")
+        delta = np.asarray(delta)
         self._check_delta((input.shape[0], *out), delta, "backward_delta")
         delta = delta.reshape(-1, self.chan_out)
         kernels = self._parameters["W"].reshape(-1, self.chan_in, self.chan_out)
@@ -124,8 +126,7 @@ class _Conv(Module):
                            self.kernel, self.strides, self.paddings)
 
     def _check_delta(self, lead: tuple[int, ...], delta, method: str) -> None:
-        check_shape(f"{type(self).__name__}.{method}", "delta", np.asarray(delta),
-                    (*lead, self.chan_out))
+        check_shape(f"{type(self).__name__}.{method}", "delta", delta, (*lead, self.chan_out))
 
     def _im2col(self, X: np.ndarray, out: tuple[int, ...]) -> np.ndarray:
         """Windows of ``X`` as ``(batch, *out, taps, chan_in)``: ``cols[..., t, :]`` is tap ``t``."""
