@@ -94,14 +94,19 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="few epochs on a subset")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--activation", default=None, help="fashion: hidden activation (default leaky_relu)")
     parser.add_argument("--latent-activation", default=None, help="fashion: code activation (e.g. tanh)")
+    parser.add_argument("--untied", action="store_true", help="fashion: a decoder with its own weights")
     args = parser.parse_args(argv)
     out = args.out or Path("runs") / f"ae_{args.recipe}"
     options = {"seed": args.seed, "quick": args.quick, "progress": not args.no_progress}
     if args.epochs is not None:
         options["epochs"] = args.epochs
-    if args.latent_activation is not None:
-        options["latent_activation"] = args.latent_activation
+    for name in ("activation", "latent_activation"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    if args.untied:
+        options["tied"] = False
     result = RECIPES[args.recipe](out, **options)
     write_json_atomic(out / "results.json", {"recipe": args.recipe, "options": options, **result})
     print("\n".join(headline(args.recipe, result)))
