@@ -33,7 +33,7 @@ def run(args) -> int:
         print("flambeau run: give a study name or 'all' (see 'flambeau list')")
         return 2
     elif args.name == "all":
-        outcomes = run_all(args.size or "quick", args.out, args.seed, progress)
+        outcomes = run_all(args.size or "full", args.out, args.seed, progress)
         print(f"index: {args.out}/index.html")
     else:
         try:
