@@ -110,7 +110,7 @@ def run_from_config(path, out=None, progress: bool = True) -> RunOutcome:
     return run_study(study, record["size"], out, record["seed"], progress, config)
 
 
-def run_all(size: str = "quick", out="runs", seed: int = 0, progress: bool = True,
+def run_all(size: str = "full", out="runs", seed: int = 0, progress: bool = True,
             names=None) -> list[RunOutcome]:
     """Run every registered study (or ``names``) and write ``out/index.html`` linking the reports."""
     names = list(all_studies()) if names is None else list(names)
