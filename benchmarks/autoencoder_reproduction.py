@@ -97,6 +97,7 @@ def main(argv=None) -> None:
     parser.add_argument("--activation", default=None, help="fashion: hidden activation (default leaky_relu)")
     parser.add_argument("--latent-activation", default=None, help="fashion: code activation (e.g. tanh)")
     parser.add_argument("--untied", action="store_true", help="fashion: a decoder with its own weights")
+    parser.add_argument("--lr-decay", type=float, default=None, help="fashion: learning rate factor/epoch")
     args = parser.parse_args(argv)
     out = args.out or Path("runs") / f"ae_{args.recipe}"
     options = {"seed": args.seed, "quick": args.quick, "progress": not args.no_progress}
@@ -105,6 +106,8 @@ def main(argv=None) -> None:
     for name in ("activation", "latent_activation"):
         if getattr(args, name) is not None:
             options[name] = getattr(args, name)
+    if args.lr_decay is not None:
+        options["lr_decay"] = args.lr_decay
     if args.untied:
         options["tied"] = False
     result = RECIPES[args.recipe](out, **options)
