@@ -8,9 +8,14 @@ same batches of the other, the first alternating), so that both see the same loa
 machine; an epoch's time is the sum of its blocks. The script prints the median epoch time of each
 over ``--runs`` epochs and the ratio of the medians (flambeau / PyTorch, lower is better).
 
+On a machine whose cores are busy with other jobs, compare with ``--threads 1``: with more BLAS
+threads than free cores, NumPy's OpenBLAS threads wait on each other and a step can take 10 to 50
+times longer, so two-thread timings there measure the load, not the code.
+
 Usage:
     FLAMBEAU_DATA=/work/shared/data python benchmarks/bench_cnn.py           # full epochs, 3 runs
     FLAMBEAU_DATA=/work/shared/data python benchmarks/bench_cnn.py --quick   # a tenth of an epoch
+    FLAMBEAU_DATA=/work/shared/data python benchmarks/bench_cnn.py --threads 1
 """
 
 from __future__ import annotations
