@@ -1,8 +1,8 @@
 """Convolutions on channels-last inputs: ``Conv1D`` on ``(batch, length, chan)`` and ``Conv2D`` on
 ``(batch, height, width, chan)`` images.
 
-Both are an im2col product: the windows of the (zero-padded) input are gathered, one kernel tap
-at a time, into a matrix ``cols`` of shape ``(batch * positions, taps * chan_in)`` and multiplied
+Both are an im2col product: the windows of the (zero-padded) input are gathered, by kernel rows or
+taps, into a matrix ``cols`` of shape ``(batch * positions, taps * chan_in)`` and multiplied
 by the kernel seen as a ``(taps * chan_in, chan_out)`` matrix (one BLAS call). ``cols`` is kept
 from ``forward`` and reused by ``backward_update_gradient`` when it receives that same input
 object (in training mode only: evaluation keeps no copy); the input gradient scatters back with a
@@ -76,23 +76,23 @@ class _Conv(Module):
         X = self._compute_input(X)
         out = self._check_input(X, "forward")
         cols = self._im2col(X, out)
-        Y = cols.reshape(-1, self._taps_in) @ self._kernel_matrix()
-        Y = Y.reshape(X.shape[0], *out, self.chan_out)
+        Y = (cols @ self._kernel_matrix()).reshape(X.shape[0], *out, self.chan_out)
         if self.bias:
             Y += self._parameters["b"]
         self._cache = (given, cols) if self.training else (None, None)  # no backward expected in eval
         return Y
 
     def backward_update_gradient(self, input, delta):
+        where = "backward_update_gradient"
         given, cols = self._cache
-        if input is not given:
-            X = self._compute_input(input, "backward_update_gradient")
-            cols = self._im2col(X, self._check_input(X, "backward_update_gradient"))
+        X = self._compute_input(input, where) if input is not given else np.asarray(input)
+        out = self._check_input(X, where)
         delta = np.asarray(delta)
-        self._check_delta(cols.shape[:-2], delta, "backward_update_gradient")
+        self._check_delta((X.shape[0], *out), delta, where)
+        if input is not given:
+            cols = self._im2col(X, out)
         delta = delta.reshape(-1, self.chan_out)
-        grad_W = cols.reshape(-1, self._taps_in).T @ delta
-        self._gradient["W"] += grad_W.reshape(self._gradient["W"].shape)
+        self._gradient["W"] += (cols.T @ delta).reshape(self._gradient["W"].shape)
         if self.bias:
             self._gradient["b"] += delta.sum(axis=0)
 
@@ -129,18 +129,21 @@ class _Conv(Module):
         check_shape(f"{type(self).__name__}.{method}", "delta", delta, (*lead, self.chan_out))
 
     def _im2col(self, X: np.ndarray, out: tuple[int, ...]) -> np.ndarray:
-        """Windows of ``X`` as ``(batch, *out, taps, chan_in)``: ``cols[..., t, :]`` is tap ``t``."""
+        """The windows of ``X`` as a matrix ``(batch * positions, taps * chan_in)``, its columns
+        ordered tap-major like the rows of ``_kernel_matrix()``."""
         padded = pad_spatial(X, self.paddings)
-        taps, k_last = math.prod(self.kernel), self.kernel[-1]
-        cols = np.empty((X.shape[0], *out, taps // k_last, k_last, self.chan_in), dtype=X.dtype)
+        batch, taps, k_last = X.shape[0], math.prod(self.kernel), self.kernel[-1]
         if self.chan_in >= _ROW_COPY_MIN_CHANNELS:
+            cols = np.empty((batch, *out, taps // k_last, k_last, self.chan_in), dtype=X.dtype)
             for row, windows in enumerate(row_windows(padded, self.kernel, self.strides, out)):
                 cols[..., row, :, :] = windows
-        else:
-            flat = cols.reshape(X.shape[0], *out, taps, self.chan_in)
-            for tap, index in enumerate(tap_slices(self.kernel, self.strides, out)):
-                flat[..., tap, :] = padded[index]
-        return cols.reshape(X.shape[0], *out, taps, self.chan_in)
+            return cols.reshape(-1, taps * self.chan_in)
+        # few channels: fill the transpose (taps, chan_in, positions) instead, whose rows are long
+        # contiguous copies, and hand out its transposed view (BLAS reads either layout)
+        cols_t = np.empty((taps, self.chan_in, batch, *out), dtype=X.dtype)
+        for tap, index in enumerate(tap_slices(self.kernel, self.strides, out)):
+            cols_t[tap] = np.moveaxis(padded[index], -1, 0)
+        return cols_t.reshape(taps * self.chan_in, -1).T
 
     def get_config(self) -> dict:
         def compact(values):
