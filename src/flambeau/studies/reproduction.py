@@ -100,6 +100,11 @@ def fashion_autoencoder(out_dir=None, epochs: int = 20, batch_size: int = 128, l
     pixel 0.277. We use Adam (``lr`` decayed by ``lr_decay`` per epoch). ``quick``: 3 epochs on
     10,000 images. ``activation`` / ``latent_activation`` as in ``AutoEncoder.symmetric``
     (``"leaky_relu"`` has slope 0.01).
+
+    Measured (seed 0, ``benchmarks/autoencoder_reproduction.py fashion ...``): the defaults give
+    test BCE per pixel 0.2754, but k-means NMI on the unbounded LeakyReLU codes (0.506) does not
+    beat the pixels (0.516) unless both are L2-normalised (0.616 vs 0.595); TanH, untied, 40
+    epochs, ``lr_decay=0.95`` gives 0.2744 AND codes ahead of pixels without scaling (0.571).
     """
     from ..datasets import load_fashion_mnist
 
