@@ -24,3 +24,15 @@ def test_run_tiny_study_writes_its_folder_and_prints_the_comparison(tmp_path, ca
 def test_run_unknown_study_names_the_known_ones(capsys):
     assert main(["run", "nope"]) == 2
     assert "unknown study 'nope'; known studies: quickstart" in capsys.readouterr().out
+
+
+def test_set_overrides_config_fields_and_names_bad_ones(tmp_path, capsys):
+    args = ["run", "overfit", "--tiny", "--out", str(tmp_path), "--no-progress", "--set", "max_steps=7",
+            "--set", "hidden=4"]
+    assert main(args) == 0
+    config = json.loads((tmp_path / "overfit" / "config.json").read_text())["config"]
+    assert config["max_steps"] == 7 and config["hidden"] == 4
+    assert main(["run", "overfit", "--set", "bogus=1"]) == 2
+    assert "--set expects FIELD=VALUE with FIELD one of" in capsys.readouterr().out
+    command = json.loads((tmp_path / "overfit" / "config.json").read_text())["command"]
+    assert command == f"flambeau run --config {tmp_path / 'overfit' / 'config.json'}"

@@ -18,6 +18,9 @@ def register(subparsers) -> None:
     parser.add_argument("--out", default="runs", help="parent folder of the run folders (default runs)")
     parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     parser.add_argument("--config", help="rerun from a config.json written by an earlier run")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="override a config field of the chosen size (TOML value, repeatable), "
+                             "e.g. --set epochs=5")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     parser.set_defaults(func=run, size=None)
 
@@ -41,10 +44,36 @@ def run(args) -> int:
         except KeyError as error:
             print(f"flambeau run: {error.args[0]}")
             return 2
-        outcomes = [run_study(study, args.size or "full", args.out, args.seed, progress)]
+        size = args.size or "full"
+        try:
+            config = _override(study.config(size), args.set)
+        except ValueError as error:
+            print(f"flambeau run: {error}")
+            return 2
+        outcomes = [run_study(study, size, args.out, args.seed, progress, config)]
     for outcome in outcomes:
         _print_outcome(outcome)
     return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def _override(config, items):
+    """``config`` with ``FIELD=VALUE`` items applied (values parsed as TOML, lists become tuples)."""
+    import dataclasses
+    import tomllib
+
+    fields = {f.name for f in dataclasses.fields(config)}
+    changes = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or name not in fields:
+            raise ValueError(f"--set expects FIELD=VALUE with FIELD one of {sorted(fields)}, got {item!r}")
+        try:
+            value = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()
+        changes[name] = tuple(value) if isinstance(value, list) else value
+    return dataclasses.replace(config, **changes)
 
 
 def _print_outcome(outcome) -> None:

@@ -44,7 +44,10 @@ def _use_agg_backend() -> None:
     matplotlib.use("Agg")
 
 
-def _command(study: Study, size: str, seed: int, out: Path) -> str:
+def _command(study: Study, size: str, seed: int, out: Path, config) -> str:
+    """The command that reruns this run; a config that differs from the size's one needs the file."""
+    if config != study.config(size):
+        return f"flambeau run --config {out / study.name / 'config.json'}"
     return f"flambeau run {study.name} --size {size} --seed {seed} --out {out}"
 
 
@@ -75,7 +78,7 @@ def run_study(study, size: str = "full", out="runs", seed: int = 0, progress: bo
     ctx = RunContext(folder, int(seed), size, progress)
     record = {"study": study.name, "size": size, "seed": int(seed),
               "config": dataclasses.asdict(config), "flambeau_version": __version__,
-              "command": _command(study, size, seed, out),
+              "command": _command(study, size, seed, out, config),
               "started": datetime.now(UTC).isoformat(timespec="seconds")}
     write_json(folder / "config.json", record)
     logger.info("running %s (%s, seed %d) -> %s", study.name, size, seed, folder)
