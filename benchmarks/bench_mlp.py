@@ -1,10 +1,12 @@
 """One training epoch of Linear(784,128)-TanH-Linear(128,10) + cross-entropy, flambeau vs PyTorch.
 
 Both run the same loop (shuffled mini-batches, plain SGD, lr 0.01) on the 60,000 MNIST training
-images in float32, in this process, alternating, and the medians are compared. PyTorch runs on
-the CPU with ``torch.set_num_threads(2)``.
+images in float32, in this process, alternating, and the medians are compared. Both frameworks
+get ``--threads`` threads (default 2: ``torch.set_num_threads(2)`` and NumPy's BLAS limited to 2
+through threadpoolctl). On a machine whose cores are busy with other jobs, BLAS threads wait on
+each other and the timings measure the load: compare with ``--threads 1`` there.
 
-    python benchmarks/bench_mlp.py [--batch 64 256] [--repeats 5]
+    python benchmarks/bench_mlp.py [--batch 64 256] [--repeats 5] [--threads 2]
 
 MNIST comes from ``flambeau.datasets.load_mnist`` (set FLAMBEAU_DATA); without it, random
 data of the same shape is used (timings do not depend on pixel values) and the output says so.
@@ -76,15 +78,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, nargs="+", default=[64, 256])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2, help="threads for both frameworks")
     args = parser.parse_args(argv)
     import torch
+    from threadpoolctl import threadpool_limits
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     X, y, source = load_data()
     print(f"data: {source}, X {X.shape} {X.dtype}; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads; {args.repeats} alternating repeats")
+          f"{args.threads} thread(s) each; {args.repeats} alternating repeats")
     for batch in args.batch:
-        ours, theirs, loss_ours, loss_theirs = compare(X, y, batch, args.repeats)
+        with threadpool_limits(limits=args.threads, user_api="blas"):
+            ours, theirs, loss_ours, loss_theirs = compare(X, y, batch, args.repeats)
         print(f"batch {batch:4d}: flambeau {ours:.3f} s (loss {loss_ours:.4f}), "
               f"pytorch {theirs:.3f} s (loss {loss_theirs:.4f}), ratio flambeau/pytorch "
               f"{ours / theirs:.2f}")

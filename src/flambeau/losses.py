@@ -29,32 +29,45 @@ def _clamped_log(x):
 
 
 def class_targets(where: str, y, yhat: np.ndarray) -> np.ndarray:
-    """Targets as rows of class weights ``(batch, classes)`` in ``yhat``'s dtype.
+    """Checked class targets for ``yhat`` ``(batch, classes)``.
 
-    Accepts integer labels ``(batch,)`` (checked to lie in ``[0, classes)``) or one-hot /
-    probability rows of ``yhat``'s shape.
+    Returns integer labels ``(batch,)`` (checked to lie in ``[0, classes)``; integral floats
+    are accepted) as int64, or one-hot / probability rows ``(batch, classes)`` in ``yhat``'s
+    dtype.
     """
     check_ndim(where, "yhat", yhat, 2, "(batch, classes)")
     y = np.asarray(y)
     n, k = yhat.shape
-    if y.ndim == 1:
-        if y.dtype.kind not in "iu":
-            if y.dtype.kind == "f" and np.all(y == np.round(y)):
-                y = y.astype(np.int64)
-            else:
-                raise ShapeError(f"{where}: 1-D targets must be integer class labels, got dtype "
-                                 f"{y.dtype}")
-        if y.shape[0] != n:
-            raise ShapeError(f"{where}: labels must have shape ({n},) to match yhat {yhat.shape}, "
-                             f"got {y.shape}")
-        if n and (y.min() < 0 or y.max() >= k):
-            raise ValueError(f"{where}: labels must lie in [0, {k}), got values in "
-                             f"[{y.min()}, {y.max()}]")
-        onehot = np.zeros_like(yhat)
-        onehot[np.arange(n), y] = 1
-        return onehot
-    check_same_shape(where, "y", y, "yhat", yhat)
-    return y.astype(yhat.dtype, copy=False)
+    if y.ndim != 1:
+        check_same_shape(where, "y", y, "yhat", yhat)
+        return y.astype(yhat.dtype, copy=False)
+    if y.dtype.kind not in "iu":
+        if not (y.dtype.kind == "f" and np.all(y == np.round(y))):
+            raise ShapeError(f"{where}: 1-D targets must be integer class labels, got dtype {y.dtype}")
+        y = y.astype(np.int64)
+    if y.shape[0] != n:
+        raise ShapeError(f"{where}: labels must have shape ({n},) to match yhat {yhat.shape}, "
+                         f"got {y.shape}")
+    if n and (y.min() < 0 or y.max() >= k):
+        raise ValueError(f"{where}: labels must lie in [0, {k}), got values in [{y.min()}, {y.max()}]")
+    return y
+
+
+def _target_dot(target: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``sum_k target_k values_k`` per sample; for labels, just ``values[i, y_i]``."""
+    if target.ndim == 1:
+        return values[np.arange(len(values)), target]
+    return (target * values).sum(axis=1)
+
+
+def _target_scaled(target: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``target * values`` as a ``(batch, classes)`` array (labels act as one-hot rows)."""
+    if target.ndim == 1:
+        out = np.zeros_like(values)
+        rows = np.arange(len(values))
+        out[rows, target] = values[rows, target]
+        return out
+    return target * values
 
 
 class MSELoss(Loss):
@@ -111,14 +124,18 @@ class CrossEntropyLoss(Loss):
         yhat = _as_float("yhat", yhat)
         target = class_targets("CrossEntropyLoss.forward", y, yhat)
         logp = log_softmax(yhat) if self.from_logits else _clamped_log(yhat)
-        return -(target * logp).sum(axis=1)
+        return -_target_dot(target, logp)
 
     def backward(self, y, yhat):
         yhat = _as_float("yhat", yhat)
         target = class_targets("CrossEntropyLoss.backward", y, yhat)
-        if self.from_logits:
-            return softmax(yhat) * target.sum(axis=1, keepdims=True) - target
-        return -target / np.maximum(yhat, np.finfo(yhat.dtype).tiny)
+        if not self.from_logits:
+            return -_target_scaled(target, 1 / np.maximum(yhat, np.finfo(yhat.dtype).tiny))
+        probabilities = softmax(yhat)
+        if target.ndim == 1:  # softmax(z) - onehot(y), without building the one-hot rows
+            probabilities[np.arange(len(target)), target] -= 1
+            return probabilities
+        return probabilities * target.sum(axis=1, keepdims=True) - target
 
     def get_config(self):
         return {"from_logits": self.from_logits}
@@ -132,8 +149,8 @@ class NLLLoss(Loss):
 
     def forward(self, y, yhat):
         yhat = _as_float("yhat", yhat)
-        return -(class_targets("NLLLoss.forward", y, yhat) * yhat).sum(axis=1)
+        return -_target_dot(class_targets("NLLLoss.forward", y, yhat), yhat)
 
     def backward(self, y, yhat):
         yhat = _as_float("yhat", yhat)
-        return -class_targets("NLLLoss.backward", y, yhat)
+        return -_target_scaled(class_targets("NLLLoss.backward", y, yhat), np.ones_like(yhat))

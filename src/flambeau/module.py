@@ -161,8 +161,9 @@ class Module:
     @property
     def dtype(self) -> np.dtype | None:
         """dtype of the parameters (None for a parameter-free module)."""
-        for value in self.parameters().values():
-            return value.dtype
+        for module in self.modules():  # no dict building: this runs at every training step
+            for value in module._parameters.values():
+                return value.dtype
         return None
 
     def num_parameters(self) -> int:
