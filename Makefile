@@ -30,6 +30,7 @@ lint: $(STAMP_TEST)
 
 bench: $(STAMP_TEST)
 	$(PY) benchmarks/bench_mlp.py
+	$(PY) benchmarks/bench_cnn.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
