@@ -84,7 +84,8 @@ def test_pool1d_gradcheck(name, k, stride, rng):
     assert set(errors) == {"input"} and errors["input"] < 1e-7, errors
 
 
-@pytest.mark.parametrize("name, k, stride", [("MaxPool2D", 2, 1), ("AvgPool2D", (2, 3), (2, 1))])
+@pytest.mark.parametrize("name, k, stride", [("MaxPool2D", 2, 1), ("MaxPool2D", 2, 2),
+                                             ("AvgPool2D", (2, 3), (2, 1))])
 def test_pool2d_gradcheck(name, k, stride, rng):
     X = rng.normal(size=(2, 5, 6, 2))
     layer = getattr(fb, name)(k, stride)
@@ -94,7 +95,8 @@ def test_pool2d_gradcheck(name, k, stride, rng):
 
 # -- PyTorch agreement ---------------------------------------------------------------------
 # (batch, length, chan, k, stride): stride > kernel, kernel = length, overlapping windows, batch 1.
-POOL1D_GRID = [(3, 10, 2, 2, 2), (2, 11, 3, 3, 1), (1, 9, 1, 2, 3), (2, 5, 4, 5, 1), (2, 8, 2, 3, 2)]
+POOL1D_GRID = [(3, 10, 2, 2, 2), (2, 11, 3, 3, 1), (1, 9, 1, 2, 3), (2, 5, 4, 5, 1), (2, 8, 2, 3, 2),
+               (2, 11, 2, 3, 3)]
 
 
 @pytest.mark.parametrize("name", sorted(POOLS_1D))
@@ -110,8 +112,9 @@ def test_pool1d_agrees_with_torch(name, batch, length, chan, k, stride, rng):
 
 
 # (batch, height, width, chan, k, stride)
+# Windows that tile the input (stride = kernel) take their own path: divisible and cropped sizes.
 POOL2D_GRID = [(2, 6, 6, 3, 2, 2), (1, 7, 5, 2, 3, 1), (2, 8, 7, 1, (2, 3), (3, 2)), (1, 4, 4, 2, 4, 1),
-               (2, 5, 6, 2, 2, 3)]
+               (2, 5, 6, 2, 2, 3), (2, 7, 9, 2, (2, 3), (2, 3)), (1, 8, 9, 3, (4, 3), (4, 3))]
 
 
 @pytest.mark.parametrize("name", sorted(POOLS_2D))
@@ -126,7 +129,7 @@ def test_pool2d_agrees_with_torch(name, batch, height, width, chan, k, stride, r
     assert_close(layer.backward_delta(X, delta), dX_t, "dL/dX")
 
 
-@pytest.mark.parametrize("k, stride", [(2, 2), (3, 1), (2, 3)])
+@pytest.mark.parametrize("k, stride", [(2, 2), (3, 1), (2, 3), ((2, 3), (2, 3)), (3, 3)])
 def test_max_pool_ties_send_the_gradient_to_the_first_maximum_like_torch(k, stride, rng):
     X = rng.integers(0, 2, size=(2, 7, 7, 2)).astype(np.float64)  # many ties
     layer = fb.MaxPool2D(k, stride)

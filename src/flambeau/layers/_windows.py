@@ -17,7 +17,7 @@ import numpy as np
 
 from .._checks import ShapeError
 
-__all__ = ["as_tuple", "check_input", "output_size", "pad_spatial", "padded_shape", "row_windows",
+__all__ = ["as_tuple", "check_input", "interior", "output_size", "pad_spatial", "padded_shape", "row_windows",
            "tap_slices", "unpad_spatial"]
 
 
