@@ -17,8 +17,8 @@ import numpy as np
 
 from .._checks import ShapeError
 
-__all__ = ["as_tuple", "check_input", "interior", "output_size", "pad_spatial", "padded_shape", "row_windows",
-           "tap_slices", "unpad_spatial"]
+__all__ = ["as_tuple", "check_input", "interior", "output_size", "pad_spatial", "padded_shape", "tap_slices",
+           "unpad_spatial", "windows_view"]
 
 
 def as_tuple(where: str, name: str, value, ndim: int, minimum: int = 1) -> tuple[int, ...]:
@@ -77,23 +77,15 @@ def tap_slices(kernel: tuple[int, ...], stride: tuple[int, ...], out: tuple[int,
         yield (slice(None), *spatial)
 
 
-def row_windows(padded: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...],
-                out: tuple[int, ...]):
-    """For each tap of the leading spatial axes (row-major), a view ``(batch, *out, k_last, chan)``
-    of ``padded``: the windows of the last spatial axis, whose ``k_last * chan`` values are
-    contiguous in memory (so copying them moves long runs, not ``chan``-long pieces).
-
-    For 1-D inputs there is one view, the whole windows; for 2-D one per kernel row.
-    """
-    *lead_kernel, k_last = kernel
-    for lead in itertools.product(*(range(k) for k in lead_kernel)):
-        index = (slice(None), *(slice(t, t + s * (o - 1) + 1, s)
-                                for t, s, o in zip(lead, stride[:-1], out[:-1], strict=True)))
-        part = padded[index]  # (batch, *out[:-1], padded last size, chan)
-        step, chan = part.strides[-2], part.strides[-1]
-        yield np.lib.stride_tricks.as_strided(
-            part, shape=(*part.shape[:-2], out[-1], k_last, part.shape[-1]),
-            strides=(*part.strides[:-2], step * stride[-1], step, chan), writeable=False)
+def windows_view(padded: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...],
+                 out: tuple[int, ...]) -> np.ndarray:
+    """A read-only view ``(batch, *out, *kernel, chan)`` of the windows of ``padded``
+    ``(batch, *spatial, chan)``: ``view[n, i, j, u, v, c] = padded[n, i s_h + u, j s_w + v, c]``."""
+    ndim = len(kernel)
+    spatial = tuple(range(1, ndim + 1))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, kernel, axis=spatial)
+    windows = windows[(slice(None), *(slice(0, s * (o - 1) + 1, s) for s, o in zip(stride, out, strict=True)))]
+    return np.moveaxis(windows, ndim + 1, -1)  # (batch, *out, chan, *kernel) -> channels last
 
 
 def pad_spatial(X: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:

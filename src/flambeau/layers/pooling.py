@@ -136,20 +136,31 @@ class _MaxPool(_Pool):
         (faster than a strided compare and product per tap on large inputs)."""
         tiled = _tiled(input, self.kernel, out)
         hit = tiled == _spread(Y, len(out))
-        claimed = None
-        for tap in itertools.product(*(range(k) for k in self.kernel)):
-            hit_tap = hit[(slice(None), *itertools.chain.from_iterable((slice(None), t) for t in tap))]
-            if claimed is None:
-                claimed = hit_tap.copy()
-            else:
-                np.greater(hit_tap, claimed, out=hit_tap)  # hit and not claimed by an earlier tap
-                claimed |= hit_tap
+        _keep_first_hits(hit, self.kernel)
         if self._tiles(input.shape):
             np.multiply(hit, _spread(delta, len(out)), out=grad.reshape(tiled.shape))
         else:  # inputs past the last window get no gradient
             grad[...] = 0
             grad[_covered(self.kernel, out)] = (hit * _spread(delta, len(out))).reshape(
                 grad[_covered(self.kernel, out)].shape)
+
+
+def _keep_first_hits(hit: np.ndarray, kernel) -> None:
+    """Clear, in place, every hit of a window after its first one in row-major tap order.
+
+    ``hit`` is a boolean ``(batch, o_1, k_1, ..., o_n, k_n, chan)`` array. When the channels fill
+    whole 8-byte words, the boolean bytes are processed as ``uint64`` words (8 channels per
+    operation): ``hit &= not_claimed`` then ``not_claimed ^= hit`` keep each byte 0 or 1.
+    """
+    words = hit.view(np.uint64) if hit.shape[-1] % 8 == 0 else hit.view(np.uint8)
+    not_claimed = None
+    for tap in itertools.product(*(range(k) for k in kernel)):
+        hit_tap = words[(slice(None), *itertools.chain.from_iterable((slice(None), t) for t in tap))]
+        if not_claimed is None:
+            not_claimed = np.invert(hit_tap)  # bytes 0xFE (claimed) or 0xFF (free)
+        else:
+            np.bitwise_and(hit_tap, not_claimed, out=hit_tap)
+            np.bitwise_xor(not_claimed, hit_tap, out=not_claimed)
 
 
 def _covered(kernel, out) -> tuple[slice, ...]:
