@@ -34,24 +34,10 @@ from pathlib import Path
 import numpy as np
 
 from flambeau import SGD, CrossEntropyLoss, evaluate
-from flambeau.datasets import load_mnist, load_usps
+from flambeau.datasets import load_mnist, load_usps, shift_augment
 from flambeau.models import course_conv1d_net, course_hv_conv1d_net, mnist_cnn
 from flambeau.rules import GradientDescent, Momentum
 from flambeau.schedules import CosineLR
-
-
-def shifted_copies(images: np.ndarray, labels: np.ndarray):
-    """Images ``(n, h, w)`` plus four copies shifted by one pixel, the gap filled with the background
-    (the smallest value); returns ``(5 n, h, w)`` images and their labels."""
-    background = images.min()
-    copies = [images]
-    for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-        shifted = np.full_like(images, background)
-        h, w = images.shape[1:]
-        shifted[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
-            images[:, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
-        copies.append(shifted)
-    return np.concatenate(copies), np.concatenate([labels] * len(copies))
 
 
 def load(name: str, train_size: int | None, standardize: bool, shift_augment: bool):
@@ -66,7 +52,7 @@ def load(name: str, train_size: int | None, standardize: bool, shift_augment: bo
         mean, std = X_train.mean(), X_train.std()
         X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
     if shift_augment:
-        X_train, y_train = shifted_copies(X_train, y_train)
+        X_train, y_train = shift_augment(X_train, y_train)
     layout = {"cnn2d": (28, 28, 1), "conv1d": (256, 1), "hv": (256,)}[name]
     return X_train.reshape(-1, *layout), y_train, X_test.reshape(-1, *layout), y_test
 

@@ -1,5 +1,5 @@
 """Datasets: loaders returning ``(X_train, y_train, X_test, y_test)``, synthetic generators,
-preprocessing.
+preprocessing, augmentation.
 
 Loaders: ``load_usps`` (embedded), ``load_mnist``, ``load_fashion_mnist``, ``load_kmnist``
 (IDX files found locally or downloaded, see ``locate``), ``load_iris``, ``load_digits``
@@ -9,6 +9,7 @@ relabelled 0..k-1 in sorted order; ``n_per_class=`` keeps that many random train
 per class (seeded by ``seed=``).
 """
 
+from .augmentation import shift_augment, shift_images
 from .catalog import LOADERS, load_dataset, locate_dataset
 from .corruption import add_noise, mask_patch, mask_random, salt_and_pepper
 from .download import ChecksumError, DownloadError
@@ -52,6 +53,8 @@ __all__ = [
     "read_idx",
     "read_usps_text",
     "salt_and_pepper",
+    "shift_augment",
+    "shift_images",
     "train_val_split",
     "write_idx",
 ]

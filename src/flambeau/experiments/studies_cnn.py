@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..datasets import normalize, shift_augment
 from ..losses import CrossEntropyLoss
 from ..models import course_conv1d_net, mnist_cnn
 from ..rules import GradientDescent, Momentum
+from ..schedules import CosineLR
 from ..training import predict
 from .common import classification_metrics, timed_sgd
 from .data import load
@@ -23,6 +25,10 @@ REPORT_003 = "report 003 (Elguindy & Martin), section 3.2.5"
 class CnnConfig:
     conv1d_epochs: int = 10
     conv1d_train: int | None = None
+    conv1d_lr: float = 0.01
+    conv1d_standardize: bool = True
+    conv1d_shift_augment: bool = True
+    conv1d_cosine: bool = True
     cnn2d_epochs: int = 5
     cnn2d_train: int | None = None
     cnn2d_test: int | None = None
@@ -34,10 +40,11 @@ class CnnConfig:
     download: bool = False
 
 
-def _fit(net, X, y, Xt, yt, epochs, cfg, ctx, key, momentum=0.0):
+def _fit(net, X, y, Xt, yt, epochs, cfg, ctx, key, momentum=0.0, lr=None, cosine=False):
     rule = Momentum(beta=momentum) if momentum else GradientDescent()
     history, seconds = timed_sgd(net, CrossEntropyLoss(), X, y, batch_size=cfg.batch_size, epochs=epochs,
-                                 eps=cfg.lr, seed=ctx.seed_for(key), X_val=Xt, Y_val=yt, rule=rule,
+                                 eps=cfg.lr if lr is None else lr, seed=ctx.seed_for(key), X_val=Xt,
+                                 Y_val=yt, rule=rule, schedule=CosineLR(epochs) if cosine else None,
                                  progress=ctx.progress)
     metrics = classification_metrics(yt, predict(net, Xt), 10)
     return history, {**metrics, "train_time_s": seconds, "epoch_time_s": seconds / max(1, epochs),
@@ -45,11 +52,23 @@ def _fit(net, X, y, Xt, yt, epochs, cfg, ctx, key, momentum=0.0):
                      "val_accuracy_per_epoch": history["val_accuracy"]}
 
 
-def run_cnn(cfg: CnnConfig, ctx) -> dict:
+def _usps_for_conv1d(cfg: CnnConfig):
+    """USPS as ``(n, 256, 1)`` sequences, standardized and shift-augmented as ``cfg`` asks."""
     X, y, Xt, yt = load("usps")
     n = cfg.conv1d_train or len(X)
-    history1, conv1d = _fit(course_conv1d_net(rng=ctx.rng(1)), X[:n].reshape(-1, 256, 1), y[:n],
-                            Xt.reshape(-1, 256, 1), yt, cfg.conv1d_epochs, cfg, ctx, 2)
+    X, y = X[:n], y[:n]
+    if cfg.conv1d_standardize:
+        X, stats = normalize(X, "standard", per_feature=False)
+        Xt, _ = normalize(Xt, stats=stats)
+    if cfg.conv1d_shift_augment:
+        X, y = shift_augment(X.reshape(-1, 16, 16), y)
+    return X.reshape(-1, 256, 1), y, Xt.reshape(-1, 256, 1), yt
+
+
+def run_cnn(cfg: CnnConfig, ctx) -> dict:
+    X, y, Xt, yt = _usps_for_conv1d(cfg)
+    history1, conv1d = _fit(course_conv1d_net(rng=ctx.rng(1)), X, y, Xt, yt, cfg.conv1d_epochs, cfg, ctx, 2,
+                            cfg.momentum, cfg.conv1d_lr, cfg.conv1d_cosine)
     ctx.log("Conv1D on USPS: accuracy %.4f", conv1d["accuracy"])
     ctx.figure(confusion_matrix_figure(conv1d["confusion_matrix"], title="Conv1D net, USPS"),
                "confusion_conv1d")
@@ -70,7 +89,13 @@ def run_cnn(cfg: CnnConfig, ctx) -> dict:
         result["cnn2d_mnist_subset"] = subset
         series[f"CNN MNIST ({cfg.subset_train} images, the report's subset)"] = history3["val_accuracy"]
     ctx.figure(curves(series, ylabel="test accuracy", title="convolutional networks"), "accuracy_curves")
-    ctx.note(f"SGD batch {cfg.batch_size}, lr {cfg.lr}; the 2-D CNN uses momentum {cfg.momentum}. "
+    recipe = ", ".join(name for name, on in (("standardized pixels", cfg.conv1d_standardize),
+                                              ("4 one-pixel shifted copies of each training image",
+                                               cfg.conv1d_shift_augment),
+                                              ("cosine learning-rate decay", cfg.conv1d_cosine)) if on)
+    ctx.note(f"Conv1D net: SGD batch {cfg.batch_size}, lr {cfg.conv1d_lr}, momentum {cfg.momentum}"
+             f"{', ' + recipe if recipe else ''} (on the plain data the same net over-fits at about 94.5 %). "
+             f"2-D CNN: SGD batch {cfg.batch_size}, lr {cfg.lr}, momentum {cfg.momentum}. "
              "Architectures: flambeau.models.course_conv1d_net and mnist_cnn. The report trained its CNN on "
              "2,000 MNIST images only (no accuracy published); we train on all and on the same 2,000.")
     return result
