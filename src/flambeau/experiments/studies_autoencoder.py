@@ -219,6 +219,8 @@ AUTOENCODER_FASHION = Study(
 class DenoiseConfig:
     latents: tuple = (16, 32)
     steps: int = 8
+    activation: str = "leaky_relu"
+    init: str = "he"
     epochs: int = 20
     batch_size: int = 32
     lr: float = 1e-3
@@ -234,7 +236,8 @@ def run_autoencoder_denoise(cfg: DenoiseConfig, ctx) -> dict:
     X, Xt = X[:cfg.n_train], Xt[:cfg.n_test]
     models, training = {}, {}
     for i, latent in enumerate(cfg.latents):
-        ae = AutoEncoder.symmetric(784, latent, steps=cfg.steps, rng=ctx.rng(1, i))
+        ae = AutoEncoder.symmetric(784, latent, steps=cfg.steps, activation=cfg.activation, init=cfg.init,
+                                   rng=ctx.rng(1, i))
         history = _train(ae, X, "mse", cfg.epochs, cfg.batch_size, cfg.lr, 1.0, "adam", ctx.seed_for(2, i),
                          Xt, ctx.progress)
         models[f"latent {latent}"] = ae
@@ -246,8 +249,10 @@ def run_autoencoder_denoise(cfg: DenoiseConfig, ctx) -> dict:
     ctx.attach(inpaint.pop("figure", None) or "", "inpainting: clean, masked, and each model's output")
     at = {f"latent_{m.split()[-1]}": {f"noise_{lv}": denoise[m]["mse"][j] for j, lv in enumerate(cfg.levels)}
           for m in models}
-    ctx.note(f"Autoencoders 784-...-latent with {cfg.steps} Linear layers in the encoder (16 in all), TanH, "
-             f"sigmoid output, MSE, trained on clean images with Adam (lr {cfg.lr}). Noise: uniform in "
+    ctx.note(f"Autoencoders 784-...-latent with {cfg.steps} Linear layers in the encoder ({2 * cfg.steps} in all), "
+             f"{cfg.activation} hidden units ({cfg.init} init), sigmoid output, MSE, trained on clean images with "
+             f"Adam (lr {cfg.lr}). With TanH and the default init these 16-layer networks only learn the mean "
+             "image (test MSE 0.064, that of the mean image; measured on 10,000 images). Noise: uniform in "
              "[-level, level] added to each pixel, clipped to [0, 1]. The report's numbers are the mean of "
              "its ten per-digit losses at +-0.6.")
     return {"training": training, "denoising": denoise, "inpainting": inpaint, "mse_at_level": at}
