@@ -34,17 +34,15 @@ def _serialize(outputs) -> str:
 def server_side(n: int, n_layers: int, repeats: int = 9) -> None:
     study = synthetic_study(n, n_layers)
     rng = np.random.default_rng(0)
-    nothing = [None] * n_layers
     select_times, recolour_times = [], []
     for i in range(repeats + 1):
         chosen = rng.choice(n, size=n * 3 // 10, replace=False)
-        event = {"points": [{"customdata": int(c)} for c in chosen]}
+        event = {"index": 0, "indices": chosen.tolist()}  # as the browser sends it
         start = time.perf_counter()
-        _serialize(selection_outputs(study, {"type": "scatter", "index": 0}, [event, *nothing[1:]], None,
-                                     "label", None))
+        _serialize(selection_outputs(study, "scatter-selection", event, None, "label", None, n_layers))
         middle = time.perf_counter()
-        _serialize(selection_outputs(study, "color-by", nothing, None, ["label", "cluster"][i % 2],
-                                     chosen.tolist()))
+        _serialize(selection_outputs(study, "color-by", None, None, ["label", "cluster"][i % 2],
+                                     chosen.tolist(), n_layers))
         end = time.perf_counter()
         if i:  # the first round fills the per-study caches
             select_times.append(middle - start)

@@ -15,6 +15,8 @@ from flambeau.app.selection import indices_from_sankey, indices_from_scatter, ma
 def test_selection_from_scatter_and_sankey_events(synthetic):
     study = synthetic(50, 2)
     assert indices_from_scatter({"points": [{"customdata": 4}, {"customdata": [7]}]}).tolist() == [4, 7]
+    assert indices_from_scatter({"index": 0, "indices": [2, 9]}).tolist() == [2, 9]  # reduced in the browser
+    assert indices_from_scatter({"index": 0, "indices": None}) is None
     assert indices_from_scatter(None) is None and indices_from_scatter({}) is None
     node = study.paths.node_labels.index("anomaly 9")
     assert indices_from_sankey(study, {"points": [{"customdata": f"node:{node}"}]}).tolist() == \
@@ -47,21 +49,19 @@ def test_views_follow_the_selection(synthetic):
 
 def test_callback_outputs_for_each_trigger(synthetic):
     study = synthetic(100, 2)
-    event = {"points": [{"customdata": i} for i in (3, 5, 8)], "range": {"x": [0, 1], "y": [0, 1]}}
-    figures, sankey, stored, text = selection_outputs(study, {"type": "scatter", "index": 1},
-                                                      [None, event], None, "label", None)
+    event = {"index": 1, "indices": [3, 5, 8]}
+    figures, sankey, stored, text = selection_outputs(study, "scatter-selection", event, None, "label", None, 2)
     assert stored == [3, 5, 8] and text.startswith("3 samples selected (")
     assert "3 selected" in sankey["layout"]["title"]["text"]
     assert type(figures[0]).__name__ == "Patch" and figures[1] is no_update  # plotly drew the source
-    figures, _, stored, _ = selection_outputs(study, "color-by", [None, None], None, "cluster", [3, 5])
+    figures, _, stored, _ = selection_outputs(study, "color-by", event, None, "cluster", [3, 5], 2)
     assert stored == [3, 5] and figures[0]["data"][0]["name"].startswith("cluster")
-    _, _, stored, text = selection_outputs(study, "clear-selection", [None, None], None, "label", [3])
+    _, _, stored, text = selection_outputs(study, "clear-selection", event, None, "label", [3], 2)
     assert stored is None and text == "No selection."
 
 
 def _serialized_selection(study, event):
-    figures, sankey, stored, text = selection_outputs(
-        study, {"type": "scatter", "index": 0}, [event, None, None], None, "label", None)
+    figures, sankey, stored, text = selection_outputs(study, "scatter-selection", event, None, "label", None, 3)
     payload = [f.to_plotly_json() if hasattr(f, "to_plotly_json") else f for f in figures]
     return to_json_plotly([payload, sankey, stored, text])
 
@@ -69,8 +69,7 @@ def _serialized_selection(study, event):
 def test_a_selection_redraws_in_under_a_second_with_10k_samples_and_3_layers(synthetic):
     study = synthetic(10_000, 3)
     rng = np.random.default_rng(0)
-    events = [{"points": [{"customdata": int(i)} for i in rng.choice(study.n, 3000, replace=False)]}
-              for _ in range(5)]
+    events = [{"index": 0, "indices": rng.choice(study.n, 3000, replace=False).tolist()} for _ in range(5)]
     _serialized_selection(study, events[0])  # warm the per-study trace cache
     times = []
     for event in events:

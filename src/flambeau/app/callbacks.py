@@ -58,31 +58,50 @@ def _selection_text(study: StudyData, mask) -> str:
     return f"{int(mask.sum())} samples selected ({detail or 'none'})."
 
 
-def selection_outputs(study: StudyData, trigger, selected: list, sankey_click, color_by: str, stored):
+# Runs in the browser: reduces a scatter's selectedData (x, y, bbox... of every selected point,
+# hundreds of kB for thousands of points) to the sample indices before anything goes to the server.
+COMPACT_SELECTION_JS = """
+function (selected) {
+    const trigger = dash_clientside.callback_context.triggered_id;
+    if (!trigger || trigger.index === undefined) { return dash_clientside.no_update; }
+    const data = selected[trigger.index];
+    const indices = data && data.points ? data.points.map(p => p.customdata) : null;
+    return {index: trigger.index, indices: indices};
+}
+"""
+
+
+def selection_outputs(study: StudyData, trigger, scatter_selection, sankey_click, color_by: str, stored,
+                      n_maps: int):
     """Outputs of the selection callback: scatter figures (full, or patches of their
     ``selectedpoints``), the Sankey, the selection to store, and the summary line.
 
     Args:
-        trigger: the id of the input that fired (``{"type": "scatter", "index": j}``,
-            ``"sankey"``, ``"color-by"`` or ``"clear-selection"``).
-        selected: ``selectedData`` of every scatter; ``sankey_click``: the Sankey's ``clickData``.
+        trigger: the id of the input that fired (``"scatter-selection"``, ``"sankey"``,
+            ``"color-by"`` or ``"clear-selection"``).
+        scatter_selection: ``{"index": j, "indices": [...] or None}``, the samples selected in
+            map ``j`` (reduced in the browser from its ``selectedData``).
+        sankey_click: the Sankey's ``clickData``.
         stored: the selected sample indices kept from before (or None).
+        n_maps: number of scatter maps on the page.
     """
     if trigger in ("color-by", "clear-selection"):
         indices = stored if trigger == "color-by" else None
         mask = mask_of(study.n, indices)
-        figures = [scatter_figure(study, j, color_by, mask) for j in range(len(selected))]
+        figures = [scatter_figure(study, j, color_by, mask) for j in range(n_maps)]
         _, sankey = update_views(study, mask, color_by)
     else:
+        source = None
         if trigger == "sankey":
             indices = indices_from_sankey(study, sankey_click)
         else:
-            indices = indices_from_scatter(selected[trigger["index"]])
+            source = (scatter_selection or {}).get("index")
+            indices = indices_from_scatter(scatter_selection)
         mask = mask_of(study.n, indices)
         points, sankey = update_views(study, mask, color_by)
         figures = []
         for j, layer_points in enumerate(points):
-            if isinstance(trigger, dict) and trigger.get("index") == j:
+            if j == source:
                 figures.append(no_update)  # plotly already shows the selection it made
                 continue
             patch = Patch()
@@ -137,17 +156,22 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
         interval = 1000 if state["status"] == "running" else 3000
         return state["fraction"], status, table, digest, interval
 
+    app.clientside_callback(COMPACT_SELECTION_JS, Output("scatter-selection", "data"),
+                            Input({"type": "scatter", "index": ALL}, "selectedData"), prevent_initial_call=True)
+
     @app.callback(Output({"type": "scatter", "index": ALL}, "figure"), Output("sankey", "figure"),
                   Output("selection-store", "data"), Output("selection-info", "children"),
-                  Input({"type": "scatter", "index": ALL}, "selectedData"), Input("sankey", "clickData"),
+                  Input("scatter-selection", "data"), Input("sankey", "clickData"),
                   Input("color-by", "value"), Input("clear-selection", "n_clicks"),
-                  State("study-name", "data"), State("selection-store", "data"), prevent_initial_call=True)
-    def select(selected, sankey_click, color_by, _clear, name, stored):
+                  State("study-name", "data"), State("selection-store", "data"),
+                  State({"type": "scatter", "index": ALL}, "id"), prevent_initial_call=True)
+    def select(scatter_selection, sankey_click, color_by, _clear, name, stored, map_ids):
         try:
             study = load_study(runs_dir, name)
         except StudyError as error:
-            return [no_update] * len(selected), no_update, no_update, str(error)
-        return selection_outputs(study, ctx.triggered_id, selected, sankey_click, color_by, stored)
+            return [no_update] * len(map_ids), no_update, no_update, str(error)
+        return selection_outputs(study, ctx.triggered_id, scatter_selection, sankey_click, color_by, stored,
+                                 len(map_ids))
 
     @app.callback(Output({"type": "tooltip", "index": MATCH}, "show"),
                   Output({"type": "tooltip", "index": MATCH}, "bbox"),

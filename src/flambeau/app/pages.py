@@ -182,4 +182,5 @@ def study_page(study: StudyData, color_by: str = "label") -> html.Div:
         _signatures_table(study),
         dcc.Store(id="study-name", data=study.name),
         dcc.Store(id="selection-store", data=None),
+        dcc.Store(id="scatter-selection", data=None),
     ], style=PAGE)

@@ -24,11 +24,19 @@ def mask_of(n: int, indices) -> np.ndarray | None:
     return mask
 
 
-def indices_from_scatter(selected_data) -> np.ndarray | None:
-    """Sample indices of a scatter's ``selectedData`` (None when the selection was cleared)."""
-    if not selected_data or "points" not in selected_data:
+def indices_from_scatter(selection) -> np.ndarray | None:
+    """Sample indices of a map selection: ``{"indices": [...]}`` as the browser sends it, or a
+    plotly ``selectedData`` (``{"points": [{"customdata": i}, ...]}``); None when cleared."""
+    if not selection:
         return None
-    values = [p.get("customdata") for p in selected_data["points"]]
+    if "indices" in selection:
+        values = selection["indices"]
+    elif "points" in selection:
+        values = [p.get("customdata") for p in selection["points"]]
+    else:
+        return None
+    if values is None:
+        return None
     values = [v[0] if isinstance(v, list) else v for v in values if v is not None]
     return np.asarray(values, dtype=np.int64)
 
@@ -57,6 +65,6 @@ def update_views(study: StudyData, mask: np.ndarray | None, color_by: str = "lab
         ``(points, sankey)``: ``points[layer][trace]`` the ``selectedpoints`` of each scatter
         trace (None without selection), and the new Sankey figure (dict).
     """
-    points = [[selected_points(members, mask) for _, members, _ in groups(study, layer, color_by)]
+    points = [[selected_points(members, mask) for _, members, _, _ in groups(study, layer, color_by)]
               for layer in range(len(study.layer_names))]
     return points, sankey_figure(study, mask)
