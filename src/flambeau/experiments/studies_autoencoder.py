@@ -264,7 +264,7 @@ AUTOENCODER_DENOISE = Study(
     summary="report 002's deep MSE autoencoders (bottleneck 16/32) denoising and filling masked patches",
     run=run_autoencoder_denoise,
     configs={"tiny": DenoiseConfig(steps=2, epochs=1, n_train=500, n_test=100),
-             "quick": DenoiseConfig(epochs=1, n_train=3000, n_test=500),
+             "quick": DenoiseConfig(epochs=2, n_train=10000, n_test=500),
              "full": DenoiseConfig()},
     references=(Reference("mse_at_level.latent_16.noise_0.6", "bottleneck 16: MSE per pixel at +-0.6", 0.0263,
                           REPORT_002 + " (mean of its 10 per-digit values)"),
