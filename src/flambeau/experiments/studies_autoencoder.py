@@ -36,12 +36,12 @@ def _studies():
     return studies
 
 
-def _train(model, X, cfg_loss, epochs, batch_size, lr, lr_decay, rule, seed, X_val, progress):
+def _train(model, X, cfg_loss, epochs, batch_size, lr, lr_decay, rule, seed, X_val, progress, corrupt=None):
     studies = _studies()
     loss = {"bce": BCELoss, "mse": MSELoss}[cfg_loss]()
     return studies.train_autoencoder(model, X, loss, epochs=epochs, batch_size=batch_size, lr=lr,
                                      rule=GradientDescent() if rule == "sgd" else None, X_val=X_val,
-                                     lr_decay=lr_decay, seed=seed, progress=progress)
+                                     lr_decay=lr_decay, seed=seed, progress=progress, corrupt=corrupt)
 
 
 # -- autoencoder-usps -----------------------------------------------------------------------
@@ -225,9 +225,22 @@ class DenoiseConfig:
     batch_size: int = 32
     lr: float = 1e-3
     levels: tuple = (0.4, 0.6)
+    train_noise: float = 0.6
     n_train: int | None = None
     n_test: int | None = 2000
     download: bool = False
+
+
+def _uniform_noise_up_to(top: float):
+    """``corrupt(batch, rng)`` adding uniform noise of an amplitude drawn in ``[0, top]`` per batch
+    (clipped to [0, 1]): one network then cleans every level up to ``top``, and clean images."""
+    from ..datasets import add_noise
+
+    def corrupt(batch, rng):
+        noisy, _ = add_noise(batch, float(rng.uniform(0.0, top)), rng=rng, distribution="uniform")
+        return noisy
+
+    return corrupt
 
 
 def run_autoencoder_denoise(cfg: DenoiseConfig, ctx) -> dict:
@@ -239,7 +252,7 @@ def run_autoencoder_denoise(cfg: DenoiseConfig, ctx) -> dict:
         ae = AutoEncoder.symmetric(784, latent, steps=cfg.steps, activation=cfg.activation, init=cfg.init,
                                    rng=ctx.rng(1, i))
         history = _train(ae, X, "mse", cfg.epochs, cfg.batch_size, cfg.lr, 1.0, "adam", ctx.seed_for(2, i),
-                         Xt, ctx.progress)
+                         Xt, ctx.progress, _uniform_noise_up_to(cfg.train_noise) if cfg.train_noise else None)
         models[f"latent {latent}"] = ae
         training[f"latent_{latent}"] = {"test_mse_per_pixel": history["val_loss_per_feature"][-1]}
     denoise = studies.denoising_study(models, Xt, ctx.out, levels=cfg.levels, noise="uniform",
@@ -249,12 +262,15 @@ def run_autoencoder_denoise(cfg: DenoiseConfig, ctx) -> dict:
     ctx.attach(inpaint.pop("figure", None) or "", "inpainting: clean, masked, and each model's output")
     at = {f"latent_{m.split()[-1]}": {f"noise_{lv}": denoise[m]["mse"][j] for j, lv in enumerate(cfg.levels)}
           for m in models}
+    trained_on = (f"images with uniform noise of an amplitude drawn in [0, {cfg.train_noise}] per batch "
+                  "(clean targets)" if cfg.train_noise else "clean images")
     ctx.note(f"Autoencoders 784-...-latent with {cfg.steps} Linear layers in the encoder ({2 * cfg.steps} in all), "
-             f"{cfg.activation} hidden units ({cfg.init} init), sigmoid output, MSE, trained on clean images with "
-             f"Adam (lr {cfg.lr}). With TanH and the default init these 16-layer networks only learn the mean "
-             "image (test MSE 0.064, that of the mean image; measured on 10,000 images). Noise: uniform in "
-             "[-level, level] added to each pixel, clipped to [0, 1]. The report's numbers are the mean of "
-             "its ten per-digit losses at +-0.6.")
+             f"{cfg.activation} hidden units ({cfg.init} init), sigmoid output, MSE, Adam (lr {cfg.lr}), trained "
+             f"on {trained_on}. With TanH and the default init these 16-layer networks only learn the mean "
+             "image (test MSE 0.064, that of the mean image; measured on 10,000 images), and trained on clean "
+             "images only they do not denoise (full run: MSE 0.063 at +-0.6, the noisy input's 0.062). "
+             "Noise: uniform in [-level, level] added to each pixel, clipped to [0, 1]. The report's numbers "
+             "are the mean of its ten per-digit losses at +-0.6.")
     return {"training": training, "denoising": denoise, "inpainting": inpaint, "mse_at_level": at}
 
 
