@@ -129,6 +129,18 @@ def test_pool2d_agrees_with_torch(name, batch, height, width, chan, k, stride, r
     assert_close(layer.backward_delta(X, delta), dX_t, "dL/dX")
 
 
+@pytest.mark.parametrize("layout", ["fortran", "transposed"])
+@pytest.mark.parametrize("name", sorted(POOLS_2D))
+def test_pool2d_accepts_non_contiguous_inputs(name, layout, rng):
+    X = rng.integers(0, 3, size=(2, 8, 6, 16)).astype(np.float32)  # ties, 16 channels (word path)
+    view = np.asfortranarray(X) if layout == "fortran" else np.ascontiguousarray(
+        X.transpose(3, 1, 2, 0)).transpose(3, 1, 2, 0)
+    delta = rng.normal(size=(2, 4, 3, 16)).astype(np.float32)
+    layer = getattr(fb, name)(2)
+    np.testing.assert_array_equal(layer.forward(view), getattr(fb, name)(2).forward(X))
+    np.testing.assert_array_equal(layer.backward_delta(view, delta), getattr(fb, name)(2).backward_delta(X, delta))
+
+
 @pytest.mark.parametrize("k, stride", [(2, 2), (3, 1), (2, 3), ((2, 3), (2, 3)), (3, 3)])
 def test_max_pool_ties_send_the_gradient_to_the_first_maximum_like_torch(k, stride, rng):
     X = rng.integers(0, 2, size=(2, 7, 7, 2)).astype(np.float64)  # many ties

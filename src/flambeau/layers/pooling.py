@@ -135,7 +135,7 @@ class _MaxPool(_Pool):
         ties are resolved tap by tap on the boolean array, and one product writes the gradient
         (faster than a strided compare and product per tap on large inputs)."""
         tiled = _tiled(input, self.kernel, out)
-        hit = tiled == _spread(Y, len(out))
+        hit = np.equal(tiled, _spread(Y, len(out)), order="C")  # C order whatever the input's layout
         _keep_first_hits(hit, self.kernel)
         if self._tiles(input.shape):
             np.multiply(hit, _spread(delta, len(out)), out=grad.reshape(tiled.shape))
@@ -152,7 +152,8 @@ def _keep_first_hits(hit: np.ndarray, kernel) -> None:
     whole 8-byte words, the boolean bytes are processed as ``uint64`` words (8 channels per
     operation): ``hit &= not_claimed`` then ``not_claimed ^= hit`` keep each byte 0 or 1.
     """
-    words = hit.view(np.uint64) if hit.shape[-1] % 8 == 0 else hit.view(np.uint8)
+    whole_words = hit.flags.c_contiguous and hit.shape[-1] % 8 == 0
+    words = hit.view(np.uint64) if whole_words else hit.view(np.uint8)
     not_claimed = None
     for tap in itertools.product(*(range(k) for k in kernel)):
         hit_tap = words[(slice(None), *itertools.chain.from_iterable((slice(None), t) for t in tap))]
