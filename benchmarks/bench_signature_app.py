@@ -58,34 +58,19 @@ def browser_side(n: int, n_layers: int, repeats: int = 5) -> None:
     from werkzeug.serving import make_server
 
     from flambeau.app import create_app
+    from flambeau.app.responsiveness import time_box_selections
 
     runs = tempfile.mkdtemp(prefix="bench_app_")
     write_synthetic_study(runs, "synthetic_big", n, n_layers)
     httpd = make_server("127.0.0.1", 0, create_app(runs).server, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    times = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         page.goto(f"http://127.0.0.1:{httpd.server_port}/study/synthetic_big")
         page.wait_for_selector("#sankey .sankey-link")
-        drag = page.locator("#scatters .js-plotly-plot").first.locator(".nsewdrag").first
-        for i in range(repeats):
-            page.click("#clear-selection")
-            page.wait_for_function(
-                "document.querySelector('#selection-info').textContent === 'No selection.'")
-            box = drag.bounding_box()
-            right = 0.3 + 0.1 * i
-            page.mouse.move(box["x"] + 5, box["y"] + 5)
-            page.mouse.down()
-            page.mouse.move(box["x"] + right * box["width"], box["y"] + box["height"] - 5, steps=4)
-            start = time.perf_counter()
-            page.mouse.up()
-            page.wait_for_function(
-                "document.querySelector('#selection-info').textContent.includes('selected (') && "
-                "document.querySelector('#sankey .gtitle').textContent.includes('selected')")
-            times.append(time.perf_counter() - start)
+        times = time_box_selections(page, [0.3 + 0.1 * i for i in range(repeats)])
         browser.close()
     httpd.shutdown()
     print(f"browser (Chromium), {n} samples x {n_layers} layers: box selection -> summary and Sankey "

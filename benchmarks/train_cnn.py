@@ -31,10 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from flambeau import SGD, CrossEntropyLoss, evaluate
-from flambeau.datasets import load_mnist, load_usps, shift_augment
+from flambeau.datasets import load_mnist, load_usps
+from flambeau.datasets import shift_augment as add_shifted_copies
 from flambeau.models import course_conv1d_net, course_hv_conv1d_net, mnist_cnn
 from flambeau.rules import GradientDescent, Momentum
 from flambeau.schedules import CosineLR
@@ -52,7 +51,7 @@ def load(name: str, train_size: int | None, standardize: bool, shift_augment: bo
         mean, std = X_train.mean(), X_train.std()
         X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
     if shift_augment:
-        X_train, y_train = shift_augment(X_train, y_train)
+        X_train, y_train = add_shifted_copies(X_train, y_train)
     layout = {"cnn2d": (28, 28, 1), "conv1d": (256, 1), "hv": (256,)}[name]
     return X_train.reshape(-1, *layout), y_train, X_test.reshape(-1, *layout), y_test
 

@@ -154,11 +154,11 @@ def test_a_box_selection_redraws_the_page_in_under_a_second_with_10k_samples(bro
     samples -> summary line and Sankey title updated (median of 3 after one warm-up selection;
     0.5 s measured on a quiet 2-core machine with software WebGL)."""
     import statistics
-    import time
 
     from werkzeug.serving import make_server
 
     from flambeau.app import create_app
+    from flambeau.app.responsiveness import time_box_selections
     from flambeau.app.synthetic import write_synthetic_study
 
     write_synthetic_study(tmp_path, "synthetic_big", 10_000, 3)
@@ -168,21 +168,7 @@ def test_a_box_selection_redraws_the_page_in_under_a_second_with_10k_samples(bro
     try:
         page.goto(f"http://127.0.0.1:{httpd.server_port}/study/synthetic_big")
         page.wait_for_selector("#sankey .sankey-link")
-        graph = page.locator("#scatters .js-plotly-plot").first
-        times = []
-        for right in (0.35, 0.4, 0.5, 0.6):
-            page.click("#clear-selection")
-            page.wait_for_function("document.querySelector('#selection-info').textContent === 'No selection.'")
-            box = graph.locator(".nsewdrag").first.bounding_box()
-            page.mouse.move(box["x"] + 5, box["y"] + 5)
-            page.mouse.down()
-            page.mouse.move(box["x"] + right * box["width"], box["y"] + box["height"] - 5, steps=4)
-            start = time.perf_counter()
-            page.mouse.up()
-            page.wait_for_function(
-                "document.querySelector('#selection-info').textContent.includes('selected (') && "
-                "document.querySelector('#sankey .gtitle').textContent.includes('selected')")
-            times.append(time.perf_counter() - start)
+        times = time_box_selections(page, (0.35, 0.4, 0.5, 0.6))
     finally:
         httpd.shutdown()
     assert statistics.median(times[1:]) < 1.0, f"selection redraw times {times}"

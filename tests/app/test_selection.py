@@ -50,7 +50,8 @@ def test_views_follow_the_selection(synthetic):
 def test_callback_outputs_for_each_trigger(synthetic):
     study = synthetic(100, 2)
     event = {"index": 1, "indices": [3, 5, 8]}
-    figures, sankey, stored, text = selection_outputs(study, "scatter-selection", event, None, "label", None, 2)
+    figures, sankey, stored, text = selection_outputs(study, "scatter-selection", event, None, "label", None,
+                                                      2)
     assert stored == [3, 5, 8] and text.startswith("3 samples selected (")
     assert "3 selected" in sankey["layout"]["title"]["text"]
     assert type(figures[0]).__name__ == "Patch" and figures[1] is no_update  # plotly drew the source
@@ -61,7 +62,8 @@ def test_callback_outputs_for_each_trigger(synthetic):
 
 
 def _serialized_selection(study, event):
-    figures, sankey, stored, text = selection_outputs(study, "scatter-selection", event, None, "label", None, 3)
+    figures, sankey, stored, text = selection_outputs(study, "scatter-selection", event, None, "label", None,
+                                                      3)
     payload = [f.to_plotly_json() if hasattr(f, "to_plotly_json") else f for f in figures]
     return to_json_plotly([payload, sankey, stored, text])
 

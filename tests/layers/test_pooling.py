@@ -138,7 +138,8 @@ def test_pool2d_accepts_non_contiguous_inputs(name, layout, rng):
     delta = rng.normal(size=(2, 4, 3, 16)).astype(np.float32)
     layer = getattr(fb, name)(2)
     np.testing.assert_array_equal(layer.forward(view), getattr(fb, name)(2).forward(X))
-    np.testing.assert_array_equal(layer.backward_delta(view, delta), getattr(fb, name)(2).backward_delta(X, delta))
+    np.testing.assert_array_equal(layer.backward_delta(view, delta),
+                                  getattr(fb, name)(2).backward_delta(X, delta))
 
 
 @pytest.mark.parametrize("k, stride", [(2, 2), (3, 1), (2, 3), ((2, 3), (2, 3)), (3, 3)])

@@ -157,7 +157,8 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
         return state["fraction"], status, table, digest, interval
 
     app.clientside_callback(COMPACT_SELECTION_JS, Output("scatter-selection", "data"),
-                            Input({"type": "scatter", "index": ALL}, "selectedData"), prevent_initial_call=True)
+                            Input({"type": "scatter", "index": ALL}, "selectedData"),
+                            prevent_initial_call=True)
 
     @app.callback(Output({"type": "scatter", "index": ALL}, "figure"), Output("sankey", "figure"),
                   Output("selection-store", "data"), Output("selection-info", "children"),

@@ -264,13 +264,13 @@ def run_autoencoder_denoise(cfg: DenoiseConfig, ctx) -> dict:
           for m in models}
     trained_on = (f"images with uniform noise of an amplitude drawn in [0, {cfg.train_noise}] per batch "
                   "(clean targets)" if cfg.train_noise else "clean images")
-    ctx.note(f"Autoencoders 784-...-latent with {cfg.steps} Linear layers in the encoder ({2 * cfg.steps} in all), "
-             f"{cfg.activation} hidden units ({cfg.init} init), sigmoid output, MSE, Adam (lr {cfg.lr}), trained "
-             f"on {trained_on}. With TanH and the default init these 16-layer networks only learn the mean "
-             "image (test MSE 0.064, that of the mean image; measured on 10,000 images), and trained on clean "
-             "images only they do not denoise (full run: MSE 0.063 at +-0.6, the noisy input's 0.062). "
-             "Noise: uniform in [-level, level] added to each pixel, clipped to [0, 1]. The report's numbers "
-             "are the mean of its ten per-digit losses at +-0.6.")
+    ctx.note(f"Autoencoders 784-...-latent with {cfg.steps} Linear layers in the encoder "
+             f"({2 * cfg.steps} in all), {cfg.activation} hidden units ({cfg.init} init), sigmoid output, "
+             f"MSE, Adam (lr {cfg.lr}), trained on {trained_on}. With TanH and the default init these "
+             "16-layer networks only learn the mean image (test MSE 0.064, that of the mean image; measured "
+             "on 10,000 images), and trained on clean images only they do not denoise (full run: MSE 0.063 "
+             "at +-0.6, the noisy input's 0.062). Noise: uniform in [-level, level] added to each pixel, "
+             "clipped to [0, 1]. The report's numbers are the mean of its ten per-digit losses at +-0.6.")
     return {"training": training, "denoising": denoise, "inpainting": inpaint, "mse_at_level": at}
 
 

@@ -84,7 +84,8 @@ def windows_view(padded: np.ndarray, kernel: tuple[int, ...], stride: tuple[int,
     ndim = len(kernel)
     spatial = tuple(range(1, ndim + 1))
     windows = np.lib.stride_tricks.sliding_window_view(padded, kernel, axis=spatial)
-    windows = windows[(slice(None), *(slice(0, s * (o - 1) + 1, s) for s, o in zip(stride, out, strict=True)))]
+    windows = windows[(slice(None),
+                       *(slice(0, s * (o - 1) + 1, s) for s, o in zip(stride, out, strict=True)))]
     return np.moveaxis(windows, ndim + 1, -1)  # (batch, *out, chan, *kernel) -> channels last
 
 

@@ -99,7 +99,8 @@ class _Conv(Module):
         delta = delta.reshape(-1, self.chan_out)
         self._gradient["W"] += (cols.T @ delta).reshape(self._gradient["W"].shape)
         if self.bias:  # a product with ones: BLAS sums the columns several times faster than sum(axis=0)
-            self._gradient["b"] += self._storage("ones", (delta.shape[0],), delta.dtype, True, ones=True) @ delta
+            ones = self._storage("ones", (delta.shape[0],), delta.dtype, reuse=True, ones=True)
+            self._gradient["b"] += ones @ delta
 
     def backward_delta(self, input, delta):
         input = np.asarray(input)
