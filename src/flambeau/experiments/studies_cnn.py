@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..datasets import normalize, shift_augment
 from ..losses import CrossEntropyLoss
 from ..models import course_conv1d_net, mnist_cnn
@@ -16,7 +18,7 @@ from .data import load
 from .plots import confusion_matrix_figure, curves
 from .spec import Reference, Study
 
-__all__ = ["STUDIES"]
+__all__ = ["STUDIES", "conv1d_inputs"]
 
 REPORT_003 = "report 003 (Elguindy & Martin), section 3.2.5"
 
@@ -52,21 +54,25 @@ def _fit(net, X, y, Xt, yt, epochs, cfg, ctx, key, momentum=0.0, lr=None, cosine
                      "val_accuracy_per_epoch": history["val_accuracy"]}
 
 
-def _usps_for_conv1d(cfg: CnnConfig):
-    """USPS as ``(n, 256, 1)`` sequences, standardized and shift-augmented as ``cfg`` asks."""
-    X, y, Xt, yt = load("usps")
-    n = cfg.conv1d_train or len(X)
-    X, y = X[:n], y[:n]
-    if cfg.conv1d_standardize:
+def conv1d_inputs(X, y, Xt, standardize: bool = True, shift_copies: bool = True):
+    """USPS ``(n, 256)`` images as the course Conv1D net's ``(n, 256, 1)`` sequences: pixels
+    standardized with the training mean/std, training images plus 4 one-pixel shifted copies.
+
+    Returns:
+        ``(X, y, Xt)``; the test labels are unchanged.
+    """
+    if standardize:
         X, stats = normalize(X, "standard", per_feature=False)
         Xt, _ = normalize(Xt, stats=stats)
-    if cfg.conv1d_shift_augment:
-        X, y = shift_augment(X.reshape(-1, 16, 16), y)
-    return X.reshape(-1, 256, 1), y, Xt.reshape(-1, 256, 1), yt
+    if shift_copies:
+        X, y = shift_augment(np.asarray(X).reshape(-1, 16, 16), y)
+    return np.asarray(X).reshape(-1, 256, 1), y, np.asarray(Xt).reshape(-1, 256, 1)
 
 
 def run_cnn(cfg: CnnConfig, ctx) -> dict:
-    X, y, Xt, yt = _usps_for_conv1d(cfg)
+    X, y, Xt, yt = load("usps")
+    n = cfg.conv1d_train or len(X)
+    X, y, Xt = conv1d_inputs(X[:n], y[:n], Xt, cfg.conv1d_standardize, cfg.conv1d_shift_augment)
     history1, conv1d = _fit(course_conv1d_net(rng=ctx.rng(1)), X, y, Xt, yt, cfg.conv1d_epochs, cfg, ctx, 2,
                             cfg.momentum, cfg.conv1d_lr, cfg.conv1d_cosine)
     ctx.log("Conv1D on USPS: accuracy %.4f", conv1d["accuracy"])

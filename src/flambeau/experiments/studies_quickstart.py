@@ -11,11 +11,13 @@ from ..autoencoder import AutoEncoder
 from ..losses import BCELoss, CrossEntropyLoss
 from ..models import course_conv1d_net
 from ..rules import Momentum
+from ..schedules import CosineLR
 from ..training import predict
 from .common import classification_metrics, mlp, timed_sgd
 from .data import load
 from .plots import confusion_matrix_figure, curves, image_grid
 from .spec import Reference, Study
+from .studies_cnn import conv1d_inputs
 
 __all__ = ["STUDIES"]
 
@@ -24,8 +26,10 @@ __all__ = ["STUDIES"]
 class QuickstartConfig:
     mlp_hidden: int = 128
     mlp_epochs: int = 10
-    cnn_epochs: int = 3
+    cnn_epochs: int = 5
     cnn_momentum: float = 0.9
+    cnn_lr: float = 0.01
+    cnn_augment: bool = True
     cnn_train: int | None = None
     ae_latent: int = 16
     ae_hidden: int = 100
@@ -48,12 +52,16 @@ def _train_mlp(cfg, ctx, X, y, Xt, yt):
 
 
 def _train_cnn(cfg, ctx, X, y, Xt, yt):
+    """The course Conv1D net with the ``cnn`` study's recipe (standardized, shift-augmented
+    inputs, momentum, cosine decay) when ``cfg.cnn_augment``; plain inputs otherwise."""
     net = course_conv1d_net(rng=ctx.rng(3))
     n = cfg.cnn_train or len(X)
-    X, Xt = X.reshape(-1, 256, 1), Xt.reshape(-1, 256, 1)
-    history, seconds = timed_sgd(net, CrossEntropyLoss(), X[:n], y[:n], batch_size=cfg.batch_size,
-                                 epochs=cfg.cnn_epochs, eps=cfg.lr, seed=ctx.seed_for(4), X_val=Xt,
-                                 Y_val=yt, rule=Momentum(beta=cfg.cnn_momentum), progress=ctx.progress)
+    X, y, Xt = conv1d_inputs(X[:n], y[:n], Xt, cfg.cnn_augment, cfg.cnn_augment)
+    history, seconds = timed_sgd(net, CrossEntropyLoss(), X, y, batch_size=cfg.batch_size,
+                                 epochs=cfg.cnn_epochs, eps=cfg.cnn_lr, seed=ctx.seed_for(4), X_val=Xt,
+                                 Y_val=yt, rule=Momentum(beta=cfg.cnn_momentum),
+                                 schedule=CosineLR(cfg.cnn_epochs) if cfg.cnn_augment else None,
+                                 progress=ctx.progress)
     metrics = classification_metrics(yt, predict(net, Xt), 10)
     return history, {**metrics, "train_time_s": seconds, "architecture": repr(net).replace("\n", " ")}
 
