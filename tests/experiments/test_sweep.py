@@ -26,7 +26,8 @@ def test_shipped_autoencoder_grid_has_the_reports_84_configurations():
     assert len(configs) == 84 and len({c["config_id"] for c in configs}) == 84
     assert sum(c["loss"] == "mse" for c in configs) == 24
     assert {c["steps"] for c in configs} == {2, 4, 8} and {c["latent"] for c in configs} == {16, 32}
-    assert {(c["loss"], c["lr"]) for c in configs} == {("mse", 0.01), ("bce", 0.1)}
+    assert {(c["loss"], c["lr"]) for c in configs} == {("mse", 0.001), ("bce", 0.01)}  # Adam: see the TOML
+    assert all((c["activation"], c["init"], c["rule"]) == ("leaky_relu", "he", "adam") for c in configs)
     assert len(expand(grid.scaled("epochs", 0.1))) == 84
 
 
@@ -76,3 +77,16 @@ def test_dask_local_cluster_runs_the_same_grid(tmp_path):
     assert [r["status"] for r in rows] == ["ok", "ok", "failed"]
     joblib_rows = run_sweep(GRID, tmp_path / "joblib", n_jobs=1, progress=False)
     assert [r["test_error"] for r in rows[:2]] == [r["test_error"] for r in joblib_rows[:2]]
+
+
+def test_autoencoder_task_takes_init_and_rule_and_names_bad_ones():
+    from flambeau.experiments.sweep_tasks import autoencoder_task
+
+    base = {"dataset": "usps", "n_train": 200, "n_test": 50, "epochs": 2, "latent": 8, "steps": 2}
+    adam = autoencoder_task(**base, activation="leaky_relu", init="he", rule="adam", lr=1e-3)
+    sgd = autoencoder_task(**base, lr=1e-3)
+    assert set(adam) == {"test_mse", "test_bce", "train_loss", "n_parameters"}
+    assert adam["test_mse"] != sgd["test_mse"]
+    with pytest.raises(ValueError,
+                       match=r"^autoencoder_task: rule must be one of \['adam', 'sgd'\], got 'rmsprop'$"):
+        autoencoder_task(**base, rule="rmsprop")

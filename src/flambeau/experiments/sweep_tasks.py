@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autoencoder import AutoEncoder
 from ..losses import BCELoss, CrossEntropyLoss, MSELoss
+from ..rules import Adam, GradientDescent
 from ..training import SGD, predict
 from .common import mlp
 from .data import load
@@ -19,6 +20,7 @@ from .data import load
 __all__ = ["TASKS", "autoencoder_task", "mlp_task"]
 
 _LOSSES = {"mse": MSELoss, "bce": BCELoss}
+_RULES = {"sgd": GradientDescent, "adam": Adam}
 
 
 @functools.lru_cache(maxsize=4)
@@ -29,8 +31,12 @@ def _dataset(name: str, n_train: int | None, n_test: int | None):
 
 def autoencoder_task(dataset: str = "mnist", loss: str = "mse", lr: float = 0.01, epochs: int = 10,
                      batch_size: int = 32, latent: int = 16, steps: int = 2, activation: str = "tanh",
-                     n_train: int | None = None, n_test: int | None = None, seed: int = 0) -> dict:
+                     init: str = "uniform", rule: str = "sgd", n_train: int | None = None,
+                     n_test: int | None = None, seed: int = 0) -> dict:
     """Train ``AutoEncoder.symmetric(d, latent, steps)`` and measure reconstruction on the test set.
+
+    ``init`` names a ``flambeau.init`` initialiser; ``rule`` is ``"sgd"`` (plain gradient
+    descent) or ``"adam"``.
 
     Returns:
         ``test_mse`` and ``test_bce`` (per pixel, whatever the training loss), ``train_loss``
@@ -38,10 +44,13 @@ def autoencoder_task(dataset: str = "mnist", loss: str = "mse", lr: float = 0.01
     """
     if loss not in _LOSSES:
         raise ValueError(f"autoencoder_task: loss must be one of {sorted(_LOSSES)}, got {loss!r}")
+    if rule not in _RULES:
+        raise ValueError(f"autoencoder_task: rule must be one of {sorted(_RULES)}, got {rule!r}")
     X, _, Xt, _ = _dataset(dataset, n_train, n_test)
-    ae = AutoEncoder.symmetric(X.shape[1], int(latent), steps=int(steps), activation=activation, rng=seed)
+    ae = AutoEncoder.symmetric(X.shape[1], int(latent), steps=int(steps), activation=activation, init=init,
+                               rng=seed)
     history = SGD(ae, _LOSSES[loss](), X, X, batch_size=int(batch_size), epochs=int(epochs), eps=lr,
-                  seed=seed, progress=False)
+                  seed=seed, progress=False, rule=_RULES[rule]())
     recon = predict(ae, Xt)
     pixels = Xt.shape[1]
     return {"test_mse": float(MSELoss().forward(Xt, recon).mean() / pixels),
