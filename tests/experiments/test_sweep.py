@@ -26,7 +26,7 @@ def test_shipped_autoencoder_grid_has_the_reports_84_configurations():
     assert len(configs) == 84 and len({c["config_id"] for c in configs}) == 84
     assert sum(c["loss"] == "mse" for c in configs) == 24
     assert {c["steps"] for c in configs} == {2, 4, 8} and {c["latent"] for c in configs} == {16, 32}
-    assert {(c["loss"], c["lr"]) for c in configs} == {("mse", 0.001), ("bce", 0.01)}  # Adam: see the TOML
+    assert {(c["loss"], c["lr"]) for c in configs} == {("mse", 0.001), ("bce", 0.001)}  # Adam: see the TOML
     assert all((c["activation"], c["init"], c["rule"]) == ("leaky_relu", "he", "adam") for c in configs)
     assert len(expand(grid.scaled("epochs", 0.1))) == 84
 
