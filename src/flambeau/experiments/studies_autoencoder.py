@@ -317,8 +317,8 @@ def run_autoencoder_grid(cfg: GridConfig, ctx) -> dict:
               [[k, v, f"{m:.4f}"] for k, d in means.items() for v, m in d.items()])
     ctx.note(f"Grid {cfg.grid} with base overrides {dict(cfg.overrides) or 'none'}; the table of every "
              f"configuration is {ctx.out / 'sweep' / 'results.csv'}. The report's axes with LeakyReLU, "
-             "He init and Adam at 1e-3 (the report: plain SGD at 0.01 MSE / 0.1 BCE): with its TanH units and "
-             "plain SGD the 8-layer networks only learn the mean image (see the grid file's header).")
+             "He init and Adam at 1e-3 (the report: plain SGD at 0.01 MSE / 0.1 BCE): with its TanH units "
+             "and plain SGD the 8-layer networks only learn the mean image (see the grid file's header).")
     return {"n_configs": len(rows), "n_ok": len(ok), "n_failed": len(rows) - len(ok),
             "mean_test_mse_by": means, "best": min(ok, key=lambda r: r["test_mse"]) if ok else None}
 
