@@ -5,7 +5,7 @@ from importlib import resources
 
 import pytest
 
-from flambeau.experiments import sweep
+from flambeau.experiments import sweep, sweep_tasks
 from flambeau.experiments.sweep import Grid, expand, load_grid, read_results, run_sweep
 
 GRID = Grid(name="tiny-mlp", task="mlp", metric="test_error",
@@ -28,6 +28,7 @@ def test_shipped_autoencoder_grid_has_the_reports_84_configurations():
     assert {c["steps"] for c in configs} == {2, 4, 8} and {c["latent"] for c in configs} == {16, 32}
     assert {(c["loss"], c["lr"]) for c in configs} == {("mse", 0.001), ("bce", 0.001)}  # Adam: see the TOML
     assert all((c["activation"], c["init"], c["rule"]) == ("leaky_relu", "he", "adam") for c in configs)
+    assert grid.trajectory == "epochs" and len(sweep._groups(configs, grid.trajectory)) == 24
     assert len(expand(grid.scaled("epochs", 0.1))) == 84
 
 
@@ -90,3 +91,59 @@ def test_autoencoder_task_takes_init_and_rule_and_names_bad_ones():
     with pytest.raises(ValueError,
                        match=r"^autoencoder_task: rule must be one of \['adam', 'sgd'\], got 'rmsprop'$"):
         autoencoder_task(**base, rule="rmsprop")
+
+
+AE_GRID = Grid(name="tiny-ae", task="autoencoder", metric="test_mse", trajectory="epochs",
+               base={"dataset": "usps", "n_train": 300, "n_test": 100, "activation": "leaky_relu",
+                     "init": "he", "rule": "adam", "lr": 0.001, "steps": 2, "latent": 8},
+               grids=({"epochs": [1, 3], "batch_size": [32, 64]},))
+
+
+def test_a_trajectory_trains_once_and_measures_as_separate_runs_would(tmp_path, monkeypatch):
+    calls = []
+    real = sweep_tasks.autoencoder_trajectory
+
+    def counting(epochs, **params):
+        calls.append(sorted(epochs))
+        return real(epochs, **params)
+
+    monkeypatch.setitem(sweep_tasks.TRAJECTORIES, "autoencoder", ("epochs", counting))
+    rows = run_sweep(AE_GRID, tmp_path, n_jobs=1, progress=False)
+    assert sorted(calls) == [[1, 3], [1, 3]]  # one run per batch size, measured at 1 and 3 epochs
+    assert [r["status"] for r in rows] == ["ok"] * 4
+    for row in rows:
+        params = {k: row[k] for k in ("epochs", "batch_size")}
+        alone = sweep_tasks.autoencoder_task(**AE_GRID.base, **params)
+        assert row["test_mse"] == pytest.approx(alone["test_mse"], rel=1e-6), params
+        assert row["train_loss"] == pytest.approx(alone["train_loss"], rel=1e-6), params
+    by_epochs = {(r["batch_size"], r["epochs"]): r for r in rows}
+    assert by_epochs[(32, 3)]["test_mse"] < by_epochs[(32, 1)]["test_mse"]
+    assert by_epochs[(32, 3)]["seconds"] > by_epochs[(32, 1)]["seconds"]
+
+
+def test_a_trajectory_resumes_with_only_the_missing_epochs_and_records_failures(tmp_path):
+    first = run_sweep(AE_GRID, tmp_path, n_jobs=1, progress=False, limit=1)
+    assert len(first) == 1 and first[0]["status"] == "ok"
+    rows = run_sweep(AE_GRID, tmp_path, n_jobs=2, progress=False)
+    assert [r["status"] for r in rows] == ["ok"] * 4 and rows[0] == first[0]
+    bad = AE_GRID.with_base(steps=0)
+    rows = run_sweep(bad, tmp_path / "bad", n_jobs=1, progress=False)
+    assert [r["status"] for r in rows] == ["failed"] * 4
+    assert all(r["error"].startswith("ValueError: AutoEncoder.symmetric: steps") for r in rows)
+
+
+def test_a_trajectory_the_task_cannot_follow_is_refused(tmp_path):
+    grid = Grid(name="tiny-mlp", task="mlp", trajectory="epochs", base=GRID.base, grids=GRID.grids)
+    with pytest.raises(ValueError, match="asks for trajectory = 'epochs', but task 'mlp' cannot share runs"):
+        run_sweep(grid, tmp_path, progress=False)
+    grid = Grid(name="x", task="autoencoder", trajectory="lr", grids=({"lr": [0.1]},))
+    with pytest.raises(ValueError, match="task 'autoencoder' can follow only 'epochs'"):
+        run_sweep(grid, tmp_path, progress=False)
+
+
+def test_config_ids_that_look_like_numbers_read_back_as_text(tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text("config_id,status,seconds,lr\n5e3065990223,ok,1.5,0.1\n000000000012,ok,2,0.2\n")
+    rows = read_results(path)
+    assert [r["config_id"] for r in rows] == ["5e3065990223", "000000000012"]
+    assert rows[0]["seconds"] == 1.5 and rows[1]["lr"] == 0.2

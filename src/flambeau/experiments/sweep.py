@@ -14,6 +14,10 @@ A grid file::
     loss = ["mse"]
     epochs = [10, 20]
 
+With ``trajectory = "epochs"`` (a top-level key), configurations that differ only in ``epochs``
+are one job: trained once to the largest value and measured at each value on the way (the task
+must be listed in ``sweep_tasks.TRAJECTORIES``); each still gets its own row.
+
 ``run_sweep`` runs every configuration not yet finished (resume: rows already ``ok`` in the CSV
 are skipped), with joblib processes on this machine or on a Dask cluster (``dask="tcp://..."``).
 A configuration that raises is recorded with ``status = failed`` and its error; the sweep goes on.
@@ -43,6 +47,7 @@ __all__ = ["Grid", "config_id", "expand", "load_grid", "read_results", "run_one"
 logger = logging.getLogger("flambeau.experiments.sweep")
 
 _FIRST_COLUMNS = ["config_id", "status", "seconds"]
+_TEXT_COLUMNS = {"config_id", "status", "error"}  # never numbers: "5e3065990223" would read as a float
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Grid:
     grids: tuple = ()
     seeds: tuple = (0,)
     metric: str = ""
+    trajectory: str = ""
 
     def with_base(self, **overrides) -> Grid:
         """The same grid with some base parameters replaced (e.g. a smaller ``n_train``)."""
@@ -85,7 +91,8 @@ def load_grid(path) -> Grid:
                 raise ValueError(f"load_grid: {path}: grid entry '{key}' must be a non-empty list, "
                                  f"got {values!r}")
     return Grid(name=data["name"], task=data["task"], base=dict(data.get("base", {})),
-                grids=tuple(grids), seeds=tuple(data.get("seeds", [0])), metric=data.get("metric", ""))
+                grids=tuple(grids), seeds=tuple(data.get("seeds", [0])), metric=data.get("metric", ""),
+                trajectory=data.get("trajectory", ""))
 
 
 def config_id(params: dict) -> str:
@@ -130,13 +137,63 @@ def run_one(task: str, config: dict) -> dict:
     return row
 
 
+def run_group(task: str, configs: list[dict], trajectory: str = "") -> list[dict]:
+    """Run configurations that differ only in ``trajectory`` as one training run (or, without
+    ``trajectory``, the single configuration given); never raises. ``seconds`` of a row is the
+    time the shared run took up to its measurement."""
+    if not trajectory:
+        return [run_one(task, config) for config in configs]
+    from .sweep_tasks import TRAJECTORIES
+
+    start = time.perf_counter()
+    common = {k: v for k, v in configs[0].items() if k not in ("config_id", trajectory)}
+    rows = [dict(config) for config in configs]
+    try:
+        key, follow = TRAJECTORIES[task]
+        results = follow(**{key: [c[trajectory] for c in configs]}, **common)
+        for row in rows:
+            metrics = dict(results[row[trajectory]])
+            row["seconds"] = metrics.pop("seconds", round(time.perf_counter() - start, 3))
+            row.update(metrics, status="ok")
+    except Exception as error:  # recorded, not fatal, as in run_one
+        logger.debug("trajectory %s failed:\n%s", [c["config_id"] for c in configs], traceback.format_exc())
+        for row in rows:
+            row.update(status="failed", error=f"{type(error).__name__}: {error}",
+                       seconds=round(time.perf_counter() - start, 3))
+    return rows
+
+
+def _groups(configs: list[dict], trajectory: str) -> list[list[dict]]:
+    """Configurations grouped by everything but ``trajectory`` (singletons without it)."""
+    if not trajectory:
+        return [[c] for c in configs]
+    groups: dict[str, list[dict]] = {}
+    for config in configs:
+        rest = {k: v for k, v in config.items() if k not in ("config_id", trajectory)}
+        groups.setdefault(config_id(rest), []).append(config)
+    return list(groups.values())
+
+
+def _check_trajectory(grid: Grid) -> None:
+    if not grid.trajectory:
+        return
+    from .sweep_tasks import TRAJECTORIES
+
+    followed = TRAJECTORIES.get(grid.task, (None,))[0]
+    if followed != grid.trajectory:
+        can = f"can follow only {followed!r}" if followed else "cannot share runs"
+        raise ValueError(f"run_sweep: grid {grid.name!r} asks for trajectory = {grid.trajectory!r}, "
+                         f"but task {grid.task!r} {can}")
+
+
 def read_results(path) -> list[dict]:
     """Rows of a results CSV (values parsed back to numbers where they are numbers)."""
     path = Path(path)
     if not path.exists():
         return []
     with open(path, newline="", encoding="utf-8") as f:
-        return [{k: _parse(v) for k, v in row.items()} for row in csv.DictReader(f)]
+        return [{k: v if k in _TEXT_COLUMNS else _parse(v) for k, v in row.items()}
+                for row in csv.DictReader(f)]
 
 
 def _parse(text):
@@ -167,19 +224,20 @@ def _write_results(path: Path, rows: list[dict]) -> None:
     atomic_write_text(path, buffer.getvalue())
 
 
-def _iter_joblib(task, configs, n_jobs):
+def _iter_joblib(task, groups, trajectory, n_jobs):
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    yield from parallel(delayed(run_one)(task, config) for config in configs)
+    yield from parallel(delayed(run_group)(task, group, trajectory) for group in groups)
 
 
-def _iter_dask(task, configs, address):
+def _iter_dask(task, groups, trajectory, address):
     from distributed import Client, as_completed
 
     client = Client(address, set_as_default=False)
     try:
-        futures = client.map(run_one, [task] * len(configs), configs, pure=False)
+        n = len(groups)
+        futures = client.map(run_group, [task] * n, groups, [trajectory] * n, pure=False)
         for future in as_completed(futures, loop=client.loop):
             yield future.result()
     finally:
@@ -203,6 +261,7 @@ def run_sweep(grid: Grid | str | Path, out, n_jobs: int = 2, dask: str | None = 
         All rows of ``results.csv`` (previous and new), in the grid's order, as read back from it.
     """
     grid = load_grid(grid) if isinstance(grid, (str, Path)) else grid
+    _check_trajectory(grid)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results_path = out / "results.csv"
@@ -214,14 +273,17 @@ def run_sweep(grid: Grid | str | Path, out, n_jobs: int = 2, dask: str | None = 
                 len(configs), len(configs) - len(todo), len(todo), f" on {dask}" if dask else "")
     write_json(out / "grid.json", {"name": grid.name, "task": grid.task, "base": grid.base,
                                    "grids": list(grid.grids), "seeds": list(grid.seeds),
-                                   "metric": grid.metric})
+                                   "metric": grid.metric, "trajectory": grid.trajectory})
     rows = done
     if todo:
-        stream = _iter_dask(grid.task, todo, dask) if dask else _iter_joblib(grid.task, todo, n_jobs)
-        for row in tqdm(stream, total=len(todo), desc=f"sweep {grid.name}", unit="config",
-                        disable=not progress):
-            rows[row["config_id"]] = row
-            _write_results(results_path, _ordered(rows, configs))
+        groups = _groups(todo, grid.trajectory)
+        stream = (_iter_dask(grid.task, groups, grid.trajectory, dask) if dask
+                  else _iter_joblib(grid.task, groups, grid.trajectory, n_jobs))
+        with tqdm(total=len(todo), desc=f"sweep {grid.name}", unit="config", disable=not progress) as bar:
+            for group_rows in stream:
+                rows.update((row["config_id"], row) for row in group_rows)
+                _write_results(results_path, _ordered(rows, configs))
+                bar.update(len(group_rows))
     _write_results(results_path, _ordered(rows, configs))
     ordered = read_results(results_path)  # the table as written: same rows whether run now or before
     _summarise(grid, ordered, out)

@@ -7,6 +7,7 @@ and call them. Datasets are cached per process.
 from __future__ import annotations
 
 import functools
+import time
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from ..training import SGD, predict
 from .common import mlp
 from .data import load
 
-__all__ = ["TASKS", "autoencoder_task", "mlp_task"]
+__all__ = ["TASKS", "TRAJECTORIES", "autoencoder_task", "autoencoder_trajectory", "mlp_task"]
 
 _LOSSES = {"mse": MSELoss, "bce": BCELoss}
 _RULES = {"sgd": GradientDescent, "adam": Adam}
@@ -42,6 +43,31 @@ def autoencoder_task(dataset: str = "mnist", loss: str = "mse", lr: float = 0.01
         ``test_mse`` and ``test_bce`` (per pixel, whatever the training loss), ``train_loss``
         (last epoch, the training loss per image) and ``n_parameters``.
     """
+    metrics = autoencoder_trajectory([epochs], dataset=dataset, loss=loss, lr=lr, batch_size=batch_size,
+                                     latent=latent, steps=steps, activation=activation, init=init,
+                                     rule=rule, n_train=n_train, n_test=n_test, seed=seed)[epochs]
+    del metrics["seconds"]
+    return metrics
+
+
+def autoencoder_trajectory(epochs, dataset: str = "mnist", loss: str = "mse", lr: float = 0.01,
+                           batch_size: int = 32, latent: int = 16, steps: int = 2, activation: str = "tanh",
+                           init: str = "uniform", rule: str = "sgd", n_train: int | None = None,
+                           n_test: int | None = None, seed: int = 0) -> dict[int, dict]:
+    """``autoencoder_task`` for several epoch counts in one run: trains to ``max(epochs)`` and
+    measures after each epoch count of ``epochs`` on the way.
+
+    The learning rate is constant and the shuffling draws one order per epoch, so the network
+    after ``e`` epochs of a longer run is the network a run of ``e`` epochs ends with.
+
+    Returns:
+        ``{e: metrics}`` with ``autoencoder_task``'s metrics plus ``seconds`` (time from the start
+        of this call to the end of that measurement).
+    """
+    start = time.perf_counter()
+    epochs = sorted({int(e) for e in epochs})
+    if not epochs or epochs[0] < 1:
+        raise ValueError(f"autoencoder_task: epochs must be positive ints, got {epochs!r}")
     if loss not in _LOSSES:
         raise ValueError(f"autoencoder_task: loss must be one of {sorted(_LOSSES)}, got {loss!r}")
     if rule not in _RULES:
@@ -49,13 +75,19 @@ def autoencoder_task(dataset: str = "mnist", loss: str = "mse", lr: float = 0.01
     X, _, Xt, _ = _dataset(dataset, n_train, n_test)
     ae = AutoEncoder.symmetric(X.shape[1], int(latent), steps=int(steps), activation=activation, init=init,
                                rng=seed)
-    history = SGD(ae, _LOSSES[loss](), X, X, batch_size=int(batch_size), epochs=int(epochs), eps=lr,
-                  seed=seed, progress=False, rule=_RULES[rule]())
-    recon = predict(ae, Xt)
-    pixels = Xt.shape[1]
-    return {"test_mse": float(MSELoss().forward(Xt, recon).mean() / pixels),
-            "test_bce": float(BCELoss().forward(Xt, recon).mean() / pixels),
-            "train_loss": history["train_loss"][-1], "n_parameters": ae.num_parameters()}
+    results = {}
+
+    def measure(epoch, logs):
+        if epoch + 1 in epochs:
+            recon, pixels = predict(ae, Xt), Xt.shape[1]
+            results[epoch + 1] = {"test_mse": float(MSELoss().forward(Xt, recon).mean() / pixels),
+                                  "test_bce": float(BCELoss().forward(Xt, recon).mean() / pixels),
+                                  "train_loss": logs["train_loss"], "n_parameters": ae.num_parameters(),
+                                  "seconds": round(time.perf_counter() - start, 3)}
+
+    SGD(ae, _LOSSES[loss](), X, X, batch_size=int(batch_size), epochs=epochs[-1], eps=lr, seed=seed,
+        progress=False, rule=_RULES[rule](), callbacks=[measure])
+    return results
 
 
 def mlp_task(dataset: str = "usps", hidden: int = 32, activation: str = "tanh", lr: float = 0.05,
@@ -71,3 +103,7 @@ def mlp_task(dataset: str = "usps", hidden: int = 32, activation: str = "tanh", 
 
 
 TASKS = {"autoencoder": autoencoder_task, "mlp": mlp_task}
+
+TRAJECTORIES = {"autoencoder": ("epochs", autoencoder_trajectory)}
+"""Task name -> (the parameter it can follow, ``f(values, **other params) -> {value: metrics}``):
+configurations that differ only in that parameter can share one run (a grid's ``trajectory``)."""
