@@ -121,6 +121,9 @@ def check_autoencoder_denoise(m):
 def check_autoencoder_grid(m):
     assert m["n_configs"] == 3 and m["n_ok"] == 3 and m["n_failed"] == 0
     assert _between(m["best"]["test_mse"], 0, 0.5)
+    curves = m["mean_test_mse_by_loss_steps_epochs"]  # the first 3 configurations: MSE, 1 epoch, 2/4/8 layers
+    assert set(curves) == {"mse"} and set(curves["mse"]) == {"2", "4", "8"}
+    assert all(set(c) == {"1"} and _between(c["1"], 0, 0.5) for c in curves["mse"].values())
 
 
 CHECKS = {name: globals()[f"check_{name.replace('-', '_')}"] for name in all_studies()}
