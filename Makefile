@@ -31,6 +31,7 @@ lint: $(STAMP_TEST)
 bench: $(STAMP_TEST)
 	$(PY) benchmarks/bench_mlp.py
 	$(PY) benchmarks/bench_cnn.py
+	$(PY) benchmarks/bench_adam.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

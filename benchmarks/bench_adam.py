@@ -1,0 +1,81 @@
+"""One Adam step on the parameters of the 8-layer MNIST autoencoder, flambeau vs PyTorch.
+
+The parameters are those of ``AutoEncoder.symmetric(784, 16, steps=8)`` (784-483-298-...-16 and
+back, 1.2 million float32 values): on such wide dense networks with batches of 32 the update rule
+is a large share of a training step. Both frameworks update the same arrays with the same
+gradients, one thread each (``torch.set_num_threads`` and threadpoolctl), alternating blocks of
+``--steps`` steps; the medians are compared. PyTorch's Adam runs with its default implementation
+(``foreach`` on CPU tensors in torch 2.x).
+
+    python benchmarks/bench_adam.py [--steps 50] [--repeats 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+
+def parameter_shapes(latent: int = 16, steps: int = 8) -> list[tuple[int, ...]]:
+    from flambeau.autoencoder import symmetric_sizes
+
+    sizes = symmetric_sizes(784, latent, steps)
+    pairs = list(zip(sizes[:-1], sizes[1:], strict=True))
+    pairs += [(b, a) for a, b in reversed(pairs)]
+    return [shape for a, b in pairs for shape in ((a, b), (b,))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=50, help="Adam steps per timed block")
+    parser.add_argument("--repeats", type=int, default=7, help="timed blocks per framework")
+    args = parser.parse_args()
+
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    from flambeau.rules import Adam
+
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    shapes = parameter_shapes()
+    params = {f"p{i}": rng.standard_normal(s, dtype=np.float32) for i, s in enumerate(shapes)}
+    grads = {k: rng.standard_normal(v.shape, dtype=np.float32) for k, v in params.items()}
+    torch_params = [torch.nn.Parameter(torch.from_numpy(v.copy())) for v in params.values()]
+    for p, g in zip(torch_params, grads.values(), strict=True):
+        p.grad = torch.from_numpy(g.copy())
+    ours, theirs = Adam(), torch.optim.Adam(torch_params, lr=1e-3)
+
+    def flambeau_block():
+        for _ in range(args.steps):
+            ours.step(params, grads, 1e-3)
+
+    def torch_block():
+        for _ in range(args.steps):
+            theirs.step()
+
+    times = {"flambeau": [], "pytorch": []}
+    with threadpool_limits(1):
+        flambeau_block(), torch_block()  # warm-up: state arrays allocated
+        for _ in range(args.repeats):
+            for name, block in (("flambeau", flambeau_block), ("pytorch", torch_block)):
+                start = time.perf_counter()
+                block()
+                times[name].append((time.perf_counter() - start) / args.steps * 1e3)
+    n = sum(v.size for v in params.values())
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    print(f"Adam step on {n:,} float32 parameters ({len(shapes)} arrays), 1 thread, "
+          f"median of {args.repeats} blocks of {args.steps} steps:")
+    for name, value in medians.items():
+        print(f"  {name:9s} {value:7.2f} ms/step")
+    print(f"  ratio flambeau / PyTorch: {medians['flambeau'] / medians['pytorch']:.2f}x")
+    drift = max(float(np.abs(p.detach().numpy() - q).max()) for p, q in zip(torch_params, params.values(),
+                                                                            strict=True))
+    print(f"  largest difference between the two parameter sets after the same steps: {drift:.2e}")
+
+
+if __name__ == "__main__":
+    main()
