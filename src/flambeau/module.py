@@ -30,11 +30,14 @@ import numpy as np
 
 from .dtype import as_compute_dtype
 
-__all__ = ["MODULES", "Loss", "Module"]
+__all__ = ["LOSSES", "MODULES", "Loss", "Module"]
 
 MODULES: dict[str, type] = {}
 """Class name -> module class, filled by ``Module.__init_subclass__`` (names starting with
 ``_`` are private helpers and are not registered)."""
+
+LOSSES: dict[str, type] = {}
+"""Class name -> loss class, filled by ``Loss.__init_subclass__`` (same rule as ``MODULES``)."""
 
 
 class _HybridMethod:
@@ -221,6 +224,11 @@ class Loss:
     ``forward(y, yhat)`` returns one loss per sample, shape ``(batch,)``;
     ``backward(y, yhat)`` returns ``d(sum of per-sample losses)/d yhat``, shaped like ``yhat``.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__name__.startswith("_"):
+            LOSSES[cls.__name__] = cls
 
     def forward(self, y, yhat) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} does not implement forward")
