@@ -84,3 +84,20 @@ def test_errors():
 
 def test_registry_names():
     assert sorted(metrics.METRICS) == ["accuracy", "f1", "precision", "recall", "top5_accuracy"]
+
+
+def test_purity_hand_worked():
+    labels = np.array([0, 0, 0, 1, 1, 2])
+    clusters = np.array([5, 5, 7, 7, 7, 7])
+    # cluster 5: {0, 0} -> 2; cluster 7: {0, 1, 1, 2} -> 2; (2 + 2) / 6
+    assert metrics.purity(labels, clusters) == pytest.approx(4 / 6)
+    assert metrics.purity(labels, np.arange(6)) == 1.0
+    # labels first, clusters second: a single cluster of two labels is half pure
+    assert metrics.purity(np.array([0, 1]), np.array([3, 3])) == 0.5
+
+
+def test_purity_refuses_mismatched_shapes_and_is_nan_on_no_sample():
+    with pytest.raises(ValueError, match=r"purity: labels and clusters must be two \(n,\) arrays, "
+                                         r"got \(6,\) and \(5,\)"):
+        metrics.purity(np.zeros(6), np.zeros(5))
+    assert np.isnan(metrics.purity(np.array([]), np.array([])))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["METRICS", "accuracy", "confusion_matrix", "f1_score", "labels_of", "precision",
-           "precision_recall_f1", "predict_classes", "recall", "top_k_accuracy"]
+           "precision_recall_f1", "predict_classes", "purity", "recall", "top_k_accuracy"]
 
 
 def predict_classes(yhat) -> np.ndarray:
@@ -116,6 +116,26 @@ def top_k_accuracy(y, yhat, k: int = 5) -> float:
         return 1.0 if len(y_true) else float("nan")
     top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
     return float((top == y_true[:, None]).any(axis=1).mean()) if len(y_true) else float("nan")
+
+
+def purity(labels, clusters) -> float:
+    """Share of samples whose cluster's majority label is their own:
+    ``(1/n) sum_clusters max_label |cluster ∩ label|``; 1 when no cluster mixes labels.
+
+    Arguments in scikit-learn's order (true labels first, then the cluster assignment), both
+    ``(n,)``. Undefined on no sample: NaN.
+    """
+    labels, clusters = np.asarray(labels), np.asarray(clusters)
+    if labels.shape != clusters.shape or labels.ndim != 1:
+        raise ValueError(f"purity: labels and clusters must be two (n,) arrays, got {labels.shape} "
+                         f"and {clusters.shape}")
+    if len(labels) == 0:
+        return float("nan")
+    _, label_ids = np.unique(labels, return_inverse=True)
+    _, cluster_ids = np.unique(clusters, return_inverse=True)
+    counts = np.zeros((cluster_ids.max() + 1, label_ids.max() + 1), dtype=np.int64)
+    np.add.at(counts, (cluster_ids, label_ids), 1)
+    return float(counts.max(axis=1).sum() / len(labels))
 
 
 METRICS = {"accuracy": accuracy, "precision": precision, "recall": recall, "f1": f1_score,

@@ -7,19 +7,12 @@ from flambeau.signatures import (
     majority_paths,
     path_entropy,
     paths,
-    purity,
     score_paths,
     separation_layer,
 )
 
 Y = np.array([0, 0, 0, 1, 1, 1])
 L1 = np.array([0, 0, 1, 1, 1, 1])
-
-
-def test_purity_by_hand():
-    # cluster 0 = {0, 0}: 2 of its class; cluster 1 = {0, 1, 1, 1}: 3 -> (2 + 3) / 6
-    assert purity(L1, Y) == pytest.approx(5 / 6)
-    assert purity(np.arange(6), Y) == 1.0
 
 
 def test_perfect_clusters_score_one_and_separation_is_the_first_pure_layer():

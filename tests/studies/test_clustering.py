@@ -1,22 +1,11 @@
-"""Clustering scores (purity by hand, ARI, NMI) and the latent clustering study."""
+"""Clustering scores (purity, ARI, NMI) and the latent clustering study."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from flambeau.studies import clustering_scores, kmeans_scores, latent_clustering_study, purity
-
-
-def test_purity_hand_worked():
-    labels = np.array([0, 0, 0, 1, 1, 2])
-    clusters = np.array([5, 5, 7, 7, 7, 7])
-    # cluster 5: {0, 0} -> 2; cluster 7: {0, 1, 1, 2} -> 2; (2 + 2) / 6
-    assert purity(labels, clusters) == pytest.approx(4 / 6)
-    assert purity(labels, np.arange(6)) == 1.0
-    with pytest.raises(ValueError, match=r"purity: labels and clusters must be two \(n,\) arrays, "
-                                         r"got \(6,\) and \(5,\)"):
-        purity(labels, clusters[:5])
+from flambeau.studies import clustering_scores, kmeans_scores, latent_clustering_study
 
 
 def test_scores_perfect_and_permuted():

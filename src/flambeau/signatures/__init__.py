@@ -17,7 +17,6 @@ from .scores import (
     layer_scores,
     majority_paths,
     path_entropy,
-    purity,
     score_paths,
     separation_layer,
 )
@@ -40,7 +39,6 @@ __all__ = [
     "paths",
     "project",
     "project_layers",
-    "purity",
     "record",
     "run_study",
     "score_paths",

@@ -6,31 +6,20 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from ..metrics import purity
 from .paths import Paths
 
 __all__ = ["SEPARATION_THRESHOLD", "anomaly_routing", "layer_scores", "majority_paths",
-           "path_entropy", "purity", "score_paths", "separation_layer"]
+           "path_entropy", "score_paths", "separation_layer"]
 
 SEPARATION_THRESHOLD = 0.95  # classes "separate" at the first layer whose purity reaches this
-
-
-def purity(clusters: np.ndarray, y: np.ndarray) -> float:
-    """Share of samples whose cluster's majority class is their class:
-    ``(1/n) sum_clusters max_class |cluster ∩ class|``. 1 when no cluster mixes classes."""
-    if len(y) == 0:
-        return float("nan")
-    _, cluster_index = np.unique(clusters, return_inverse=True)
-    _, class_index = np.unique(y, return_inverse=True)
-    table = np.zeros((cluster_index.max() + 1, class_index.max() + 1), np.int64)
-    np.add.at(table, (cluster_index, class_index), 1)
-    return float(table.max(axis=1).sum() / len(y))
 
 
 def layer_scores(clusters: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """NMI, adjusted Rand index and purity of one layer's clusters against labels ``y``."""
     return {"nmi": float(normalized_mutual_info_score(y, clusters)),
             "ari": float(adjusted_rand_score(y, clusters)),
-            "purity": purity(clusters, y)}
+            "purity": purity(y, clusters)}
 
 
 def separation_layer(scores: dict[str, dict], threshold: float = SEPARATION_THRESHOLD) -> str | None:

@@ -5,7 +5,7 @@ limits) and returns a dict of plain numbers (and figure paths), ready for a JSON
 """
 
 from .classification import classifier_scores, latent_classification_study
-from .clustering import clustering_scores, kmeans_scores, latent_clustering_study, purity
+from .clustering import clustering_scores, kmeans_scores, latent_clustering_study
 from .codes import encode, subsample
 from .denoising import NOISES, corruption, denoising_study, inpainting_study
 from .embedding import latent_maps_study, scatter_figure, tsne_map, umap_map
@@ -27,7 +27,6 @@ __all__ = [
     "latent_clustering_study",
     "latent_maps_study",
     "per_feature_loss",
-    "purity",
     "reconstruction_study",
     "save_figure",
     "scatter_figure",

@@ -6,22 +6,10 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
+from ..metrics import purity
 from .codes import encode, sklearn_seed, subsample
 
-__all__ = ["NORMALIZATIONS", "clustering_scores", "kmeans_scores", "latent_clustering_study", "purity"]
-
-
-def purity(labels, clusters) -> float:
-    """Share of samples whose cluster's majority label is their own: ``sum_c max_k n_ck / n``."""
-    labels, clusters = np.asarray(labels), np.asarray(clusters)
-    if labels.shape != clusters.shape or labels.ndim != 1:
-        raise ValueError(f"purity: labels and clusters must be two (n,) arrays, got {labels.shape} "
-                         f"and {clusters.shape}")
-    _, label_ids = np.unique(labels, return_inverse=True)
-    _, cluster_ids = np.unique(clusters, return_inverse=True)
-    counts = np.zeros((cluster_ids.max(initial=-1) + 1, label_ids.max(initial=-1) + 1), dtype=np.int64)
-    np.add.at(counts, (cluster_ids, label_ids), 1)
-    return float(counts.max(axis=1).sum() / max(len(labels), 1))
+__all__ = ["NORMALIZATIONS", "clustering_scores", "kmeans_scores", "latent_clustering_study"]
 
 
 def clustering_scores(labels, clusters) -> dict[str, float]:
