@@ -1,32 +1,40 @@
 import pytest
 
-from flambeau.app.callbacks import parse_form
+from flambeau.app.callbacks import FORM_FIELDS, parse_form
 from flambeau.app.jobs import JobRunner
 from flambeau.signatures import StudyConfig
 
-FORM = ("usps", "1 7", 50, "16 8", "4, 3", 10, "tanh", "pca", "hdbscan")
+FORM = {"form-dataset": "usps", "form-classes": "1 7", "form-n": 50, "form-hidden": "16 8",
+        "form-anomalies": "4, 3", "form-epochs": 10, "form-activation": "tanh", "form-projection": "pca",
+        "form-method": "hdbscan"}
 
 
 def test_the_form_becomes_a_config():
-    config = parse_form(*FORM)
+    config = parse_form(FORM)
     assert config == StudyConfig(classes=(1, 7), n_per_class=50, hidden=(16, 8), anomalies=(4, 3),
                                  epochs=10, activation="tanh", projection="pca", method="hdbscan")
-    assert parse_form("usps", "7 1", 50.0, "16", "", 10, "relu", "umap").anomalies == ()
+    assert parse_form({**FORM, "form-classes": "7 1", "form-n": 50.0, "form-anomalies": ""}).anomalies == ()
 
 
-@pytest.mark.parametrize("index, value, message", [
-    (1, "1 seven", "classes must be integers separated by spaces, got '1 seven'"),
-    (2, None, "samples / class must be a whole number, got None"),
-    (2, 2.5, "samples / class must be a whole number, got 2.5"),
-    (3, "", "StudyConfig: hidden must give 1 to 6 layer widths, got []"),
-    (4, "7", "StudyConfig: anomalies must not be trained classes, got [7] in both"),
-    (2, -3, "StudyConfig: n_per_class must be an integer >= 2, got -3"),
+def test_every_form_field_is_a_config_field_and_omitted_fields_keep_their_defaults():
+    assert set(FORM_FIELDS.values()) <= set(StudyConfig.__dataclass_fields__)
+    assert parse_form({"form-classes": "1 7", "form-anomalies": "4"}) == StudyConfig(classes=(1, 7),
+                                                                                      anomalies=(4,))
+    with pytest.raises(ValueError, match=r"unknown form fields \['form-bogus'\]"):
+        parse_form({"form-bogus": 1})
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("form-classes", "1 seven", "classes must be integers separated by spaces, got '1 seven'"),
+    ("form-n", None, "samples / class must be a whole number, got None"),
+    ("form-n", 2.5, "samples / class must be a whole number, got 2.5"),
+    ("form-hidden", "", "StudyConfig: hidden must give 1 to 6 layer widths, got []"),
+    ("form-anomalies", "7", "StudyConfig: anomalies must not be trained classes, got [7] in both"),
+    ("form-n", -3, "StudyConfig: n_per_class must be an integer >= 2, got -3"),
 ])
-def test_impossible_form_values_give_messages(index, value, message):
-    values = list(FORM)
-    values[index] = value
+def test_impossible_form_values_give_messages(key, value, message):
     with pytest.raises(ValueError) as info:
-        parse_form(*values)
+        parse_form({**FORM, key: value})
     assert str(info.value) == message
 
 

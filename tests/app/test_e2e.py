@@ -150,7 +150,7 @@ def test_form_runs_a_study_in_the_background(server, browser_page):
 
 
 def test_a_box_selection_redraws_the_page_in_under_a_second_with_10k_samples(browser_page, tmp_path):
-    """The issue's responsiveness bound, in the browser: mouse release in one of 3 maps of 10,000
+    """The signature app's responsiveness bound, in the browser: mouse release in one of 3 maps of 10,000
     samples -> summary line and Sankey title updated (median of 3 after one warm-up selection;
     0.5 s measured on a quiet 2-core machine with software WebGL)."""
     import statistics

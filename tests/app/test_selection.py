@@ -1,5 +1,5 @@
 """Linked selection: correctness, and the server-side cost of a selection on 10,000 samples
-and 3 hidden layers (the issue asks for a redraw under 1 s)."""
+and 3 hidden layers (the app promises a redraw under 1 s)."""
 
 import time
 

@@ -17,20 +17,32 @@ from .pages import home_page, message_page, studies_table, study_page
 from .selection import indices_from_sankey, indices_from_scatter, mask_of, update_views
 from .store import StudyData, StudyError, list_studies, load_study, rows_digest
 
-__all__ = ["parse_form", "register_callbacks", "selection_outputs"]
+__all__ = ["FORM_FIELDS", "parse_form", "register_callbacks", "selection_outputs"]
 
 log = logging.getLogger(__name__)
 _STUDY_PATH = re.compile(r"^/study/([^/]+)/?$")
 
 
-def parse_form(dataset, classes, n, hidden, anomalies, epochs, activation, projection,
-               method: str = "kmeans") -> StudyConfig:
-    """A ``StudyConfig`` from the form's raw values.
+FORM_FIELDS = {
+    "form-dataset": "dataset", "form-classes": "classes", "form-n": "n_per_class",
+    "form-hidden": "hidden", "form-anomalies": "anomalies", "form-epochs": "epochs",
+    "form-activation": "activation", "form-projection": "projection", "form-method": "method",
+}
+"""Element id of each input of the new-study form -> the ``StudyConfig`` field it sets."""
+
+
+def parse_form(values: dict) -> StudyConfig:
+    """A ``StudyConfig`` from the form's raw values, ``{element id: value}`` (``FORM_FIELDS``);
+    a field left out keeps the config's default.
 
     Raises:
-        ValueError: with a message for the page (e.g. ``classes must be digits separated by
+        ValueError: with a message for the page (e.g. ``classes must be integers separated by
         spaces, got '1 x'``).
     """
+    unknown = sorted(set(values) - set(FORM_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown form fields {unknown}; expected some of {sorted(FORM_FIELDS)}")
+
     def numbers(label, text):
         tokens = re.split(r"[\s,]+", str(text or "").strip())
         tokens = [t for t in tokens if t]
@@ -43,10 +55,13 @@ def parse_form(dataset, classes, n, hidden, anomalies, epochs, activation, proje
             raise ValueError(f"{label} must be a whole number, got {value!r}")
         return int(float(value))
 
-    return StudyConfig(dataset=dataset, classes=numbers("classes", classes),
-                       n_per_class=integer("samples / class", n), hidden=numbers("hidden widths", hidden),
-                       anomalies=numbers("anomalies", anomalies), epochs=integer("epochs", epochs),
-                       activation=activation, projection=projection, method=method)
+    parsers = {"classes": lambda v: numbers("classes", v),
+               "hidden": lambda v: numbers("hidden widths", v),
+               "anomalies": lambda v: numbers("anomalies", v),
+               "n_per_class": lambda v: integer("samples / class", v),
+               "epochs": lambda v: integer("epochs", v)}
+    fields = {FORM_FIELDS[key]: value for key, value in values.items()}
+    return StudyConfig(**{name: parsers.get(name, lambda v: v)(value) for name, value in fields.items()})
 
 
 def _selection_text(study: StudyData, mask) -> str:
@@ -131,14 +146,13 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
             log.exception("cannot render %s", pathname)
             return message_page(f"Could not render {pathname}: {type(error).__name__}: {error}")
 
-    @app.callback(Output("form-message", "children"), Input("form-start", "n_clicks"),
-                  State("form-dataset", "value"), State("form-classes", "value"), State("form-n", "value"),
-                  State("form-hidden", "value"), State("form-anomalies", "value"),
-                  State("form-epochs", "value"), State("form-activation", "value"),
-                  State("form-projection", "value"), State("form-method", "value"), prevent_initial_call=True)
-    def start_study(_clicks, *values):
+    @app.callback(output=Output("form-message", "children"),
+                  inputs={"_clicks": Input("form-start", "n_clicks"),
+                          "values": {key: State(key, "value") for key in FORM_FIELDS}},
+                  prevent_initial_call=True)
+    def start_study(_clicks, values):
         try:
-            config = parse_form(*values)
+            config = parse_form(values)
         except ValueError as error:
             return html.Span(f"Cannot start: {error}", style={"color": "#a00"}, id="form-error")
         return jobs.start(config)

@@ -118,7 +118,7 @@ CNN = Study(
                                 subset_epochs=2),
              "full": CnnConfig()},
     references=(Reference("conv1d_usps.accuracy", "Conv1D net, USPS test accuracy", ">= 0.95 (course target)",
-                          "course / issue 3"),
+                          "course assignment, convolution part"),
                 Reference("cnn2d_mnist.accuracy", "2-D CNN, MNIST test accuracy (all training images)",
                           "trend only (2,000 images)", REPORT_003),
                 Reference("cnn2d_mnist_subset.accuracy", "2-D CNN on the report's 2,000 images",

@@ -131,10 +131,10 @@ QUICKSTART = Study(
              "quick": QuickstartConfig(mlp_epochs=5, cnn_epochs=1, ae_epochs=5, signature_n_per_class=50),
              "full": QuickstartConfig()},
     references=(Reference("cnn.accuracy", "course Conv1D network, USPS test accuracy",
-                          ">= 0.95 (course target)", "issue 3 / course"),
+                          ">= 0.95 (course target)", "course assignment, convolution part"),
                 Reference("mlp.accuracy", "MLP 256-h-10 TanH, USPS test accuracy (100 hidden)", 0.852,
                           "report 000, figure 20")),
-    source="course network (issue 3), report 000, report 004 (signatures)",
+    source="course assignment (convolution part), report 000, report 004 (signatures)",
 )
 
 STUDIES = (QUICKSTART,)
