@@ -127,6 +127,22 @@ def test_backward_delta_reuses_update_pass():
     np.testing.assert_allclose(ae.backward(delta), fresh)
 
 
+def test_backward_needs_the_input_of_the_last_forward():
+    with default_dtype(np.float64):
+        ae = AutoEncoder.symmetric(6, 2, rng=0)
+    X = np.random.default_rng(0).uniform(size=(4, 6))
+    with pytest.raises(RuntimeError, match=r"^AutoEncoder.backward_delta: no forward pass to go back "
+                                           r"through; call forward\(input\) first"):
+        ae.backward_delta(X, X)
+    with pytest.raises(RuntimeError, match=r"^AutoEncoder.backward: call forward before backward$"):
+        ae.backward(X)
+    delta = BCELoss().backward(X, ae.forward(X))
+    with pytest.raises(RuntimeError, match=r"^AutoEncoder.backward_update_gradient: input has shape "
+                                           r"\(3, 6\), the last forward's had \(4, 6\)"):
+        ae.backward_update_gradient(X[:3], delta[:3])
+    np.testing.assert_array_equal(ae.backward_delta(X.copy(), delta), ae.backward(delta))
+
+
 def _torch_autoencoder(ae, X, tied):
     """Same network in torch: returns (output, {our param name: torch leaf}, input leaf)."""
     t = torch()

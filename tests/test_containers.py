@@ -60,6 +60,24 @@ def test_errors():
         two.backward_delta(X, np.ones((4, 5)))
 
 
+def test_backward_needs_the_input_of_the_last_forward(rng):
+    net, X = two_branches(), rng.normal(size=(4, 3))
+    delta = rng.normal(size=(4, 6))
+    for method in ("backward_update_gradient", "backward_delta"):
+        with pytest.raises(RuntimeError, match=rf"^Concat.{method}: no forward pass to go back through"):
+            getattr(net, method)(X, delta)
+    net.forward(X)
+    with pytest.raises(RuntimeError, match=r"^Concat.backward_update_gradient: input differs from the "
+                                           r"last forward's \(same shape \(4, 3\), other values\)"):
+        net.backward_update_gradient(X + 1, delta)
+    net.backward_update_gradient(X.copy(), delta)  # an equal copy is the same input
+    reference = two_branches()
+    reference.forward(X)
+    reference.backward_update_gradient(X, delta)
+    for name, grad in reference.gradients().items():
+        np.testing.assert_array_equal(net.gradients()[name], grad)
+
+
 def test_error_message_for_mismatched_branches():
     net = fb.Concat(fb.Linear(3, 2), fb.Reshape((1, 3)))
     with pytest.raises(ShapeError, match=r"^Concat.forward: branch outputs must have the same shape except "
@@ -96,6 +114,7 @@ def test_recursion_through_parameters_zero_grad_update_and_modes(rng):
     net = fb.Sequential(two_branches(), fb.Linear(6, 1, rng=3, dtype=np.float64))
     assert set(net.parameters()) == {"0.0.W", "0.0.b", "0.1.0.W", "0.1.0.b", "1.W", "1.b"}
     X = rng.normal(size=(4, 3))
+    net.forward(X)
     net.backward_update_gradient(X, np.ones((4, 1)))
     assert net.gradients()["0.1.0.W"].any()
     before = net.parameters()["0.1.0.W"].copy()

@@ -1,17 +1,65 @@
-"""The one shape-checking helper: every user-facing shape error goes through here.
+"""The input checks: every user-facing shape error, and every conversion of an argument to a
+float array, goes through here.
 
-Messages read like ``Linear.forward: X must have shape (batch, 3), got (8, 4)``.
+Messages read like ``Linear.forward: X must have shape (batch, 3), got (8, 4)`` and
+``MSELoss.forward: y must be an array of real numbers, got None``.
 """
 
 from __future__ import annotations
 
+import reprlib
+
 import numpy as np
 
-__all__ = ["ShapeError", "check_ndim", "check_shape", "check_same_shape", "describe"]
+__all__ = ["NotNumericError", "ShapeError", "as_float", "check_ndim", "check_same_shape",
+           "check_shape", "describe"]
 
 
 class ShapeError(ValueError):
     """An array of the wrong shape reached a module or a loss."""
+
+
+class NotNumericError(TypeError, ValueError):
+    """An argument that must be an array of real numbers is not one (None, text, a ragged list,
+    objects, complex numbers). Both a ``TypeError`` and a ``ValueError``, as NumPy's own errors for
+    such values are one or the other."""
+
+
+def as_float(value, where: str, name: str, int_dtype=np.float64) -> np.ndarray:
+    """``value`` as a floating-point array: the one converter of numeric arguments.
+
+    Float arrays come back as they are (the same object for an ndarray, never copied); integer
+    and boolean ones are cast to ``int_dtype`` (float64 unless the caller needs another); any
+    array-like of real numbers (lists, scalars) is read with ``np.asarray`` first. Anything else
+    is refused with a ``NotNumericError`` naming ``where`` (``"Module.method"``), the argument
+    ``name`` and what was received.
+    """
+    try:
+        array = np.asarray(value)
+    except ValueError:  # NumPy's "inhomogeneous shape": a ragged nested sequence
+        raise _not_numeric(where, name, value, " (nested sequences of different lengths)") from None
+    except TypeError:
+        raise _not_numeric(where, name, value, " (NumPy cannot read it as an array)") from None
+    kind = array.dtype.kind
+    if kind == "f":
+        return array
+    if kind in "biu":
+        return array.astype(int_dtype)
+    raise _not_numeric(where, name, value)
+
+
+def _not_numeric(where: str, name: str, value, why: str = "") -> NotNumericError:
+    return NotNumericError(f"{where}: {name} must be an array of real numbers, got "
+                           f"{_received(value)}{why}")
+
+
+def _received(value) -> str:
+    """``None``, ``an array of dtype <U3``, ``str 'abc'``, ``list [[1, 2], [3]]``: for messages."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype}"
+    return f"{type(value).__name__} {reprlib.repr(value)}"
 
 
 def describe(expected) -> str:

@@ -8,7 +8,7 @@ from .containers import Sequential
 from .layers.activations import Identity, LeakyReLU, ReLU, Sigmoid, TanH
 from .layers.linear import Linear
 from .layers.tied import TiedLinear
-from .module import Module
+from .module import Module, Remembered
 from .random import make_rng
 
 __all__ = ["ACTIVATIONS", "AutoEncoder", "named_modules", "symmetric_sizes"]
@@ -41,8 +41,13 @@ class AutoEncoder(Module):
         Like ``Sequential``: ``backward_update_gradient(X, delta)`` accumulates both parts'
         gradients and keeps the delta reaching the code, so that a following
         ``backward_delta(X, delta)`` with the same ``delta`` only runs the encoder's input
-        gradient (nothing is computed twice).
+        gradient (nothing is computed twice). Both take the ``X`` of the last ``forward`` (that
+        object, or an array equal to it), or raise a ``RuntimeError``.
     """
+
+    # what forward saw (its input -> the code), and the delta reaching the code after an update
+    # pass (for the delta it was given)
+    _transient = {"_forward_code": Remembered(), "_code_delta": Remembered()}
 
     def __init__(self, encoder: Module, decoder: Module, ties: dict[str, str] | None = None):
         super().__init__()
@@ -52,8 +57,6 @@ class AutoEncoder(Module):
         self.encoder, self.decoder = encoder, decoder
         if ties:
             self._relink(ties)
-        self._input = self._code = None
-        self._pending = None  # (delta given, delta reaching the code) after an update pass
 
     def named_children(self) -> list[tuple[str, Module]]:
         return [("encoder", self.encoder), ("decoder", self.decoder)]
@@ -68,36 +71,34 @@ class AutoEncoder(Module):
         return self.decoder.forward(Z)
 
     def forward(self, X):
-        self._pending = None
-        self._input = X
-        self._code = self.encode(X)
-        return self.decode(self._code)
-
-    def _ensure_forward(self, input) -> None:
-        if self._input is not input:
-            self.forward(input)
+        self._forward_code.forget()
+        self._code_delta.forget()
+        code = self.encode(X)
+        Xhat = self.decode(code)
+        self._forward_code.remember(X, code)
+        return Xhat
 
     def backward_update_gradient(self, input, delta):
-        self._ensure_forward(input)
-        self.decoder.backward_update_gradient(self._code, delta)
-        code_delta = self.decoder.backward_delta(self._code, delta)
-        self.encoder.backward_update_gradient(self._input, code_delta)
-        self._pending = (delta, code_delta)
+        code = self._forward_code.require(input, "AutoEncoder.backward_update_gradient")
+        self.decoder.backward_update_gradient(code, delta)
+        code_delta = self.decoder.backward_delta(code, delta)
+        self.encoder.backward_update_gradient(self._forward_code.key, code_delta)
+        self._code_delta.remember(delta, code_delta)
 
     def backward_delta(self, input, delta):
-        self._ensure_forward(input)
-        if self._pending is not None and self._pending[0] is delta:
-            code_delta = self._pending[1]
-        else:
-            code_delta = self.decoder.backward_delta(self._code, delta)
-        return self.encoder.backward_delta(self._input, code_delta)
+        code = self._forward_code.require(input, "AutoEncoder.backward_delta")
+        code_delta = self._code_delta.recall(delta)
+        if code_delta is None:
+            code_delta = self.decoder.backward_delta(code, delta)
+        return self.encoder.backward_delta(self._forward_code.key, code_delta)
 
     def backward(self, delta):
         """Full backward pass after ``forward``: accumulate gradients, return ``dL/dX``."""
-        if self._input is None:
+        if self._forward_code.empty:
             raise RuntimeError("AutoEncoder.backward: call forward before backward")
-        self.backward_update_gradient(self._input, delta)
-        return self.backward_delta(self._input, delta)
+        X = self._forward_code.key
+        self.backward_update_gradient(X, delta)
+        return self.backward_delta(X, delta)
 
     # -- building --------------------------------------------------------------------------
     @classmethod
@@ -194,11 +195,6 @@ class AutoEncoder(Module):
         enc = repr(self.encoder).replace("\n", "\n  ")
         dec = repr(self.decoder).replace("\n", "\n  ")
         return f"AutoEncoder(\n  (encoder): {enc}\n  (decoder): {dec}\n)"
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_input"] = state["_code"] = state["_pending"] = None
-        return state
 
 
 def named_modules(module: Module, prefix: str = ""):

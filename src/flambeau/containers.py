@@ -7,9 +7,10 @@ from collections.abc import Iterable
 import numpy as np
 
 from ._checks import ShapeError
-from .module import Module
+from .module import Module, Remembered
 
 __all__ = ["Concat", "Sequential"]
+
 
 class Sequential(Module):
     """A chain of modules: ``forward`` runs them in order, ``backward`` in reverse.
@@ -22,7 +23,14 @@ class Sequential(Module):
         ``backward(delta)`` accumulates every parameter gradient (last module first) and
         returns ``dL/dX``. ``backward_update_gradient(X, delta)`` does the same but skips the
         input gradient of the first module until ``backward_delta`` asks for it.
+        Both take the ``X`` of the last ``forward`` (that object, or an array equal to it): a
+        backward pass before any forward, or on another input, is a ``RuntimeError`` (running
+        ``forward`` again would draw new Dropout masks and move BatchNorm statistics twice).
     """
+
+    # what forward saw (its input -> each module's input), and the delta that an update pass sent
+    # to module 0 (for the delta it was given), which backward_delta then needs not compute again
+    _transient = {"_forward_inputs": Remembered(), "_first_delta": Remembered()}
 
     def __init__(self, *modules):
         super().__init__()
@@ -31,8 +39,6 @@ class Sequential(Module):
         self._modules: list[Module] = []
         for module in modules:
             self.append(module)
-        self._inputs: list = []
-        self._pending = None  # (delta given, delta reaching module 0) after an update pass
 
     # -- building --------------------------------------------------------------------------
     def append(self, module: Module) -> Sequential:
@@ -66,41 +72,41 @@ class Sequential(Module):
 
     # -- passes ----------------------------------------------------------------------------
     def forward(self, X):
-        self._inputs = []
-        self._pending = None
+        self._forward_inputs.forget()
+        self._first_delta.forget()
+        given, inputs = X, []
         for module in self._modules:
-            self._inputs.append(X)
+            inputs.append(X)
             X = module.forward(X)
+        self._forward_inputs.remember(given, inputs)
         return X
 
-    def _ensure_inputs(self, input) -> None:
-        if not self._inputs or self._inputs[0] is not input:
-            self.forward(input)
-
     def backward_update_gradient(self, input, delta):
-        self._ensure_inputs(input)
+        inputs = self._forward_inputs.require(input, "Sequential.backward_update_gradient")
         given = delta
         for index in range(len(self._modules) - 1, -1, -1):
-            module, module_input = self._modules[index], self._inputs[index]
+            module, module_input = self._modules[index], inputs[index]
             module.backward_update_gradient(module_input, delta)
             if index:
                 delta = module.backward_delta(module_input, delta)
-        self._pending = (given, delta)
+        self._first_delta.remember(given, delta)
 
     def backward_delta(self, input, delta):
-        self._ensure_inputs(input)
-        if self._modules and self._pending is not None and self._pending[0] is delta:
-            return self._modules[0].backward_delta(self._inputs[0], self._pending[1])
+        inputs = self._forward_inputs.require(input, "Sequential.backward_delta")
+        first_delta = self._first_delta.recall(delta)
+        if self._modules and first_delta is not None:
+            return self._modules[0].backward_delta(inputs[0], first_delta)
         for index in range(len(self._modules) - 1, -1, -1):
-            delta = self._modules[index].backward_delta(self._inputs[index], delta)
+            delta = self._modules[index].backward_delta(inputs[index], delta)
         return delta
 
     def backward(self, delta):
         """Full backward pass after ``forward``: accumulate gradients, return ``dL/dX``."""
-        if not self._inputs:
+        if self._forward_inputs.empty:
             raise RuntimeError("Sequential.backward: call forward before backward")
-        self.backward_update_gradient(self._inputs[0], delta)
-        return self.backward_delta(self._inputs[0], delta)
+        X = self._forward_inputs.key
+        self.backward_update_gradient(X, delta)
+        return self.backward_delta(X, delta)
 
     # -- configuration, saving, training -----------------------------------------------------
     def get_config(self) -> dict:
@@ -123,11 +129,6 @@ class Sequential(Module):
         lines = [f"  ({i}): " + repr(m).replace("\n", "\n  ") for i, m in enumerate(self._modules)]
         return "Sequential(\n" + "\n".join(lines) + "\n)"
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_inputs"], state["_pending"] = [], None
-        return state
-
 
 class Concat(Module):
     """Parallel branches on the same input, their outputs concatenated (Lua Torch's ``Concat``).
@@ -142,12 +143,16 @@ class Concat(Module):
     Backward:
         ``delta`` is split along ``axis`` into the parts ``delta_i`` matching each ``Y_i``;
         branch ``i`` accumulates its gradients from ``delta_i`` and
-        ``dL/dX = sum_i dL_i/dX`` (the input feeds every branch).
+        ``dL/dX = sum_i dL_i/dX`` (the input feeds every branch). As in ``Sequential``, both
+        backward methods take the ``X`` of the last ``forward``, or raise a ``RuntimeError``.
 
     Example:
         >>> Concat(Conv1D(3, 1, 16), Sequential(Reshape((16, 16, 1)), Transpose2D(),
         ...        Reshape((256, 1)), Conv1D(3, 1, 16)))  # horizontal + vertical patterns
     """
+
+    # what forward saw (its input -> the branch output sizes on axis), and delta's split into parts
+    _transient = {"_forward_sizes": Remembered(), "_delta_parts": Remembered()}
 
     def __init__(self, *branches, axis: int = -1):
         super().__init__()
@@ -159,9 +164,6 @@ class Concat(Module):
         self._branches: list[Module] = []
         for branch in branches:
             self.append(branch)
-        self._input = None
-        self._sizes: list[int] = []
-        self._split = (None, [])  # (delta given, its parts) so both backward calls share parts
 
     def append(self, branch: Module) -> Concat:
         if not isinstance(branch, Module):
@@ -182,10 +184,11 @@ class Concat(Module):
     def forward(self, X):
         if not self._branches:
             raise RuntimeError("Concat.forward: no branch to run; give modules to Concat(...)")
+        self._forward_sizes.forget()
+        self._delta_parts.forget()
         outputs = [branch.forward(X) for branch in self._branches]
         axis = self._check_outputs(outputs)
-        self._input, self._sizes = X, [out.shape[axis] for out in outputs]
-        self._split = (None, [])
+        self._forward_sizes.remember(X, [out.shape[axis] for out in outputs])
         return np.concatenate(outputs, axis=axis)
 
     def _check_outputs(self, outputs) -> int:
@@ -202,28 +205,29 @@ class Concat(Module):
         return axis
 
     def _parts(self, input, delta, method: str) -> list:
-        if self._input is not input:
-            self.forward(input)
-        if self._split[0] is delta:
-            return self._split[1]
+        """``delta`` split along ``axis`` into the branches' parts (kept for that same delta)."""
+        sizes = self._forward_sizes.require(input, f"Concat.{method}")
+        parts = self._delta_parts.recall(delta)
+        if parts is not None:
+            return parts
         delta = np.asarray(delta)
         axis = self.axis % max(delta.ndim, 1)
-        if delta.ndim < 2 or delta.shape[axis] != sum(self._sizes):
-            raise ShapeError(f"Concat.{method}: delta must have {sum(self._sizes)} entries on axis "
+        if delta.ndim < 2 or delta.shape[axis] != sum(sizes):
+            raise ShapeError(f"Concat.{method}: delta must have {sum(sizes)} entries on axis "
                              f"{self.axis} (the branch outputs concatenated), got {tuple(delta.shape)}")
-        parts = np.split(delta, np.cumsum(self._sizes)[:-1], axis=axis)
-        self._split = (delta, parts)
-        return parts
+        return self._delta_parts.remember(delta, np.split(delta, np.cumsum(sizes)[:-1], axis=axis))
 
     def backward_update_gradient(self, input, delta):
-        for branch, part in zip(self._branches, self._parts(input, delta, "backward_update_gradient"),
-                                strict=True):
-            branch.backward_update_gradient(input, part)
+        parts = self._parts(input, delta, "backward_update_gradient")
+        X = self._forward_sizes.key  # the very object the branches' forward saw
+        for branch, part in zip(self._branches, parts, strict=True):
+            branch.backward_update_gradient(X, part)
 
     def backward_delta(self, input, delta):
         parts = self._parts(input, delta, "backward_delta")
-        grads = [branch.backward_delta(input, part) for branch, part in zip(self._branches, parts,
-                                                                             strict=True)]
+        X = self._forward_sizes.key
+        grads = [branch.backward_delta(X, part) for branch, part in zip(self._branches, parts,
+                                                                         strict=True)]
         total = grads[0].copy()
         for grad in grads[1:]:
             total += grad
@@ -241,8 +245,3 @@ class Concat(Module):
     def __repr__(self) -> str:
         lines = [f"  ({i}): " + repr(b).replace("\n", "\n  ") for i, b in enumerate(self._branches)]
         return f"Concat(axis={self.axis}" + "".join("\n" + line for line in lines) + ("\n)" if lines else ")")
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_input"], state["_sizes"], state["_split"] = None, [], (None, [])
-        return state

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import ShapeError, check_ndim, check_same_shape
+from ._checks import ShapeError, as_float, check_ndim, check_same_shape
 from .layers.activations import log_softmax, softmax
 from .module import Loss
 
@@ -18,9 +18,11 @@ _LOG_FLOOR = -100.0  # PyTorch clamps log terms of BCE at -100 so that log(0) st
 _BCE_EPS = 1e-12  # PyTorch's floor on yhat (1 - yhat) in the BCE gradient
 
 
-def _as_float(name, a):
-    a = np.asarray(a)
-    return a if a.dtype.kind == "f" else a.astype(np.float64)
+def _float_pair(where: str, y, yhat):
+    """``y`` and ``yhat`` as float arrays of the same shape."""
+    y, yhat = as_float(y, where, "y"), as_float(yhat, where, "yhat")
+    check_same_shape(where, "y", y, "yhat", yhat)
+    return y, yhat
 
 
 def _clamped_log(x):
@@ -77,14 +79,12 @@ class MSELoss(Loss):
     """
 
     def forward(self, y, yhat):
-        y, yhat = _as_float("y", y), _as_float("yhat", yhat)
-        check_same_shape("MSELoss.forward", "y", y, "yhat", yhat)
+        y, yhat = _float_pair("MSELoss.forward", y, yhat)
         diff = yhat - y
         return (diff * diff).reshape(len(diff), -1).sum(axis=1)
 
     def backward(self, y, yhat):
-        y, yhat = _as_float("y", y), _as_float("yhat", yhat)
-        check_same_shape("MSELoss.backward", "y", y, "yhat", yhat)
+        y, yhat = _float_pair("MSELoss.backward", y, yhat)
         return 2 * (yhat - y)
 
 
@@ -96,14 +96,12 @@ class BCELoss(Loss):
     """
 
     def forward(self, y, yhat):
-        y, yhat = _as_float("y", y), _as_float("yhat", yhat)
-        check_same_shape("BCELoss.forward", "y", y, "yhat", yhat)
+        y, yhat = _float_pair("BCELoss.forward", y, yhat)
         per_unit = -(y * _clamped_log(yhat) + (1 - y) * _clamped_log(1 - yhat))
         return per_unit.reshape(len(per_unit), -1).sum(axis=1)
 
     def backward(self, y, yhat):
-        y, yhat = _as_float("y", y), _as_float("yhat", yhat)
-        check_same_shape("BCELoss.backward", "y", y, "yhat", yhat)
+        y, yhat = _float_pair("BCELoss.backward", y, yhat)
         return (yhat - y) / np.maximum(yhat * (1 - yhat), _BCE_EPS)
 
 
@@ -121,13 +119,13 @@ class CrossEntropyLoss(Loss):
         self.from_logits = bool(from_logits)
 
     def forward(self, y, yhat):
-        yhat = _as_float("yhat", yhat)
+        yhat = as_float(yhat, "CrossEntropyLoss.forward", "yhat")
         target = class_targets("CrossEntropyLoss.forward", y, yhat)
         logp = log_softmax(yhat) if self.from_logits else _clamped_log(yhat)
         return -_target_dot(target, logp)
 
     def backward(self, y, yhat):
-        yhat = _as_float("yhat", yhat)
+        yhat = as_float(yhat, "CrossEntropyLoss.backward", "yhat")
         target = class_targets("CrossEntropyLoss.backward", y, yhat)
         if not self.from_logits:
             return -_target_scaled(target, 1 / np.maximum(yhat, np.finfo(yhat.dtype).tiny))
@@ -148,9 +146,9 @@ class NLLLoss(Loss):
     """
 
     def forward(self, y, yhat):
-        yhat = _as_float("yhat", yhat)
+        yhat = as_float(yhat, "NLLLoss.forward", "yhat")
         return -_target_dot(class_targets("NLLLoss.forward", y, yhat), yhat)
 
     def backward(self, y, yhat):
-        yhat = _as_float("yhat", yhat)
+        yhat = as_float(yhat, "NLLLoss.backward", "yhat")
         return -_target_scaled(class_targets("NLLLoss.backward", y, yhat), np.ones_like(yhat))

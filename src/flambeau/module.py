@@ -13,7 +13,8 @@ lives in ``_buffers`` and is reached through ``buffers()``.
 
 Configuration protocol (used by ``save`` / ``flambeau.load``, see ``flambeau.serialization``):
 
-- every concrete subclass is registered by class name in ``MODULES`` when it is defined;
+- every concrete subclass is registered by class name in ``MODULES`` (``flambeau.registry``)
+  when it is defined;
 - ``get_config()`` returns the constructor arguments as JSON values, where a value may also
   be a ``Module``, or a list / dict of ``Module`` (a container's children): serialization
   encodes each as a nested ``{"class": name, "config": {...}}`` spec;
@@ -26,18 +27,95 @@ Configuration protocol (used by ``save`` / ``flambeau.load``, see ``flambeau.ser
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
+from . import serialization
+from ._checks import as_float
 from .dtype import as_compute_dtype
+from .registry import LOSSES, MODULES, register_loss, register_module
 
-__all__ = ["LOSSES", "MODULES", "Loss", "Module"]
+__all__ = ["LOSSES", "MODULES", "Loss", "Module", "Remembered"]
 
-MODULES: dict[str, type] = {}
-"""Class name -> module class, filled by ``Module.__init_subclass__`` (names starting with
-``_`` are private helpers and are not registered)."""
+_NOTHING = object()  # the key of an empty Remembered: no argument is ever this object
 
-LOSSES: dict[str, type] = {}
-"""Class name -> loss class, filled by ``Loss.__init_subclass__`` (same rule as ``MODULES``)."""
+
+class Remembered:
+    """A value computed for one input object, recalled only when handed that same object.
+
+    The one caching mechanism of the library. ``forward(X)`` remembers what the backward pass
+    will need (an output, an im2col matrix, the inputs of a container's children) with
+    ``remember(X, value)``; the backward pass, which receives ``X`` again, asks ``recall(X)``.
+    The key is the object itself, compared with ``is``: one pointer comparison, no copy and no
+    hashing on the hot path. Holding the key keeps it alive, so its identity cannot be reused by
+    another array. The library never modifies an input or a delta in place; a caller that does so
+    between ``forward`` and backward gets what was remembered for the old values.
+
+    - ``recall(key)``: the value, or None when ``key`` is not the remembered object. For a cache
+      that can be recomputed (a layer's output): recompute on None.
+    - ``require(key, where)``: the value for a backward pass that cannot recompute it without side
+      effects (a container would run its children's ``forward`` again, drawing new Dropout masks
+      and moving BatchNorm statistics twice). An array with the same shape and values as the key
+      is accepted (compared only when the identity differs); anything else, or an empty memo,
+      raises a ``RuntimeError`` telling the caller to run ``forward`` first.
+    """
+
+    __slots__ = ("key", "value")
+
+    def __init__(self):
+        self.forget()
+
+    def forget(self) -> None:
+        self.key, self.value = _NOTHING, None
+
+    @property
+    def empty(self) -> bool:
+        return self.key is _NOTHING
+
+    def remember(self, key, value):
+        """Keep ``value`` for ``key`` (replacing what was kept) and return it."""
+        self.key, self.value = key, value
+        return value
+
+    def recall(self, key):
+        """The value remembered for ``key`` itself, or None."""
+        return self.value if key is self.key else None
+
+    def require(self, key, where: str):
+        """The value remembered for ``key`` or for an array equal to it; else a clear error."""
+        if key is self.key:
+            return self.value
+        if self.empty:
+            raise RuntimeError(f"{where}: no forward pass to go back through; {_FORWARD_FIRST}")
+        if not _same_values(key, self.key):
+            shape, seen = _shape(key), _shape(self.key)
+            how = (f"has shape {shape}, the last forward's had {seen}" if shape != seen else
+                   f"differs from the last forward's (same shape {shape}, other values)")
+            raise RuntimeError(f"{where}: input {how}; {_FORWARD_FIRST} (a second forward here "
+                               "would draw new Dropout masks and move BatchNorm statistics twice)")
+        return self.value
+
+
+_FORWARD_FIRST = "call forward(input) first, then the backward methods with that same input"
+
+
+def _shape(value):
+    """``np.shape(value)``, or ``"(ragged)"`` for nested sequences of different lengths."""
+    try:
+        return np.shape(value)
+    except ValueError:
+        return "(ragged)"
+
+
+def _same_values(a, b) -> bool:
+    """Whether two array-likes have the same shape and values (NaN equal to NaN)."""
+    try:
+        a, b = np.asarray(a), np.asarray(b)
+        floats = a.dtype.kind in "fc" and b.dtype.kind in "fc"
+        return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=floats))
+    except (TypeError, ValueError):  # not comparable as arrays (text against numbers, ragged lists)
+        return False
 
 
 class _HybridMethod:
@@ -55,29 +133,61 @@ class _HybridMethod:
 class Module:
     """Base class of every layer and container.
 
-    Subclasses set ``self._parameters[name] = array`` in ``__init__`` (call ``_init_gradients``
-    afterwards) and implement ``forward`` and ``backward_delta``; parametric modules also
-    implement ``backward_update_gradient``. ``get_config`` returns the constructor arguments
-    (used by ``repr`` and by saving).
+    The obligations of a layer author:
+
+    1. Parameters: set ``self._parameters[name] = array`` in ``__init__`` (after
+       ``super().__init__()``), then call ``_init_gradients()`` so that ``_gradient`` has the
+       same keys, shapes and dtypes. Saved but untrained state goes in ``_buffers``.
+    2. Passes: implement ``forward`` and ``backward_delta``; a parametric module also implements
+       ``backward_update_gradient``, which ADDS into ``_gradient`` (never zeroes it). Inputs and
+       deltas are never modified in place. ``_compute_input(X)`` brings an input to the
+       parameters' dtype (or, without parameters, to a float array, see ``_checks.as_float``).
+    3. Caches: a value that ``forward`` keeps for the backward pass lives in a ``Remembered``
+       (``remember(X, value)`` in forward, ``recall(input)`` in backward): it is reused only when
+       the backward pass receives the very object ``forward`` saw, and recomputed otherwise. A
+       container, which cannot run its children's ``forward`` twice, uses ``require`` instead:
+       a backward pass on another input is an error, never a silent second forward.
+    4. Transient attributes: every attribute holding a cache (a ``Remembered``, scratch storage,
+       a dropout mask) is declared in the class attribute ``_transient``, a dict
+       ``{attribute name: its empty value}`` (``{"_output": Remembered(), "_scratch": {}}``).
+       ``Module.__init__`` creates each one (a copy of its empty value), and ``copy``,
+       ``deepcopy`` and pickling never carry them: the copy gets fresh empty ones. A subclass
+       declares only its own; declarations add up along the class hierarchy.
+    5. Configuration: ``get_config`` returns the constructor arguments (used by ``repr`` and by
+       saving, see the configuration protocol above); the class is registered by name.
     """
+
+    _transient: dict[str, object] = {}
+    _all_transient: dict[str, object] = {}  # this class's and its bases' declarations
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.__name__.startswith("_"):
-            return
-        previous = MODULES.get(cls.__name__)
-        if (previous is not None and previous.__module__.startswith("flambeau.")
-                and cls.__module__.startswith("flambeau.") and previous.__module__ != cls.__module__):
-            raise TypeError(f"Module: two flambeau modules are named {cls.__name__!r} "
-                            f"({previous.__module__} and {cls.__module__}); saved files could not "
-                            "tell them apart")
-        MODULES[cls.__name__] = cls
+        declared = cls.__dict__.get("_transient", {})
+        if not (isinstance(declared, dict) and all(isinstance(k, str) for k in declared)):
+            raise TypeError(f"{cls.__name__}._transient must be a dict {{attribute name: empty "
+                            f"value}}, got {declared!r}")
+        cls._all_transient = {**cls._all_transient, **declared}
+        register_module(cls)
 
     def __init__(self):
         self._parameters: dict[str, np.ndarray] = {}
         self._gradient: dict[str, np.ndarray] = {}
         self._buffers: dict[str, np.ndarray] = {}
         self.training = True
+        self._reset_transient()
+
+    def _reset_transient(self) -> None:
+        """Give every declared transient attribute a fresh copy of its empty value."""
+        for name, empty in self._all_transient.items():
+            setattr(self, name, copy.copy(empty))
+
+    def __getstate__(self) -> dict:
+        """The state that ``copy``, ``deepcopy`` and ``pickle`` carry: all but transient attributes."""
+        return {k: v for k, v in self.__dict__.items() if k not in self._all_transient}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._reset_transient()
 
     # -- the course contract ---------------------------------------------------------------
     def forward(self, X):
@@ -163,10 +273,13 @@ class Module:
 
     @property
     def dtype(self) -> np.dtype | None:
-        """dtype of the parameters (None for a parameter-free module)."""
-        for module in self.modules():  # no dict building: this runs at every training step
-            for value in module._parameters.values():
-                return value.dtype
+        """dtype of the first parameter, depth first (None for a parameter-free module)."""
+        for value in self._parameters.values():  # no dict building: this runs at every step
+            return value.dtype
+        for child in self.children():
+            dtype = child.dtype
+            if dtype is not None:
+                return dtype
         return None
 
     def num_parameters(self) -> int:
@@ -184,20 +297,16 @@ class Module:
 
     def save(self, path) -> None:
         """Write architecture and weights to one ``.npz`` file (see ``flambeau.serialization``)."""
-        from .serialization import save
-
-        save(self, path)
+        serialization.save(self, path)
 
     @_HybridMethod
     def load(target, path):
         """``Class.load(path)``: a new module read from ``path`` (checked to be a ``Class``).
         ``net.load(path)``: copy the weights saved in ``path`` into ``net`` (same
         architecture required) and return ``net``; the course's ``Sequentiel.load``."""
-        from .serialization import load, load_weights
-
         if isinstance(target, Module):
-            return load_weights(target, path)
-        module = load(path)
+            return serialization.load_weights(target, path)
+        module = serialization.load(path)
         if not isinstance(module, target):
             raise TypeError(f"{target.__name__}.load: {path} holds a {type(module).__name__}, "
                             f"not a {target.__name__}")
@@ -214,8 +323,12 @@ class Module:
         self._gradient = {name: np.zeros_like(p) for name, p in self._parameters.items()}
 
     def _compute_input(self, X, method: str = "forward") -> np.ndarray:
-        """``X`` as an array in the parameters' dtype (see ``flambeau.dtype``)."""
-        return as_compute_dtype(X, self._parameters["W"].dtype, f"{type(self).__name__}.{method}")
+        """``X`` as an array in the module's dtype (see ``flambeau.dtype``); without parameters, as
+        a float array (``_checks.as_float``: integers become float64, floats are kept)."""
+        where, dtype = f"{type(self).__name__}.{method}", self.dtype
+        if dtype is None:
+            return as_float(X, where, "X")
+        return as_compute_dtype(X, dtype, where)
 
 
 class Loss:
@@ -227,8 +340,7 @@ class Loss:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if not cls.__name__.startswith("_"):
-            LOSSES[cls.__name__] = cls
+        register_loss(cls)
 
     def forward(self, y, yhat) -> np.ndarray:
         raise NotImplementedError(f"{type(self).__name__} does not implement forward")

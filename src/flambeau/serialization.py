@@ -16,8 +16,12 @@ File layout:
   arrays (e.g. early stopping's best weights) and a ``"training"`` JSON entry in the header
   (see ``flambeau.checkpoint``).
 
-Classes are found by name in ``flambeau.module.MODULES``: every ``Module`` subclass defined
+Classes are found by name in ``flambeau.registry.MODULES``: every ``Module`` subclass defined
 anywhere (library or user code) is registered when its class statement runs.
+
+This file does not import ``flambeau.module``: ``Module.save`` and ``Module.load`` call it, so the
+dependency goes one way only. It knows a module by the configuration protocol described in
+``flambeau.module`` (``get_config``, ``from_config``, ``parameters()``, ``buffers()``, ``to``).
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from ._atomic import atomic_write
-from .module import MODULES, Module
 from .random import default_generator
+from .registry import MODULES
 
 __all__ = ["SerializationError", "build_module", "load", "load_weights", "module_spec",
            "read_file", "save", "write_file"]
@@ -43,8 +47,14 @@ class SerializationError(ValueError):
 
 
 # -- architecture <-> JSON ----------------------------------------------------------------------
+def _is_module(value) -> bool:
+    """Whether ``value`` is an instance following the module protocol (a ``flambeau.Module``)."""
+    return not isinstance(value, type) and all(
+        callable(getattr(value, name, None)) for name in ("get_config", "parameters", "buffers"))
+
+
 def _encode(value, where: str):
-    if isinstance(value, Module):
+    if _is_module(value):
         return {"__module__": module_spec(value)}
     if isinstance(value, (list, tuple)):
         return [_encode(v, where) for v in value]
@@ -68,16 +78,16 @@ def _decode(value):
     return value
 
 
-def module_spec(module: Module) -> dict:
+def module_spec(module) -> dict:
     """``{"class": name, "config": ...}`` of a module, children nested, JSON-ready."""
     name = type(module).__name__
     if MODULES.get(name) is not type(module):
-        raise SerializationError(f"save: class {name} is not registered in flambeau.module.MODULES "
+        raise SerializationError(f"save: class {name} is not registered in flambeau.registry.MODULES "
                                  "(private classes, named with a leading '_', cannot be saved)")
     return {"class": name, "config": _encode(module.get_config(), name)}
 
 
-def build_module(spec: dict) -> Module:
+def build_module(spec: dict):
     """Rebuild a module (fresh weights) from ``module_spec`` output.
 
     The library's default random generator is left as it was: building draws initial weights
@@ -149,14 +159,14 @@ def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarra
     return {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
 
 
-def model_arrays(module: Module) -> dict[str, np.ndarray]:
+def model_arrays(module) -> dict[str, np.ndarray]:
     """``param:<name>`` and ``buffer:<name>`` entries of a module."""
     arrays = {f"param:{k}": v for k, v in module.parameters().items()}
     arrays.update({f"buffer:{k}": v for k, v in module.buffers().items()})
     return arrays
 
 
-def copy_arrays_into(module: Module, arrays: dict[str, np.ndarray], source) -> Module:
+def copy_arrays_into(module, arrays: dict[str, np.ndarray], source):
     """Copy saved ``param:`` / ``buffer:`` arrays into ``module``'s live arrays (names and shapes
     checked); the module takes the saved dtype."""
     for kind, live in (("param", module.parameters()), ("buffer", module.buffers())):
@@ -184,22 +194,22 @@ def copy_arrays_into(module: Module, arrays: dict[str, np.ndarray], source) -> M
 
 
 # -- public API -----------------------------------------------------------------------------------
-def save(module: Module, path) -> None:
+def save(module, path) -> None:
     """Save ``module`` (architecture + parameters + buffers) to one ``.npz`` at ``path``."""
-    if not isinstance(module, Module):
+    if not _is_module(module):
         raise TypeError(f"save: expected a Module, got {type(module).__name__}")
     header = {"format": FORMAT, "version": VERSION, "kind": "module", "model": module_spec(module)}
     write_file(path, header, model_arrays(module))
 
 
-def load(path) -> Module:
+def load(path):
     """Load a module saved by ``save`` (or the model inside a training checkpoint)."""
     header, arrays = read_file(path)
     module = build_module(header.get("model"))
     return copy_arrays_into(module, arrays, path)
 
 
-def load_weights(module: Module, path) -> Module:
+def load_weights(module, path):
     """Copy the weights saved in ``path`` into ``module`` (same architecture) and return it."""
     header, arrays = read_file(path)
     spec = module_spec(module)

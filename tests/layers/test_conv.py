@@ -264,7 +264,7 @@ def test_eval_mode_keeps_no_window_copy_and_backward_still_works(rng):
     layer = fb.Conv1D(3, 2, 3, rng=0, dtype=np.float64).eval()
     X, delta = rng.normal(size=(2, 6, 2)), rng.normal(size=(2, 4, 3))
     layer.forward(X)
-    assert layer._cache == (None, None)
+    assert layer._forward_cols.empty
     layer.backward_update_gradient(X, delta)
     trained = fb.Conv1D(3, 2, 3, rng=0, dtype=np.float64)
     trained.forward(X)

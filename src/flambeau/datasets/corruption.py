@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import as_float
 from ..random import make_rng
 
 __all__ = ["add_noise", "mask_patch", "mask_random", "salt_and_pepper"]
 
 
-def _as_float(X, where: str) -> np.ndarray:
-    X = np.asarray(X)
+def _float_samples(X, where: str) -> np.ndarray:
+    """``X`` as a float array of samples ``(n, ...)``; integer pixels become float32."""
+    X = as_float(X, where, "X", int_dtype=np.float32)
     if X.ndim < 2:
         raise ValueError(f"{where}: X must have shape (n, ...) with at least 2 axes, got {tuple(X.shape)}")
-    return X if X.dtype.kind == "f" else X.astype(np.float32)
+    return X
 
 
 def _check_fraction(fraction: float, where: str) -> None:
@@ -54,7 +56,7 @@ def add_noise(X, amplitude: float, rng=None, fraction: float = 1.0, distribution
     Returns:
         ``(corrupted, mask)``.
     """
-    X = _as_float(X, "add_noise")
+    X = _float_samples(X, "add_noise")
     _check_fraction(fraction, "add_noise")
     if amplitude < 0:
         raise ValueError(f"add_noise: amplitude must be >= 0, got {amplitude}")
@@ -76,7 +78,7 @@ def salt_and_pepper(X, fraction: float, rng=None, low: float = 0.0, high: float 
     Returns:
         ``(corrupted, mask)``.
     """
-    X = _as_float(X, "salt_and_pepper")
+    X = _float_samples(X, "salt_and_pepper")
     _check_fraction(fraction, "salt_and_pepper")
     rng = make_rng(rng)
     mask = random_pixel_mask(X.shape, fraction, rng)
@@ -91,7 +93,7 @@ def mask_random(X, fraction: float, rng=None, value: float = 0.0):
     Returns:
         ``(corrupted, mask)``.
     """
-    X = _as_float(X, "mask_random")
+    X = _float_samples(X, "mask_random")
     _check_fraction(fraction, "mask_random")
     mask = random_pixel_mask(X.shape, fraction, rng)
     return np.where(mask, X.dtype.type(value), X), mask
@@ -113,7 +115,7 @@ def mask_patch(X, size: int, rng=None, image_shape: tuple[int, int] | None = Non
     Returns:
         ``(corrupted, mask)``, both of the shape of ``X``.
     """
-    X = _as_float(X, "mask_patch")
+    X = _float_samples(X, "mask_patch")
     images = _as_images(X, image_shape)
     n, height, width = images.shape
     if not 1 <= size <= min(height, width):

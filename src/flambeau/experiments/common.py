@@ -9,7 +9,7 @@ import numpy as np
 from .. import layers, metrics
 from ..containers import Sequential
 from ..layers import Linear
-from ..training import SGD, predict
+from ..training import SGD
 
 __all__ = ["ACTIVATIONS", "classification_metrics", "mlp", "spread", "timed_sgd"]
 
@@ -54,10 +54,6 @@ def classification_metrics(y_true, scores, n_classes: int | None = None) -> dict
     """Accuracy, macro precision/recall/F1 and the confusion matrix from outputs ``(n, k)``."""
     return {"accuracy": metrics.accuracy(y_true, scores), **metrics.precision_recall_f1(y_true, scores),
             "confusion_matrix": metrics.confusion_matrix(y_true, scores, n_classes)}
-
-
-def evaluate_classifier(net, X, y, n_classes=None) -> dict:
-    return classification_metrics(y, predict(net, X), n_classes)
 
 
 def spread(values) -> dict:

@@ -1,46 +1,32 @@
 """Element-wise and softmax activations (no parameters).
 
 All are numerically stable: no overflow for inputs of magnitude 1e4 or more. Where the
-derivative is cheaper from the output (tanh, sigmoid, softmax), the output of the last
-``forward`` is kept and reused when ``backward_delta`` receives that same input array.
+derivative is cheaper from the output (tanh, sigmoid, softmax), ``forward`` remembers its
+output for its input (``module.Remembered``) and ``backward_delta`` reuses it when it receives
+that same input object; the others keep nothing.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._checks import ShapeError, check_ndim
-from ..module import Module
+from .._checks import ShapeError, as_float, check_ndim
+from ..module import Module, Remembered
 
 __all__ = ["Identity", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "TanH"]
 
 
 class _Activation(Module):
-    """Shared plumbing: input check and the cached (input, output) pair."""
-
-    def __init__(self):
-        super().__init__()
-        self._last_input = None
-        self._last_output = None
+    """Shared plumbing: input conversion and the delta check."""
 
     def forward(self, X):
-        X = np.asarray(X)
-        if X.dtype.kind != "f":
-            X = X.astype(np.float64)
-        Y = self._apply(X)
-        self._last_input, self._last_output = X, Y
-        return Y
+        return self._apply(as_float(X, f"{type(self).__name__}.forward", "X"))
 
     def backward_delta(self, input, delta):
         where = f"{type(self).__name__}.backward_delta"
+        input = as_float(input, where, "input")
         _check_pair(where, input, delta)
         return self._input_gradient(input, delta)
-
-    def _output_for(self, input):
-        """The forward output for ``input``, reused from the last forward when possible."""
-        if input is self._last_input:
-            return self._last_output
-        return self._apply(np.asarray(input))
 
     def _apply(self, X):
         raise NotImplementedError
@@ -48,10 +34,21 @@ class _Activation(Module):
     def _input_gradient(self, input, delta):
         raise NotImplementedError
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_last_input"] = state["_last_output"] = None
-        return state
+
+class _FromOutput(_Activation):
+    """An activation whose derivative is computed from its output ``Y``: forward remembers ``Y``
+    for its (float) input."""
+
+    _transient = {"_output": Remembered()}
+
+    def forward(self, X):
+        X = as_float(X, f"{type(self).__name__}.forward", "X")
+        return self._output.remember(X, self._apply(X))
+
+    def _output_for(self, input):
+        """The forward output for ``input``: the remembered one, or computed again."""
+        Y = self._output.recall(input)
+        return self._apply(input) if Y is None else Y
 
 
 def _check_pair(where, input, delta):
@@ -70,7 +67,7 @@ class Identity(_Activation):
         return delta
 
 
-class TanH(_Activation):
+class TanH(_FromOutput):
     """``Y = tanh(X)``; ``dL/dX = delta * (1 - Y^2)``."""
 
     def _apply(self, X):
@@ -81,7 +78,7 @@ class TanH(_Activation):
         return delta * (1 - Y * Y)
 
 
-class Sigmoid(_Activation):
+class Sigmoid(_FromOutput):
     """``Y = 1 / (1 + exp(-X))``; ``dL/dX = delta * Y (1 - Y)``.
 
     Computed as ``exp(-|x|)`` based branches so that no ``exp`` overflows.
@@ -103,7 +100,7 @@ class ReLU(_Activation):
         return np.maximum(X, 0)
 
     def _input_gradient(self, input, delta):
-        return delta * (np.asarray(input) > 0)
+        return delta * (input > 0)
 
 
 class LeakyReLU(_Activation):
@@ -123,13 +120,13 @@ class LeakyReLU(_Activation):
         return np.where(X > 0, X, self.alpha * X)
 
     def _input_gradient(self, input, delta):
-        return np.where(np.asarray(input) > 0, delta, self.alpha * delta)
+        return np.where(input > 0, delta, self.alpha * delta)
 
     def get_config(self):
         return {"alpha": self.alpha}
 
 
-class Softmax(_Activation):
+class Softmax(_FromOutput):
     """``Y_i = exp(X_i) / sum_j exp(X_j)`` over the last axis.
 
     ``backward_delta`` is the exact Jacobian-vector product
@@ -145,7 +142,7 @@ class Softmax(_Activation):
         return Y * (delta - (delta * Y).sum(axis=-1, keepdims=True))
 
 
-class LogSoftmax(_Activation):
+class LogSoftmax(_FromOutput):
     """``Y = X - logsumexp(X)`` over the last axis; ``dL/dX = delta - softmax(X) sum(delta)``."""
 
     def _apply(self, X):

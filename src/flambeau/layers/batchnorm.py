@@ -6,7 +6,7 @@ import numpy as np
 
 from .._checks import ShapeError
 from ..dtype import as_compute_dtype, get_default_dtype
-from ..module import Module
+from ..module import Module, Remembered
 
 __all__ = ["BatchNorm1D"]
 
@@ -37,6 +37,8 @@ class BatchNorm1D(Module):
         in evaluation ``dL/dX = delta * gamma / sqrt(running_var + eps)``.
     """
 
+    _transient = {"_normalised_input": Remembered()}  # (Xhat, inv_std) of the last training forward
+
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True, dtype=None):
         super().__init__()
@@ -48,7 +50,6 @@ class BatchNorm1D(Module):
             raise ValueError(f"BatchNorm1D: momentum must lie in [0, 1], got {momentum!r}")
         self.num_features, self.eps, self.momentum = int(num_features), float(eps), float(momentum)
         self.affine = bool(affine)
-        self._cache = None  # (input, Xhat, inv_std) of the last training forward
         self.reset_parameters(dtype)
 
     def reset_parameters(self, dtype=None) -> None:
@@ -84,9 +85,10 @@ class BatchNorm1D(Module):
         return Xhat * self._parameters["gamma"] + self._parameters["beta"]
 
     def _normalised(self, input):
-        """``(Xhat, inv_std)`` of ``input``: cached from the last forward when possible."""
-        if self._cache is not None and self._cache[0] is input:
-            return self._cache[1], self._cache[2]
+        """``(Xhat, inv_std)`` of ``input``: remembered by the last forward when possible."""
+        remembered = self._normalised_input.recall(input)
+        if remembered is not None:
+            return remembered
         X = self._input(input, "backward")
         if self.training:
             Xhat, inv_std, _, _ = self._batch_statistics(X)
@@ -96,9 +98,9 @@ class BatchNorm1D(Module):
 
     # -- passes ----------------------------------------------------------------------------
     def forward(self, X):
-        X = self._input(X, "forward")
+        given, X = X, self._input(X, "forward")
         if not self.training:
-            self._cache = None
+            self._normalised_input.forget()
             Xhat, _ = self._normalised(X)
             return self._scale_shift(Xhat)
         values_per_feature = X.size // self.num_features
@@ -112,7 +114,7 @@ class BatchNorm1D(Module):
         self._buffers["running_mean"] += m * mean
         self._buffers["running_var"] *= 1 - m
         self._buffers["running_var"] += m * unbiased
-        self._cache = (X, Xhat, inv_std)
+        self._normalised_input.remember(given, (Xhat, inv_std))
         return self._scale_shift(Xhat)
 
     def backward_update_gradient(self, input, delta):
@@ -145,8 +147,3 @@ class BatchNorm1D(Module):
     def get_config(self) -> dict:
         return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum,
                 "affine": self.affine}
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_cache"] = None
-        return state

@@ -3,10 +3,10 @@
 
 Both are an im2col product: the windows of the (zero-padded) input are gathered, in one strided
 copy or tap by tap, into a matrix ``cols`` of shape ``(batch * positions, taps * chan_in)`` and multiplied
-by the kernel seen as a ``(taps * chan_in, chan_out)`` matrix (one BLAS call). ``cols`` is kept
-from ``forward`` and reused by ``backward_update_gradient`` when it receives that same input
-object (in training mode only: evaluation keeps no copy); the input gradient scatters back with a
-loop over the kernel taps.
+by the kernel seen as a ``(taps * chan_in, chan_out)`` matrix (one BLAS call). ``forward``
+remembers ``cols`` for its input (``module.Remembered``; in training mode only: evaluation keeps
+no copy) and ``backward_update_gradient`` reuses it when it receives that same input object; the
+input gradient scatters back with a loop over the kernel taps.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 from .._checks import check_shape
 from ..dtype import get_default_dtype
 from ..init import init_bias, init_weight
-from ..module import Module
+from ..module import Module, Remembered
 from ..random import make_rng
 from ._windows import (
     as_tuple,
@@ -44,6 +44,8 @@ class _Conv(Module):
     """Shared N-d convolution; subclasses set ``_layout``, the names of the input axes."""
 
     _layout: tuple[str, ...] = ()
+    # the im2col matrix of the last training forward, and forward's padded input and im2col storage
+    _transient = {"_forward_cols": Remembered(), "_scratch": {}}
 
     def __init__(self, k_size, chan_in: int, chan_out: int, stride=1, padding=0, bias: bool = True,
                  init: str = "uniform", rng=None, dtype=None):
@@ -56,8 +58,6 @@ class _Conv(Module):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name}: {arg} must be a positive int, got {value!r}")
         self.chan_in, self.chan_out, self.bias, self.init = int(chan_in), int(chan_out), bool(bias), init
-        self._cache = (None, None)  # (input given to forward, its im2col matrix)
-        self._scratch: dict[str, np.ndarray] = {}  # forward's padded input and im2col storage
         self.reset_parameters(rng, dtype)
 
     def reset_parameters(self, rng=None, dtype=None) -> None:
@@ -71,7 +71,7 @@ class _Conv(Module):
         if self.bias:
             self._parameters["b"] = init_bias(self.init, (self.chan_out,), fan_in, rng, dtype)
         self._init_gradients()
-        self._cache = (None, None)
+        self._forward_cols.forget()
 
     # -- passes ----------------------------------------------------------------------------
     def forward(self, X):
@@ -84,17 +84,20 @@ class _Conv(Module):
         Y = (cols @ kernel_t.T).reshape(X.shape[0], *out, self.chan_out)
         if self.bias:
             Y += self._parameters["b"]
-        self._cache = (given, cols) if self.training else (None, None)  # no backward expected in eval
+        if self.training:
+            self._forward_cols.remember(given, cols)
+        else:  # no backward expected in eval
+            self._forward_cols.forget()
         return Y
 
     def backward_update_gradient(self, input, delta):
         where = "backward_update_gradient"
-        given, cols = self._cache
-        X = self._compute_input(input, where) if input is not given else np.asarray(input)
+        cols = self._forward_cols.recall(input)
+        X = self._compute_input(input, where) if cols is None else np.asarray(input)
         out = self._check_input(X, where)
         delta = np.asarray(delta)
         self._check_delta((X.shape[0], *out), delta, where)
-        if input is not given:
+        if cols is None:
             cols = self._im2col(X, out)
         delta = delta.reshape(-1, self.chan_out)
         self._gradient["W"] += (cols.T @ delta).reshape(self._gradient["W"].shape)
@@ -184,12 +187,6 @@ class _Conv(Module):
         return {"k_size": compact(self.kernel), "chan_in": self.chan_in, "chan_out": self.chan_out,
                 "stride": compact(self.strides), "padding": compact(self.paddings),
                 "bias": self.bias, "init": self.init}
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_cache"] = (None, None)
-        state["_scratch"] = {}
-        return state
 
 
 class Conv1D(_Conv):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import ShapeError
+from .._checks import ShapeError, as_float
 from ..module import Module
 from ..random import make_rng
 
@@ -30,24 +30,21 @@ class Dropout(Module):
         (``delta`` in evaluation mode).
     """
 
+    _transient = {"_scaled_mask": None}  # M / (1 - p) of the last training forward
+
     def __init__(self, p: float = 0.5, rng=None):
         super().__init__()
         if not (isinstance(p, (int, float, np.floating)) and 0 <= p < 1):
             raise ValueError(f"Dropout: p must lie in [0, 1), got {p!r}")
         self.p = float(p)
         self.rng = make_rng(rng)
-        self._last_input = None
-        self._scaled_mask = None
 
     def forward(self, X):
-        X = np.asarray(X)
+        X = as_float(X, "Dropout.forward", "X")
         if not self.training or self.p == 0:
             return X
-        if X.dtype.kind != "f":
-            X = X.astype(np.float64)
         keep = self.rng.random(X.shape, dtype=X.dtype if X.dtype == np.float32 else np.float64) >= self.p
         self._scaled_mask = keep.astype(X.dtype) * X.dtype.type(1 / (1 - self.p))
-        self._last_input = X
         return X * self._scaled_mask
 
     def backward_delta(self, input, delta):
@@ -64,8 +61,3 @@ class Dropout(Module):
 
     def get_config(self) -> dict:
         return {"p": self.p}
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_last_input"] = state["_scaled_mask"] = None
-        return state

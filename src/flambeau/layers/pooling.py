@@ -14,16 +14,11 @@ import math
 
 import numpy as np
 
-from .._checks import check_shape
-from ..module import Module
+from .._checks import as_float, check_shape
+from ..module import Module, Remembered
 from ._windows import as_tuple, check_input, tap_slices
 
 __all__ = ["AvgPool1D", "AvgPool2D", "MaxPool1D", "MaxPool2D"]
-
-
-def _as_float(X) -> np.ndarray:
-    X = np.asarray(X)
-    return X if X.dtype.kind == "f" else X.astype(np.float64)
 
 
 class _Pool(Module):
@@ -36,19 +31,14 @@ class _Pool(Module):
         name, ndim = type(self).__name__, len(self._layout) - 2
         self.kernel = as_tuple(name, "k_size", k_size, ndim)
         self.strides = as_tuple(name, "stride", k_size if stride is None else stride, ndim)
-        self._last_input = None
-        self._last_output = None
 
     def forward(self, X):
-        given = X
-        X = _as_float(X)
-        Y = self._pool(X, self._check_input(X, "forward"))
-        self._last_input, self._last_output = given, Y
-        return Y
+        X = as_float(X, f"{type(self).__name__}.forward", "X")
+        return self._pool(X, self._check_input(X, "forward"))
 
     def backward_delta(self, input, delta):
         given = input
-        input = _as_float(input)
+        input = as_float(input, f"{type(self).__name__}.backward_delta", "input")
         out = self._check_input(input, "backward_delta")
         delta = np.asarray(delta)
         check_shape(f"{type(self).__name__}.backward_delta", "delta", delta,
@@ -87,18 +77,19 @@ class _Pool(Module):
 
         return {"k_size": compact(self.kernel), "stride": compact(self.strides)}
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_last_input"] = state["_last_output"] = None
-        return state
-
 
 class _MaxPool(_Pool):
     """``Y = max over the window``; ``dL/dX`` gets ``delta`` at the arg-max of each window only.
 
     Ties go to the first maximum in row-major window order, as in PyTorch, so that each window
-    sends its gradient to exactly one input.
+    sends its gradient to exactly one input. ``forward`` remembers its output for its input: the
+    backward pass compares the input with it to find the arg-max.
     """
+
+    _transient = {"_output": Remembered()}
+
+    def forward(self, X):
+        return self._output.remember(X, super().forward(X))
 
     def _pool(self, X, out):
         if self.strides == self.kernel:
@@ -110,7 +101,9 @@ class _MaxPool(_Pool):
         return Y
 
     def _scatter(self, given, input, delta, out, grad):
-        Y = self._last_output if given is self._last_input else self._pool(input, out)
+        Y = self._output.recall(given)
+        if Y is None:
+            Y = self._pool(input, out)
         if self.strides == self.kernel:
             self._scatter_tiles(input, Y, delta, out, grad)
             return
