@@ -76,6 +76,41 @@ def test_resume_refuses_a_mismatch(tmp_path):
         run(mlp(), resume=tmp_path / "model.npz")
 
 
+def test_resume_reads_the_earlier_layout(tmp_path):
+    """Checkpoints written before callback states were keyed by class (states by list position,
+    the schedule apart, no reduction) resume to the same result."""
+    path = tmp_path / "c.npz"
+
+    def options():  # both states matter: the factor halves each epoch, the best epoch is the first
+        return {"epochs": 5, "eps": 3.0, "validation_split": 0.25,
+                "schedule": ReduceLROnPlateau(factor=0.5, patience=0, threshold=10.0),
+                "early_stopping": EarlyStopping(patience=10, min_delta=1.0)}
+
+    class Crash(Callback):
+        def on_epoch_end(self, epoch, logs):
+            if epoch == 2:
+                raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError, match="power cut"):
+        run(mlp(dropout=0.3), checkpoint=path, checkpoint_every=2, callbacks=[Crash()], **options())
+    header, arrays = fb.serialization.read_file(path)
+    training = header["training"]
+    states = training.pop("callbacks")
+    training.pop("reduction")
+    training["schedule"] = states.pop("LRSchedule:0")
+    training["callbacks"] = {"1": {"class": "EarlyStopping", "state": states.pop("EarlyStopping:0")}}
+    assert states == {}
+    arrays = {k.replace("callback:EarlyStopping:0:", "callback1:"): v for k, v in arrays.items()}
+    fb.serialization.write_file(path, header, arrays)
+    reference, resumed_net = mlp(dropout=0.3), mlp(seed=7, dropout=0.3)
+    expected = run(reference, **options())
+    assert expected.best_epoch == 0 and expected["lr"] == [3.0, 3.0, 1.5, 0.75, 0.375]
+    resumed = run(resumed_net, resume=path, **options())
+    assert resumed["val_loss"] == expected["val_loss"] and resumed["lr"] == expected["lr"]
+    assert resumed.best_epoch == 0
+    assert_same_weights(weights(resumed_net), weights(reference))
+
+
 def test_checkpoint_records_the_reduction(tmp_path):
     path = tmp_path / "c.npz"
     expected = run(mlp(), epochs=4, reduction="sum", eps=0.01)

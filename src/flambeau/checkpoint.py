@@ -110,12 +110,29 @@ def load_checkpoint(path, net: Module, rule, rng: np.random.Generator, callbacks
         if module_path in generators:
             generators[module_path].bit_generator.state = state
     live = _stateful(callbacks)
-    for key, state in training["callbacks"].items():
+    for key, (state, extra) in _saved_callback_states(training, arrays).items():
         if key in live:
-            prefix = f"callback:{key}:"
-            live[key].load_state_dict(state, {k[len(prefix):]: v for k, v in arrays.items()
-                                              if k.startswith(prefix)})
+            live[key].load_state_dict(state, extra)
     return int(training["epochs_done"]), training["history"]
+
+
+def _saved_callback_states(training: dict, arrays: dict) -> dict[str, tuple[dict, dict]]:
+    """``{"<class>:<n>": (state, arrays)}`` of a checkpoint; also reads the earlier layout
+    (states keyed by list position with their class, arrays ``callback<i>:``, the schedule's
+    state apart), so that a run checkpointed before the callbacks were keyed by class resumes."""
+    states, seen = {}, {}
+    for key, state in training["callbacks"].items():
+        if key.isdigit():  # earlier layout
+            name = state["class"]
+            prefix, state = f"callback{key}:", state["state"]
+            new_key = f"{name}:{seen.get(name, 0)}"
+            seen[name] = seen.get(name, 0) + 1
+        else:
+            new_key, prefix = key, f"callback:{key}:"
+        states[new_key] = state, {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+    if training.get("schedule") is not None:
+        states.setdefault("LRSchedule:0", (training["schedule"], {}))
+    return states
 
 
 class Checkpoint(Callback):
