@@ -36,7 +36,9 @@ def _step(lr: float, batch_size: int, gradient: str) -> float:
     """Learning rate on the batch-MEAN gradient equivalent to ``lr`` in the given convention.
 
     The course's losses return the gradient of the SUM over the batch; a step ``lr`` on that sum
-    is a step ``lr * batch_size`` on the mean (what ``flambeau.SGD`` uses).
+    is a step ``lr * batch_size`` on the mean (``flambeau.SGD``'s default ``reduction="mean"``;
+    kept as this conversion rather than ``reduction="sum"`` so that the published figures of
+    this study stay bit for bit what they were).
     """
     return lr * batch_size if gradient == "sum" else lr
 
@@ -51,7 +53,7 @@ def _run_variants(variants, cfg, ctx, build, data, accuracy, label_panel):
             net = build(variant, ctx.rng(100 + v_index, seed))
             batch = variant.get("batch_size") or len(X)
             history = SGD(net, MSELoss(), X, y, batch_size=batch, epochs=variant["iterations"],
-                          eps=_step(variant["lr"], batch, cfg.gradient), seed=ctx.seed_for(7, v_index, seed),
+                          lr=_step(variant["lr"], batch, cfg.gradient), seed=ctx.seed_for(7, v_index, seed),
                           progress=False)
             accs.append(accuracy(net, Xt, yt))
             losses.append(history["train_loss"][-1] / y.shape[1])
