@@ -9,12 +9,10 @@ Prints the headline numbers beside the reports' (see ``flambeau.studies.reproduc
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import tempfile
 from pathlib import Path
 
 from flambeau.datasets import load_usps
+from flambeau.files import write_json
 from flambeau.studies.reproduction import (
     REPORTED,
     denoising_comparison,
@@ -32,14 +30,6 @@ def usps_denoising(out, seed=0, quick=False, progress=True, epochs=15):
 
 
 RECIPES = {"usps": usps_autoencoder, "fashion": fashion_autoencoder, "usps-denoising": usps_denoising}
-
-
-def write_json_atomic(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w") as file:
-        json.dump(data, file, indent=2)
-    os.replace(tmp, path)
 
 
 def denoising_headline(result: dict) -> list[str]:
@@ -111,7 +101,7 @@ def main(argv=None) -> None:
     if args.untied:
         options["tied"] = False
     result = RECIPES[args.recipe](out, **options)
-    write_json_atomic(out / "results.json", {"recipe": args.recipe, "options": options, **result})
+    write_json(out / "results.json", {"recipe": args.recipe, "options": options, **result})
     print("\n".join(headline(args.recipe, result)))
 
 

@@ -25,15 +25,13 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
 from flambeau import SGD, CrossEntropyLoss, evaluate
 from flambeau.datasets import load_mnist, load_usps
 from flambeau.datasets import shift_augment as add_shifted_copies
+from flambeau.files import write_json
 from flambeau.models import course_conv1d_net, course_hv_conv1d_net, mnist_cnn
 from flambeau.rules import GradientDescent, Momentum
 from flambeau.schedules import CosineLR
@@ -57,15 +55,6 @@ def load(name: str, train_size: int | None, standardize: bool, shift_augment: bo
 
 
 BUILDERS = {"conv1d": course_conv1d_net, "hv": course_hv_conv1d_net, "cnn2d": mnist_cnn}
-
-
-def write_json(path: Path, record: dict) -> None:
-    """Write ``record`` atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(record, f, indent=2)
-    os.replace(tmp, path)
 
 
 def main(argv=None) -> dict:

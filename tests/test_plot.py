@@ -7,6 +7,7 @@ import pytest
 from matplotlib.image import imread
 
 from flambeau import plot
+from flambeau.files import save_figure
 from flambeau.training import History
 
 
@@ -61,7 +62,7 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(fig, "savefig", broken)
     with pytest.raises(OSError, match="disk full"):
-        plot.save_figure(fig, path)
+        save_figure(fig, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["loss.png"]
 

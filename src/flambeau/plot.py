@@ -2,27 +2,17 @@
 
 Figures are built with ``matplotlib.figure.Figure`` directly (never ``pyplot``), so the
 helpers work headless, in threads and in web servers whatever the backend. Files are
-written atomically: a temporary file in the same folder, then a rename.
+written by ``flambeau.files.save_figure`` (atomic PNG writes).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._atomic import atomic_write
+from .files import save_figure
 
-__all__ = ["plot_confusion_matrix", "plot_history", "save_figure"]
-
-
-def save_figure(fig: Figure, path, dpi: int = 100) -> Path:
-    """Write ``fig`` as a PNG at ``path`` atomically (temporary file + ``os.replace``)."""
-    path = Path(path)
-    with atomic_write(path) as file:
-        fig.savefig(file, format="png", dpi=dpi)
-    return path
+__all__ = ["plot_confusion_matrix", "plot_history"]
 
 
 def _metric_keys(history) -> list[str]:

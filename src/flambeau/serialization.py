@@ -9,7 +9,9 @@ File layout:
   ``{"format": "flambeau", "version": 1, "kind": "module" | "checkpoint", "model": SPEC, ...}``
   where ``SPEC = {"class": "Linear", "config": {"input": 3, ...}}``. A config value that is a
   module (a container's children) is written ``{"__module__": SPEC}``; lists and dicts of them
-  nest (see the configuration protocol in ``flambeau.module``);
+  nest (see the configuration protocol in ``flambeau.module``). The JSON is strict: a NaN or
+  infinite float is written ``{"__float__": "nan" | "inf" | "-inf"}`` and read back as that
+  float (``flambeau.files.dumps_exact``);
 - ``param:<name>`` for each array of ``model.parameters()``;
 - ``buffer:<name>`` for each array of ``model.buffers()``;
 - checkpoints add ``rule:<key>`` (the update rule's ``state_dict()``), ``callback<i>:<key>``
@@ -32,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._atomic import atomic_write
+from .files import dumps_exact, loads_exact, write_npz
 from .random import default_generator
 from .registry import MODULES
 
@@ -116,11 +118,11 @@ def build_module(spec: dict):
 
 # -- files ----------------------------------------------------------------------------------------
 def write_file(path, header: dict, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``header`` (JSON) and ``arrays`` to ``path`` atomically (temporary file + rename)."""
-    entries = {HEADER: np.array(json.dumps(header))}
+    """Write ``header`` (strict JSON, NaN and inf kept: ``flambeau.files.dumps_exact``) and
+    ``arrays`` to ``path`` atomically."""
+    entries = {HEADER: np.array(dumps_exact(header))}
     entries.update({key: np.asarray(value) for key, value in arrays.items()})
-    with atomic_write(path) as file:
-        np.savez(file, **entries)
+    write_npz(path, entries)
 
 
 def read_file(path) -> tuple[dict, dict[str, np.ndarray]]:
@@ -143,7 +145,7 @@ def read_file(path) -> tuple[dict, dict[str, np.ndarray]]:
         raise SerializationError(f"load: {path} is an .npz file but not a flambeau file "
                                  f"(no {HEADER!r} header entry)")
     try:
-        header = json.loads(str(raw))
+        header = loads_exact(str(raw))
     except json.JSONDecodeError as error:
         raise SerializationError(f"load: {path} has a damaged header (invalid JSON: {error})") \
             from error

@@ -110,7 +110,7 @@ def test_corrupted_file_is_a_checksum_error_and_leaves_nothing(isolated, server)
         load_idx_dataset(spec, progress=False)
     cached = isolated / "cache" / "flambeau" / spec.name
     assert name not in {p.name for p in cached.iterdir()}
-    assert not [p for p in cached.iterdir() if p.name.endswith(".part")]
+    assert not [p for p in cached.iterdir() if p.name.endswith(".tmp")]  # no temporary left
 
 
 def test_truncated_transfer_is_reported(isolated, server):
@@ -119,7 +119,7 @@ def test_truncated_transfer_is_reported(isolated, server):
     with pytest.raises(DatasetNotFoundError, match="Download: download_file: could not download "
                                                    "t10k-images-idx3-ubyte.gz"):
         load_idx_dataset(spec, progress=False)
-    assert not list((isolated / "cache" / "flambeau" / spec.name).glob("*.part"))
+    assert not list((isolated / "cache" / "flambeau" / spec.name).glob(".*.tmp"))
 
 
 def test_truncated_file_without_checksum_warns_then_fails_to_parse(isolated, server, caplog):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from flambeau.experiments import all_studies, run_study
-from tests.helpers import data_dir
+from tests.helpers import assert_strict_json_files, assert_umask_permissions, data_dir
 
 NEEDS = {"multiclass-datasets": "fashion-mnist", "mnist-mlp": "mnist", "cnn": "mnist",
          "autoencoder-fashion": "fashion-mnist", "autoencoder-denoise": "mnist"}
@@ -141,3 +141,5 @@ def test_study_runs_tiny_and_reports_plausible_metrics(name, tmp_path, monkeypat
     assert len(metrics["comparison"]) == len(outcome.study.references)
     assert json.loads((folder / "config.json").read_text())["size"] == "tiny"
     assert "data:image/png;base64," in (folder / "report.html").read_text()
+    assert assert_strict_json_files(folder) >= 2  # config.json, metrics.json, any model saved
+    assert assert_umask_permissions(folder) >= 3  # figures included, whichever function drew them

@@ -7,6 +7,7 @@ import pytest
 
 from flambeau.experiments import sweep, sweep_tasks
 from flambeau.experiments.sweep import Grid, expand, load_grid, read_results, run_sweep
+from tests.helpers import assert_strict_json_files, assert_umask_permissions
 
 GRID = Grid(name="tiny-mlp", task="mlp", metric="test_error",
             base={"dataset": "usps", "n_train": 200, "n_test": 100, "epochs": 1},
@@ -51,6 +52,8 @@ def test_joblib_sweep_records_failures_and_writes_table_and_plot(tmp_path):
     assert [r["status"] for r in table] == ["ok", "ok", "failed"]
     assert 0 <= float(table[0]["test_error"]) <= 1 and table[2]["test_error"] == ""
     assert (tmp_path / "summary.png").read_bytes()[:4] == b"\x89PNG"
+    assert assert_strict_json_files(tmp_path) == 2  # grid.json, summary.json
+    assert assert_umask_permissions(tmp_path) == 4
 
 
 def test_rerun_skips_finished_configurations(tmp_path, monkeypatch):

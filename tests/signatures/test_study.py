@@ -8,6 +8,7 @@ import pytest
 from flambeau import serialization
 from flambeau.signatures import analyse, run_study, study, study_from_activations
 from flambeau.signatures.config import StudyConfig
+from tests.helpers import assert_strict_json_files, assert_umask_permissions
 
 TINY = {"classes": (1, 7), "n_per_class": 25, "hidden": (8, 6), "anomalies": (4,), "n_anomalies": 10,
         "epochs": 20, "eps": 0.1, "k_range": (2, 4), "projection": "pca", "seed": 0}
@@ -29,6 +30,7 @@ def test_study_writes_a_complete_run_folder(tiny_run):
     os.umask(umask)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask  # not mkdtemp's private 0o700
     assert stat.S_IMODE((folder / "study.json").stat().st_mode) == 0o666 & ~umask
+    assert assert_umask_permissions(folder) == 5 and assert_strict_json_files(folder) == 2
     summary = json.loads((folder / "study.json").read_text())
     assert summary["config"]["hidden"] == [8, 6] and summary["n_known"] == 50 and summary["n_anomalies"] == 10
     assert [layer["name"] for layer in summary["layers"]] == ["layer1_ReLU", "layer2_ReLU"]

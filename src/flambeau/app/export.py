@@ -5,10 +5,10 @@ flows in the Sankey), as on the live page."""
 from __future__ import annotations
 
 import html
-import json
 
 import plotly.io as pio
 
+from ..files import dumps
 from .figures import OTHER_LINK, SELECTED_LINK, sankey_figure, scatter_figure, silhouette_figure
 from .store import StudyData
 
@@ -64,7 +64,7 @@ def export_html(study: StudyData, color_by: str = "label") -> str:
             "link_ids": p.link_ids.ravel().tolist(), "source": p.link_source.tolist(),
             "target": p.link_target.tolist(), "value": p.link_value.tolist(),
             "selected": SELECTED_LINK, "other": OTHER_LINK}
-    scores = json.dumps(study.summary.get("scores", {}), indent=1)
+    scores = dumps(study.summary.get("scores", {}), indent=1)
     c = study.summary.get("config", {})
     title = html.escape(study.name)
     maps = "".join(f'<div style="flex:1 1 380px">{part}</div>' for part in parts)
@@ -80,7 +80,7 @@ def export_html(study: StudyData, color_by: str = "label") -> str:
 {_div(sankey_figure(study), "sankey", include_js=False)}
 {_div(silhouette_figure(study), "silhouette", include_js=False)}
 <h3>Scores</h3><pre>{html.escape(scores)}</pre>
-<script>{_LINKING_JS % json.dumps(data)}</script>
+<script>{_LINKING_JS % dumps(data, indent=None)}</script>
 </body></html>
 """
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import read_json
 from ..signatures.paths import Paths, paths
 
 __all__ = ["StudyData", "StudyError", "list_studies", "load_study", "rows_digest"]
@@ -87,7 +88,7 @@ def _folder(runs_dir, name: str) -> Path:
 
 def read_summary(folder: Path) -> dict:
     try:
-        summary = json.loads((folder / "study.json").read_text())
+        summary = read_json(folder / "study.json")
     except (OSError, ValueError) as error:
         raise StudyError(f"study {folder.name!r}: study.json is unreadable ({error})") from None
     if not isinstance(summary, dict) or not isinstance(summary.get("config"), dict):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..signatures import _io
+from .. import files
 from .store import StudyData
 
 __all__ = ["synthetic_arrays", "synthetic_study", "write_synthetic_study"]
@@ -41,6 +41,6 @@ def write_synthetic_study(runs_dir, name: str, n: int, n_layers: int, seed: int 
     """Write a fake study as a run folder ``runs_dir/name`` the app can open."""
     summary, arrays = synthetic_arrays(n, n_layers, seed)
     folder = Path(runs_dir) / name
-    _io.write_npz(folder / "arrays.npz", **arrays)
-    _io.write_json(folder / "study.json", {**summary, "name": name})
+    files.write_npz(folder / "arrays.npz", arrays, compressed=True)
+    files.write_json(folder / "study.json", {**summary, "name": name})
     return folder

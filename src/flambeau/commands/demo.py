@@ -21,6 +21,7 @@ def run(args) -> int:
 
     import flambeau as fb
     from flambeau.datasets import load_usps
+    from flambeau.files import save_figure
 
     X_train, y_train, X_test, y_test = load_usps()
     net = fb.Sequential(fb.Linear(256, 128, rng=args.seed), fb.TanH(),
@@ -28,7 +29,6 @@ def run(args) -> int:
     history = fb.SGD(net, fb.CrossEntropyLoss(), X_train, y_train, batch_size=32,
                      epochs=args.epochs, eps=0.1, seed=args.seed, X_val=X_test, Y_val=y_test)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6, 4))
     epochs = range(1, history.epochs + 1)
     ax.plot(epochs, history["train_loss"], label="train")
@@ -36,9 +36,7 @@ def run(args) -> int:
     ax.set(xlabel="epoch", ylabel="cross-entropy", title="MLP 256-128-10 on USPS")
     ax.legend()
     fig.tight_layout()
-    tmp = out / ".loss_curve.png.tmp"
-    fig.savefig(tmp, format="png", dpi=100)
-    tmp.replace(out / "loss_curve.png")
+    save_figure(fig, out / "loss_curve.png")
     print(f"USPS test accuracy: {history['val_accuracy'][-1]:.4f} "
           f"({history.epochs} epochs, {sum(history['epoch_time']):.1f} s)")
     print(f"loss curve: {out / 'loss_curve.png'}")

@@ -31,9 +31,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    import json
     import sys
 
+    from flambeau.files import read_json
     from flambeau.signatures import StudyConfig, run_study
 
     try:
@@ -46,7 +46,7 @@ def run(args) -> int:
     except (ValueError, FileNotFoundError) as error:
         print(f"flambeau signatures: {error}", file=sys.stderr)
         return 2
-    summary = json.loads((folder / "study.json").read_text())
+    summary = read_json(folder / "study.json")
     scores = summary["scores"]
     print(f"{summary['name']}: test accuracy {summary['accuracy']:.4f} on {summary['n_known']} images "
           f"(+ {summary['n_anomalies']} anomalies), {summary['seconds']:.1f} s")

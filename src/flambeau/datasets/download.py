@@ -1,8 +1,8 @@
 """Downloading a file from a list of mirrors, with SHA-256 verification and an atomic move.
 
-The file is streamed into a temporary file next to its destination, hashed on the fly, and
-renamed into place only when complete and verified, so an interrupted download never leaves a
-partial file under the final name.
+The file is streamed into a temporary file next to its destination (``flambeau.files.atomic_write``),
+hashed on the fly, and renamed into place only when complete and verified, so an interrupted
+download never leaves a partial file under the final name.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import http.client
 import logging
-import os
-import tempfile
 import urllib.request
 from pathlib import Path
 
 from tqdm.auto import tqdm
+
+from ..files import atomic_write
 
 __all__ = ["ChecksumError", "DownloadError", "download_file", "sha256_of"]
 
@@ -73,19 +73,14 @@ def download_file(urls, dest, sha256: str | None, progress: bool = True, timeout
 
 
 def _fetch(url: str, dest: Path, sha256: str | None, progress: bool, timeout: float) -> None:
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+    with atomic_write(dest) as out:  # renamed into place only if the block ends without error
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             total = response.headers.get("Content-Length")
             total = int(total) if total else None
             digest, received = _stream(response, out, total, dest.name, progress)
         if total is not None and received != total:
             raise DownloadError(f"truncated transfer: got {received} of {total} bytes")
         _verify(url, digest, sha256)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _stream(response, out, total, label: str, progress: bool):

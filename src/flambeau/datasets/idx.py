@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import atomic_write
+
 __all__ = ["IDX_DTYPES", "IDXFormatError", "read_idx", "write_idx"]
 
 IDX_DTYPES = {
@@ -75,9 +77,12 @@ def write_idx(path, array: np.ndarray) -> None:
     header = bytes([0, 0, codes[native], array.ndim])
     header += np.asarray(array.shape, dtype=">u4").tobytes()
     body = np.ascontiguousarray(array, dtype=IDX_DTYPES[codes[native]]).tobytes()
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "wb") as f:
-        f.write(header + body)
+    with atomic_write(path) as file:
+        if str(path).endswith(".gz"):
+            with gzip.GzipFile(filename=str(path), mode="wb", fileobj=file) as compressed:
+                compressed.write(header + body)
+        else:
+            file.write(header + body)
 
 
 def _read_bytes(path: Path) -> bytes:

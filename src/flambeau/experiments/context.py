@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import save_figure
+from ..files import save_figure
 
 __all__ = ["Figure", "RunContext", "Table"]
 
@@ -61,9 +61,10 @@ class RunContext:
         return int(self.rng(*keys).integers(2**31 - 1))
 
     def figure(self, fig, name: str, caption: str = "") -> Path:
-        """Save a matplotlib figure as ``out/NAME.png`` (atomic) and keep it for the report."""
-        path = self.out / f"{name}.png"
-        self.figures.append(Figure(name, caption, save_figure(fig, path)))
+        """Save a matplotlib figure as ``out/NAME.png`` (cropped to its content; closed) and keep
+        it for the report."""
+        path = save_figure(fig, self.out / f"{name}.png", tight=True)
+        self.figures.append(Figure(name, caption, path.read_bytes()))
         logger.debug("figure %s", path)
         return path
 

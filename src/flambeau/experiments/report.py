@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 
-from .io import atomic_write_text, to_jsonable
+from ..files import dumps, to_jsonable, write_text
 
 __all__ = ["comparison_rows", "format_value", "lookup", "render_index", "render_report",
            "write_index", "write_report"]
@@ -130,16 +129,16 @@ def render_report(study, record: dict, metrics: dict, figures=(), tables=(), not
         data = base64.b64encode(fig.png).decode("ascii")
         parts.append(f"<figure><img alt='{esc(fig.name)}' src='data:image/png;base64,{data}'>"
                      f"<figcaption>{esc(fig.caption or fig.name)}</figcaption></figure>")
-    parts.append("<h2>Configuration</h2><pre>" + esc(json.dumps(to_jsonable(record), indent=2))
+    parts.append("<h2>Configuration</h2><pre>" + esc(dumps(record))
                  + "</pre>")
     parts.append("<details><summary>All metrics (metrics.json)</summary><pre>"
-                 + esc(json.dumps(to_jsonable(metrics), indent=2)) + "</pre></details>")
+                 + esc(dumps(metrics)) + "</pre></details>")
     parts.append("</body></html>\n")
     return "".join(parts)
 
 
 def write_report(path, study, record, metrics, figures=(), tables=(), notes=()) -> Path:
-    return atomic_write_text(path, render_report(study, record, metrics, figures, tables, notes))
+    return write_text(path, render_report(study, record, metrics, figures, tables, notes))
 
 
 def render_index(entries: list[dict]) -> str:
@@ -160,4 +159,4 @@ def render_index(entries: list[dict]) -> str:
 
 
 def write_index(path, entries: list[dict]) -> Path:
-    return atomic_write_text(path, render_index(entries))
+    return write_text(path, render_index(entries))

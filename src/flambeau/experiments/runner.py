@@ -13,8 +13,8 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from .. import __version__
+from ..files import read_json, write_json
 from .context import RunContext
-from .io import read_json, write_json
 from .registry import all_studies, get_study
 from .report import comparison_rows, write_index, write_report
 from .spec import Study, StudySkipped

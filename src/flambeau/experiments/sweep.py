@@ -40,7 +40,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .io import atomic_write_text, save_figure, write_json
+from ..files import save_figure, write_json, write_text
 
 __all__ = ["Grid", "config_id", "expand", "load_grid", "read_results", "run_one", "run_sweep"]
 
@@ -221,7 +221,7 @@ def _write_results(path: Path, rows: list[dict]) -> None:
     writer.writeheader()
     for row in rows:
         writer.writerow(row)
-    atomic_write_text(path, buffer.getvalue())
+    write_text(path, buffer.getvalue())
 
 
 def _iter_joblib(task, groups, trajectory, n_jobs):
@@ -316,7 +316,7 @@ def _summarise(grid: Grid, rows: list[dict], out: Path) -> None:
             k: {str(v): _mean([r[metric] for r in ok if r.get(k) == v])
                 for v in sorted({r.get(k) for r in ok}, key=str)} for k in params}
         if params:
-            save_figure(_summary_figure(ok, params, metric, grid.name), out / "summary.png")
+            save_figure(_summary_figure(ok, params, metric, grid.name), out / "summary.png", tight=True)
     write_json(out / "summary.json", summary)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import serialization
+from .. import files, serialization
 from ..containers import Sequential
 from ..layers import Linear, ReLU, Sigmoid, TanH
 from ..losses import CrossEntropyLoss
@@ -30,7 +30,6 @@ from ..metrics import predict_classes
 from ..module import Module
 from ..random import make_rng
 from ..training import SGD, predict
-from . import _io
 from .clustering import cluster_layers
 from .config import StudyConfig
 from .figures import plot_projections, plot_silhouette
@@ -251,15 +250,15 @@ def _analyse_and_write(acts, y, y_pred, is_anomaly, X, runs_dir, name: str, summ
 
 
 def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clusterings) -> Path:
-    tmp = _io.make_tmp_folder(runs_dir, name)
+    tmp = files.temporary_folder(runs_dir, name)
     try:
-        _io.write_npz(tmp / "arrays.npz", **arrays)
+        files.write_npz(tmp / "arrays.npz", arrays, compressed=True)
         if net is not None:
             serialization.save(net, tmp / "model.npz")
         if clusterings is not None:
             _write_figures(tmp, arrays, clusterings)
-        _io.write_json(tmp / "study.json", summary)  # last: its presence marks a complete run
-        return _io.publish_folder(tmp, runs_dir / name)
+        files.write_json(tmp / "study.json", summary)  # last: its presence marks a complete run
+        return files.publish_folder(tmp, runs_dir / name)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -269,7 +268,7 @@ def _write_figures(folder: Path, arrays: dict, clusterings) -> None:
     projections = plot_projections(arrays["coords"], list(arrays["layer_names"]), arrays["y_true"],
                                    arrays["is_anomaly"])
     for filename, fig in (("silhouette.png", plot_silhouette(clusterings)), ("projections.png", projections)):
-        _io.write_png(folder / filename, fig)
+        files.save_figure(fig, folder / filename)
 
 
 def study(runs_dir="runs", model=None, progress: Progress | None = None, show_progress: bool = True,

@@ -9,7 +9,7 @@ from .clustering import clustering_scores, kmeans_scores, latent_clustering_stud
 from .codes import encode, subsample
 from .denoising import NOISES, corruption, denoising_study, inpainting_study
 from .embedding import latent_maps_study, scatter_figure, tsne_map, umap_map
-from .figures import image_grid, save_figure
+from .figures import image_grid
 from .fitting import per_feature_loss, train_autoencoder
 from .reconstruction import reconstruction_study
 
@@ -28,7 +28,6 @@ __all__ = [
     "latent_maps_study",
     "per_feature_loss",
     "reconstruction_study",
-    "save_figure",
     "scatter_figure",
     "subsample",
     "train_autoencoder",

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from ..datasets.corruption import add_noise, mask_patch, salt_and_pepper
+from ..files import save_figure
 from ..random import make_rng
 from ..training import predict
-from .figures import image_grid, save_figure, square_shape
+from .figures import image_grid, square_shape
 
 __all__ = ["NOISES", "corruption", "denoising_study", "inpainting_study"]
 

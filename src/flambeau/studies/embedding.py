@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.manifold import TSNE
 
+from ..files import save_figure
 from .codes import encode, sklearn_seed, subsample
-from .figures import new_figure, save_figure
+from .figures import new_figure
 
 _EXAGGERATION_ITERATIONS = 250  # scikit-learn's TSNE runs these first; kl_divergence_ comes after
 

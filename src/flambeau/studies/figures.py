@@ -1,35 +1,17 @@
-"""Figure helpers of the studies: atomic PNG writes and image grids (matplotlib, no pyplot)."""
+"""Figure helpers of the studies: image grids (matplotlib, no pyplot); they are saved with
+``flambeau.files.save_figure``."""
 
 from __future__ import annotations
-
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["image_grid", "new_figure", "save_figure", "square_shape"]
+__all__ = ["image_grid", "new_figure", "square_shape"]
 
 
 def new_figure(width: float, height: float) -> Figure:
     """A matplotlib ``Figure`` not attached to pyplot (safe in threads and without a display)."""
     return Figure(figsize=(width, height), layout="constrained")
-
-
-def save_figure(fig: Figure, path, dpi: int = 100) -> Path:
-    """Write ``fig`` as PNG to ``path`` atomically (temporary file in the same folder + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            fig.savefig(file, format="png", dpi=dpi)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def square_shape(n_features: int, where: str) -> tuple[int, int]:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import save_figure
 from ..losses import BCELoss, MSELoss
 from ..random import make_rng
 from ..training import predict
-from .figures import image_grid, save_figure, square_shape
+from .figures import image_grid, square_shape
 
 __all__ = ["reconstruction_study"]
 
