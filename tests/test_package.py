@@ -1,7 +1,13 @@
 """Package hygiene: exports, dependency direction, no torch in the library."""
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import flambeau
 
@@ -41,3 +47,41 @@ def test_nothing_but_the_cli_imports_the_web_app():
             continue
         for name in _imports(path):
             assert not name.startswith("flambeau.app"), f"{rel} imports {name}"
+
+
+def _fresh_interpreter(code: str):
+    """Run ``code`` in a new Python importing this flambeau; returns the JSON it prints."""
+    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+#: Heavy dependencies that ``import flambeau`` must not load (they come with the submodules).
+HEAVY = ("dash", "matplotlib", "plotly", "sklearn", "torch", "umap")
+
+
+def test_import_flambeau_loads_no_heavy_dependency_nor_lazy_submodule():
+    loaded = _fresh_interpreter("import json, sys, flambeau; print(json.dumps(sorted(sys.modules)))")
+    tops = {name.split(".")[0] for name in loaded}
+    assert not tops & set(HEAVY), sorted(tops & set(HEAVY))
+    lazy = [f"flambeau.{name}" for name in ("course", "datasets", "plot", "signatures", "studies")]
+    assert not set(lazy) & set(loaded), sorted(set(lazy) & set(loaded))
+
+
+def test_submodules_are_at_hand_after_import_flambeau():
+    found = _fresh_interpreter(
+        "import json, importlib.util, flambeau as fb\n"
+        "names = ['course', 'datasets', 'metrics', 'plot', 'signatures', 'studies', 'check']\n"
+        "print(json.dumps({n: [hasattr(fb, n), importlib.util.find_spec('flambeau.' + n) is not None,"
+        " n in dir(fb)] for n in names}))")
+    for name in ("course", "datasets", "metrics", "plot", "signatures", "studies"):
+        assert found[name] == [True, True, True], name
+    exists = found["check"][1]
+    assert found["check"] == [exists, exists, exists]  # at hand as soon as the module exists
+    assert flambeau.datasets.gen_arti is flambeau.datasets.synthetic.gen_arti
+
+
+def test_an_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match=r"^module 'flambeau' has no attribute 'no_such_thing'$"):
+        flambeau.no_such_thing  # noqa: B018
