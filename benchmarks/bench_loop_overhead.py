@@ -37,7 +37,7 @@ def bare_loop(X, y, seed):
 def sgd_loop(X, y, seed, **options):
     net = network(seed)
     start = time.perf_counter()
-    fb.SGD(net, fb.CrossEntropyLoss(), X, y, batch_size=64, epochs=1, eps=0.01, seed=seed,
+    fb.SGD(net, fb.CrossEntropyLoss(), X, y, batch_size=64, epochs=1, lr=0.01, seed=seed,
            progress=False, **options)
     return time.perf_counter() - start
 

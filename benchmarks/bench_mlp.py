@@ -38,7 +38,7 @@ def flambeau_epoch(X, y, batch, seed):
 
     net = fb.Sequential(fb.Linear(784, 128, rng=seed), fb.TanH(), fb.Linear(128, 10, rng=seed + 1))
     start = time.perf_counter()
-    history = fb.SGD(net, fb.CrossEntropyLoss(), X, y, batch_size=batch, epochs=1, eps=0.01,
+    history = fb.SGD(net, fb.CrossEntropyLoss(), X, y, batch_size=batch, epochs=1, lr=0.01,
                      seed=seed, progress=False)
     return time.perf_counter() - start, history["train_loss"][-1]
 

@@ -93,7 +93,7 @@ def main(argv=None) -> dict:
     loss = CrossEntropyLoss()
     start = time.perf_counter()
     history = SGD(net, loss, X_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-                  eps=args.lr, seed=args.seed, X_val=X_test, Y_val=y_test, rule=rule,
+                  lr=args.lr, seed=args.seed, X_val=X_test, Y_val=y_test, rule=rule,
                   schedule=CosineLR(args.epochs) if args.cosine else None, progress=not args.no_progress)
     elapsed = time.perf_counter() - start
     for epoch, (train_loss, acc, seconds) in enumerate(zip(

@@ -11,9 +11,11 @@ from flambeau.callbacks import (
     EarlyStopping,
     LambdaCallback,
     StopTraining,
+    as_callback,
     monitor_mode,
     wants_batches,
 )
+from flambeau.schedules import ExponentialLR, LRSchedule
 
 
 def feed(stopper, values, net=None):
@@ -86,3 +88,18 @@ def test_batch_hook_detection_and_lambda():
     seen = []
     LambdaCallback(lambda e, logs: seen.append((e, logs["x"]))).on_epoch_end(4, {"x": 1})
     assert seen == [(4, 1)]
+
+
+def test_as_callback_wraps_functions_and_refuses_the_rest():
+    stopper = EarlyStopping()
+    assert as_callback(stopper) is stopper
+    assert isinstance(as_callback(lambda e, logs: None), LambdaCallback)
+    with pytest.raises(TypeError, match=r"SGD: a callback must be a Callback or a function "
+                                        r"f\(epoch, logs\), got int"):
+        as_callback(3)
+
+
+def test_lr_schedule_errors():
+    with pytest.raises(TypeError, match="LRSchedule: schedule must be a Schedule or a function"):
+        LRSchedule(0.95)
+    assert LRSchedule(ExponentialLR(0.5)).state_dict() == ({}, {})

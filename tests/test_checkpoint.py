@@ -1,13 +1,24 @@
-"""Training checkpoints: written every N epochs, and a resumed run equals an uninterrupted one."""
+"""Training checkpoints: written every N epochs, and a resumed run equals an uninterrupted one
+(interrupted by an exception or killed with SIGKILL)."""
 
 from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
 import flambeau as fb
 from flambeau.callbacks import Callback, EarlyStopping
+from flambeau.checkpoint import Checkpoint
 from flambeau.schedules import ReduceLROnPlateau
 from tests.test_training import assert_same_weights, mlp, run, weights
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _full_options():
@@ -63,3 +74,47 @@ def test_resume_refuses_a_mismatch(tmp_path):
     mlp().save(tmp_path / "model.npz")
     with pytest.raises(fb.SerializationError, match="is a saved model, not a training checkpoint"):
         run(mlp(), resume=tmp_path / "model.npz")
+
+
+def test_checkpoint_records_the_reduction(tmp_path):
+    path = tmp_path / "c.npz"
+    expected = run(mlp(), epochs=4, reduction="sum", eps=0.01)
+    run(mlp(), epochs=2, reduction="sum", eps=0.01, callbacks=[Checkpoint(path)])
+    assert fb.serialization.read_file(path)[0]["training"]["reduction"] == "sum"
+    with pytest.raises(fb.SerializationError, match="was trained with reduction='sum', not 'mean'; pass "
+                                                    "the same reduction"):
+        run(mlp(), epochs=4, eps=0.01, resume=path)
+    net = mlp(seed=3)
+    resumed = run(net, epochs=4, reduction="sum", eps=0.01, resume=path)
+    assert resumed["train_loss"] == expected["train_loss"]
+    with pytest.raises(ValueError, match="Checkpoint: every must be a positive int, got 0"):
+        Checkpoint(path, every=0)
+
+
+_KILLED_RUN = """
+    import os, signal, sys
+    sys.path.insert(0, {root!r})
+    from tests.test_training import mlp, run
+
+    def kill_at_third_epoch(epoch, logs):
+        if epoch == 2:  # before this epoch's checkpoint is written: the file holds 2 epochs
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    run(mlp(dropout=0.3), epochs=5, checkpoint={path!r}, callbacks=[kill_at_third_epoch])
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+def test_resume_after_sigkill_gives_the_same_result(tmp_path):
+    path = tmp_path / "killed.npz"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    code = textwrap.dedent(_KILLED_RUN).format(root=str(ROOT), path=str(path))
+    process = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=120)
+    assert process.returncode == -signal.SIGKILL, process.stderr.decode()
+    assert fb.serialization.read_file(path)[0]["training"]["epochs_done"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["killed.npz"]  # no temporary file left
+    reference, resumed_net = mlp(dropout=0.3), mlp(seed=5, dropout=0.3)
+    expected = run(reference, epochs=5)
+    resumed = run(resumed_net, epochs=5, resume=path)
+    assert resumed["train_loss"] == expected["train_loss"]
+    assert_same_weights(weights(resumed_net), weights(reference))

@@ -32,6 +32,28 @@ def test_step_lr_matches_torch():
     assert [ours(e) for e in range(10)] == pytest.approx(theirs, rel=1e-12)
 
 
+def test_exponential_chained_is_repeated_multiplication_as_torch_steps():
+    t = torch()
+    chained, closed = ExponentialLR(0.95, chained=True), ExponentialLR(0.95)
+    lrs, lr = [], 3e-3
+    for _ in range(30):
+        lrs.append(lr)
+        lr *= 0.95
+    assert [chained.learning_rate(3e-3, e) for e in range(30)] == lrs
+    assert [closed.learning_rate(3e-3, e) for e in range(30)] == [3e-3 * 0.95 ** e for e in range(30)]
+    assert lrs != [3e-3 * 0.95 ** e for e in range(30)]  # the two differ in the last bit
+    optimizer = t.optim.SGD([t.zeros(1, requires_grad=True)], lr=3e-3)
+    scheduler = t.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.95)
+    theirs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(30):
+            theirs.append(optimizer.param_groups[0]["lr"])
+            scheduler.step()
+    assert theirs == lrs
+    assert repr(chained) == "ExponentialLR(gamma=0.95, chained=True)"
+
+
 def test_exponential_is_the_reports_decay():
     ours = ExponentialLR(0.95)
     assert [ours(e) for e in range(4)] == pytest.approx([1, 0.95, 0.95 ** 2, 0.95 ** 3])

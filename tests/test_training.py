@@ -1,5 +1,6 @@
-"""SGD's toolkit: validation split, metrics, schedules, clipping, early stopping, callbacks,
-divergence, and ``Sequential.fit`` (checkpoints: ``test_checkpoint.py``)."""
+"""SGD and its loop: validation split, metrics, schedules, clipping, early stopping, callbacks
+(the keyword options are the callbacks), lr/eps, reduction, divergence, and ``Sequential.fit``
+(checkpoints: ``test_checkpoint.py``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import numpy as np
 import pytest
 
 import flambeau as fb
-from flambeau.callbacks import Callback, EarlyStopping, StopTraining
-from flambeau.schedules import ExponentialLR, ReduceLROnPlateau, StepLR
+from flambeau.callbacks import Callback, EarlyStopping, ProgressBar, StopTraining
+from flambeau.evaluation import Metrics
+from flambeau.schedules import ExponentialLR, LRSchedule, ReduceLROnPlateau, StepLR
 
 
 def blobs(n=240, seed=0):
@@ -176,7 +178,7 @@ def test_divergence_names_epoch_batch_and_advises_smaller_lr():
         fb.SGD(mlp(), fb.MSELoss(), X, np.eye(3, dtype=np.float32)[y], batch_size=16, epochs=2,
                eps=1e10, seed=0, progress=False)
     message = str(info.value)
-    assert "at epoch 1, batch " in message and "/15; try a smaller learning rate (eps=1e+10)" in message
+    assert "at epoch 1, batch " in message and "/15; try a smaller learning rate (lr=1e+10)" in message
 
 
 def test_fit_is_sgd():
@@ -197,27 +199,130 @@ def test_argument_errors():
         run(mlp(), callbacks=[3])
     with pytest.raises(ValueError, match="Optim: clip_norm must be a positive number, got -1"):
         run(mlp(), clip_norm=-1)
+    with pytest.raises(KeyError, match="LRSchedule: monitor 'val_loss' is not recorded"):
+        run(mlp(), callbacks=[LRSchedule(ReduceLROnPlateau())])
+    with pytest.raises(TypeError, match="SGD: early_stopping must be a patience .* got True"):
+        run(mlp(), early_stopping=True)
 
 
-def test_progress_bar_shows_epochs_loss_and_validation_metrics(monkeypatch):
+def test_progress_bar_says_which_gradient_and_shows_mean_losses(monkeypatch):
     bars = []
 
     class RecordingBar:
-        def __init__(self, iterable, **kwargs):
-            self.iterable, self.kwargs, self.postfixes = iterable, kwargs, []
+        def __init__(self, **kwargs):
+            self.kwargs, self.postfixes, self.n, self.closed = kwargs, [], kwargs["initial"], False
             bars.append(self)
 
-        def __iter__(self):
-            return iter(self.iterable)
+        def update(self, n):
+            self.n += n
 
         def set_postfix(self, values):
             self.postfixes.append(values)
 
         def close(self):
-            pass
+            self.closed = True
 
-    monkeypatch.setattr(fb.training, "tqdm", RecordingBar)
+    monkeypatch.setattr(fb.callbacks, "tqdm", RecordingBar)
     run(mlp(), epochs=2, validation_split=0.25, progress=False)
+    assert bars == []
+    run(mlp(), epochs=2, validation_split=0.25, progress=True, reduction="sum")
     (bar,) = bars
-    assert bar.kwargs["unit"] == "epoch" and bar.kwargs["total"] == 2 and bar.kwargs["disable"]
+    assert bar.kwargs["unit"] == "epoch" and bar.kwargs["total"] == 2
+    assert bar.kwargs["desc"] == "SGD (sum gradient; losses: means per sample)"
+    assert bar.n == 2 and bar.closed
     assert sorted(bar.postfixes[-1]) == ["train_loss", "val_accuracy", "val_loss"]
+
+
+def test_lr_is_eps():
+    a, b = mlp(), mlp()
+    h_eps, h_lr = run(a, eps=0.2), run(b, eps=None, lr=0.2)
+    assert h_eps["train_loss"] == h_lr["train_loss"] and h_lr["lr"] == [0.2] * 3
+    assert_same_weights(weights(a), weights(b))
+    X, y = blobs()
+    positional = fb.SGD(mlp(), fb.CrossEntropyLoss(), X, y, 16, 3, 0.2, True, 0, progress=False)
+    assert positional["train_loss"] == h_eps["train_loss"]
+    with pytest.raises(ValueError, match="SGD: give the learning rate as lr or as eps"):
+        run(mlp(), eps=0.1, lr=0.1)
+    with pytest.raises(ValueError, match=r"SGD: the learning rate \(lr, or eps\) must be a positive "
+                                         "number, got 0"):
+        run(mlp(), eps=0)
+
+
+def test_sum_reduction_is_mean_reduction_at_lr_times_batch_size():
+    """Full batches of 16, plain gradient descent: sum at lr = mean at 16 lr (up to rounding);
+    the recorded losses are means per sample in both."""
+    X, y = blobs(n=224)  # 14 full batches
+    a, b = mlp(), mlp()
+    h_sum = fb.SGD(a, fb.CrossEntropyLoss(), X, y, 16, 2, 0.01, seed=0, progress=False, reduction="sum")
+    h_mean = fb.SGD(b, fb.CrossEntropyLoss(), X, y, 16, 2, 0.16, seed=0, progress=False)
+    np.testing.assert_allclose(h_sum["train_loss"], h_mean["train_loss"], rtol=1e-5)
+    for key, value in weights(a).items():
+        np.testing.assert_allclose(value, weights(b)[key], rtol=1e-4, atol=1e-6, err_msg=key)
+    h_mean_same_lr = fb.SGD(mlp(), fb.CrossEntropyLoss(), X, y, 16, 2, 0.01, seed=0, progress=False)
+    assert h_mean_same_lr["train_loss"][-1] > h_sum["train_loss"][-1] + 0.1  # the reduction acts
+    h_fit = mlp().fit(X, y, fb.CrossEntropyLoss(), batch_size=16, epochs=2, eps=0.01, seed=0,
+                      progress=False, reduction="sum")
+    assert h_fit["train_loss"] == h_sum["train_loss"]
+    with pytest.raises(ValueError, match="Optim: reduction must be 'mean' .* or 'sum' .*, got 'none'"):
+        run(mlp(), reduction="none")
+
+
+def test_keyword_options_are_the_callbacks():
+    """Each shortcut builds a callback: passing the callbacks themselves gives the same run."""
+    X, y = blobs()
+    a, b = mlp(dropout=0.2), mlp(dropout=0.2)
+    by_keywords = fb.SGD(a, fb.CrossEntropyLoss(), X[:180], y[:180], 16, 30, 3.0, seed=0, progress=False,
+                         X_val=X[180:], Y_val=y[180:], metrics=["f1"], train_metrics=True,
+                         schedule=ReduceLROnPlateau(0.5, patience=0, threshold=0.05), early_stopping=1)
+    by_callbacks = fb.SGD(b, fb.CrossEntropyLoss(), X[:180], y[:180], 16, 30, 3.0, seed=0, progress=False,
+                          callbacks=[EarlyStopping(patience=1), LRSchedule(ReduceLROnPlateau(
+                              0.5, patience=0, threshold=0.05)), Metrics(X[180:], y[180:], ["f1"]),
+                              Metrics(X[:180], y[:180], ["f1"], prefix="train", record_loss=False)])
+    assert sorted(by_keywords) == sorted(by_callbacks)
+    for key in by_keywords:
+        if key != "epoch_time":
+            assert by_keywords[key] == by_callbacks[key], key
+    assert by_callbacks.best_epoch == by_keywords.best_epoch is not None
+    assert by_callbacks.stopped_early and by_keywords.stopped_early
+    assert_same_weights(weights(a), weights(b))
+
+
+def test_callbacks_run_by_order_and_see_the_measured_epoch():
+    seen = []
+
+    class Late(Callback):
+        order = 15
+
+        def on_epoch_end(self, epoch, logs):
+            seen.append(("late", sorted(logs)))
+
+    class Reader(Callback):
+        def on_epoch_end(self, epoch, logs):
+            seen.append(("reader", len(self.trainer.history["val_loss"]), self.trainer.optim.lr))
+
+    run(mlp(), epochs=1, callbacks=[Late(), Reader(), Metrics(*blobs(40, seed=1))])
+    assert seen == [("reader", 1, 0.1), ("late", ["epoch_time", "lr", "train_loss", "val_accuracy",
+                                                  "val_loss"])]
+
+
+def test_transform_changes_each_batch_inputs_with_the_loop_generator():
+    seen = []
+
+    def transform(batch, rng):
+        seen.append(len(batch))
+        return batch + rng.normal(size=batch.shape).astype(batch.dtype)
+
+    a, b = mlp(), mlp()
+    noisy = run(a, epochs=2, batch_size=100, transform=transform)
+    assert seen == [100, 100, 40] * 2
+    assert noisy["train_loss"] != run(b, epochs=2, batch_size=100)["train_loss"]
+    again = run(mlp(), epochs=2, batch_size=100, transform=transform)
+    assert again["train_loss"] == noisy["train_loss"]
+
+
+def test_history_is_the_recording_callback():
+    history = fb.History()
+    history.on_epoch_end(0, {"train_loss": 1.0, "lr": 0.1})
+    history.on_epoch_end(1, {"train_loss": 0.5, "lr": 0.1})
+    assert history == {"train_loss": [1.0, 0.5], "lr": [0.1, 0.1]} and history.epochs == 2
+    assert ProgressBar.order > 0 > fb.History.order > Metrics.order

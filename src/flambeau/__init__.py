@@ -9,8 +9,10 @@ from ._checks import ShapeError
 from .aliases import BCE, CE, CELogSoftmax, Sequentiel, Sigmoide
 from .autoencoder import AutoEncoder
 from .callbacks import Callback, EarlyStopping, StopTraining
+from .checkpoint import Checkpoint
 from .containers import Concat, Sequential
 from .dtype import PrecisionWarning, default_dtype, get_default_dtype, set_default_dtype
+from .evaluation import Metrics
 from .gradcheck import gradcheck
 from .layers import (
     AvgPool1D,
@@ -41,7 +43,7 @@ from .optim import Optim
 from .random import manual_seed
 from .regularization import clip_grad_norm
 from .rules import Adam, AdamW, GradientDescent, Momentum, RMSprop
-from .schedules import CosineLR, ExponentialLR, ReduceLROnPlateau, StepLR
+from .schedules import CosineLR, ExponentialLR, LRSchedule, ReduceLROnPlateau, StepLR
 from .serialization import SerializationError, load, save
 from .training import SGD, DivergenceError, History, evaluate, predict
 
@@ -57,6 +59,7 @@ __all__ = [
     "CE",
     "CELogSoftmax",
     "Callback",
+    "Checkpoint",
     "Concat",
     "Conv1D",
     "Conv2D",
@@ -70,6 +73,7 @@ __all__ = [
     "GradientDescent",
     "History",
     "Identity",
+    "LRSchedule",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
@@ -77,6 +81,7 @@ __all__ = [
     "MSELoss",
     "MaxPool1D",
     "MaxPool2D",
+    "Metrics",
     "Module",
     "Momentum",
     "NLLLoss",

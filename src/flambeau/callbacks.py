@@ -1,22 +1,44 @@
-"""Training-loop callbacks: hooks called by ``SGD`` around epochs (and batches, on request).
+"""Training-loop callbacks: hooks called by the training loop around epochs and batches.
 
-A callback overrides any of the ``Callback`` methods; ``on_batch_end`` is only called for
-callbacks that override it, so the loop stays free of per-batch work otherwise. A plain
+The loop (``flambeau.training.Trainer``, behind ``SGD`` and ``train_autoencoder``) does only
+the course's work: shuffle, step through the mini-batches, check the loss is finite. Every
+option is a callback, as in Keras or Lua torch's ``StochasticGradient.hookIteration``:
+
+=====================================  =========================================  =====
+callback                               what it does                               order
+=====================================  =========================================  =====
+``flambeau.evaluation.Metrics``        adds ``val_loss``, ``val_<metric>``... to     -20
+                                       the epoch's logs
+``flambeau.training.History``          records the logs (always present)            -10
+``flambeau.schedules.LRSchedule``      sets the learning rate of each epoch           0
+``EarlyStopping``                      stops when a metric stops improving            0
+``LambdaCallback`` / your callbacks    anything                                       0
+``ProgressBar``                        a tqdm bar over epochs                        10
+``flambeau.checkpoint.Checkpoint``     saves the run (resumable)                     20
+=====================================  =========================================  =====
+
+Callbacks run by increasing ``order``, then in the order given: measurements first (the
+callbacks that follow see them in ``logs`` and in the history), saving last (it saves what
+the others did). A callback overrides any ``Callback`` hook; ``on_batch_end`` is only called
+for callbacks that override it, so the loop stays free of per-batch work otherwise. A plain
 function ``f(epoch, logs)`` given in ``callbacks=`` is called at the end of each epoch.
 Raising ``StopTraining`` from a hook ends training cleanly after the current epoch.
 
-Callbacks that hold state needed to resume a run exactly (``EarlyStopping``) implement
-``state_dict() -> (json_dict, arrays)`` and ``load_state_dict(json_dict, arrays)``; training
-checkpoints save them.
+Callbacks that hold state needed to resume a run exactly (``EarlyStopping``, ``LRSchedule``)
+implement ``state_dict() -> (json_dict, arrays)`` and ``load_state_dict(json_dict, arrays)``;
+training checkpoints save them.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
+from tqdm.auto import tqdm
 
-__all__ = ["Callback", "EarlyStopping", "LambdaCallback", "StopTraining", "monitor_mode"]
+__all__ = ["Callback", "EarlyStopping", "LambdaCallback", "ProgressBar", "StopTraining", "as_callback",
+           "monitor_mode", "wants_batches"]
 
 
 class StopTraining(Exception):  # noqa: N818 -- a signal, not an error
@@ -33,9 +55,24 @@ class Callback:
 
     Hooks, in call order: ``on_train_begin(net, history)``, then per epoch
     ``on_epoch_begin(epoch)``, ``on_batch_end(epoch, batch, loss)`` after each update (only if
-    overridden), ``on_epoch_end(epoch, logs)`` with ``logs`` the epoch's record (``train_loss``,
-    ``val_loss``, ``lr``, ...); finally ``on_train_end(net, history)``. ``epoch`` is 0-based.
+    overridden; ``loss`` is the batch's mean per-sample loss), ``on_epoch_end(epoch, logs)``
+    with ``logs`` the epoch's record (``train_loss``, ``val_loss``, ``lr``, ...); finally
+    ``on_train_end(net, history)``. ``epoch`` is 0-based.
+
+    Before ``on_train_begin`` the loop sets ``self.trainer`` (``flambeau.training.Trainer``):
+    the run in progress, with ``net``, ``loss``, ``optim`` (its ``lr`` is the learning rate),
+    ``rng``, ``history``, ``epochs``, ``first_epoch`` (after a resume), ``callbacks`` and
+    ``stop_training`` (True once a callback raised ``StopTraining`` in this epoch).
+
+    Attributes:
+        order: when the callback runs among the others (see the module's table).
     """
+
+    order = 0
+    trainer = None
+
+    def set_trainer(self, trainer) -> None:
+        self.trainer = trainer
 
     def on_train_begin(self, net, history) -> None:
         pass
@@ -63,9 +100,51 @@ class LambdaCallback(Callback):
         self.function(epoch, logs)
 
 
+def as_callback(callback, where: str = "SGD") -> Callback:
+    """``callback`` itself, or a function ``f(epoch, logs)`` wrapped as a ``LambdaCallback``."""
+    if isinstance(callback, Callback):
+        return callback
+    if callable(callback):
+        return LambdaCallback(callback)
+    raise TypeError(f"{where}: a callback must be a Callback or a function f(epoch, logs), "
+                    f"got {type(callback).__name__}")
+
+
 def wants_batches(callback: Callback) -> bool:
     """Whether ``callback`` overrides ``on_batch_end`` (the loop skips it otherwise)."""
     return type(callback).on_batch_end is not Callback.on_batch_end
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over epochs, with the epoch's losses and validation scores after it.
+
+    Args:
+        desc: the bar's label; the training loops say there which gradient is followed and
+            that the losses shown are means per sample.
+        show: ``show(key) -> bool``: which entries of the logs to display (default:
+            ``train_loss`` and every ``val_*``).
+    """
+
+    order = 10
+
+    def __init__(self, desc: str = "training (losses: means per sample)",
+                 show: Callable[[str], bool] | None = None):
+        self.desc = desc
+        self.show = show if show is not None else (lambda key: key == "train_loss" or key.startswith("val_"))
+        self.bar = None
+
+    def on_train_begin(self, net, history):
+        trainer = self.trainer
+        self.bar = tqdm(total=trainer.epochs, initial=trainer.first_epoch, desc=self.desc, unit="epoch",
+                        leave=False)
+
+    def on_epoch_end(self, epoch, logs):
+        self.bar.update(1)
+        self.bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items() if self.show(k)})
+
+    def on_train_end(self, net, history):
+        if self.bar is not None:
+            self.bar.close()
 
 
 class EarlyStopping(Callback):
@@ -127,6 +206,8 @@ class EarlyStopping(Callback):
     def on_train_end(self, net, history):
         if self.restore_best and self.best_weights:
             _restore(net, self.best_weights)
+        if hasattr(history, "best_epoch"):
+            history.best_epoch = self.best_epoch
 
     def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
         state = {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,

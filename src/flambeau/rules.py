@@ -2,6 +2,11 @@
 
 A rule has ``step(params, grads, lr)`` where ``params`` and ``grads`` are the dicts of
 ``Module.parameters()`` / ``Module.gradients()``; it updates the parameter arrays in place.
+``lr`` is the learning rate (``Optim``'s and ``SGD``'s ``lr``, called ``eps`` in the course);
+the ``eps`` of ``RMSprop`` and ``Adam`` is something else: the small constant of their
+denominators, as in ``torch.optim``. ``grads`` is the gradient of the batch-mean loss or of the
+batch-sum loss, as ``Optim``'s ``reduction`` says; plain gradient descent and momentum scale
+with it (sum at ``lr`` = mean at ``lr * batch_size``), Adam and RMSprop hardly do.
 Stateful rules (momentum, Adam) keep their state keyed by parameter name, created lazily at
 the first step. ``Optim`` and ``SGD`` take any such object as ``rule=``.
 
@@ -149,7 +154,8 @@ class RMSprop(UpdateRule):
 
     Args:
         alpha: smoothing of the squared-gradient average.
-        eps: added to the denominator for stability.
+        eps: added to the denominator for stability (RMSprop's epsilon, not a learning rate:
+            the learning rate is ``Optim``'s / ``SGD``'s ``lr``).
         weight_decay: L2 coefficient.
     """
 
@@ -178,7 +184,9 @@ class Adam(UpdateRule):
 
     Args:
         betas: ``(b1, b2)`` decay rates of the two moment averages.
-        eps: added to the denominator for stability.
+        eps: added to the denominator for stability (Adam's epsilon, as ``torch.optim.Adam``'s;
+            not a learning rate: the learning rate is ``Optim``'s / ``SGD``'s ``lr``, which the
+            course calls ``eps``).
         weight_decay: L2 coefficient (added to the gradient, as ``torch.optim.Adam``).
     """
 

@@ -1,46 +1,52 @@
-"""The mini-batch training loop of the course: ``SGD(net, loss, X, Y, ...)``.
+"""The mini-batch training loop of the course: ``SGD(net, loss, X, Y, batch_size, epochs, eps)``.
 
-Beyond the course's arguments, ``SGD`` offers (all optional, keyword-only): a validation
-split, metrics recorded per epoch, learning-rate schedules, gradient clipping, early
-stopping with best-weights restore, callbacks, and checkpoints every N epochs from which a
-run resumes to exactly the result of an uninterrupted one. The per-batch path stays minimal:
-one ``Optim.step``, a finiteness check, and callbacks only when some ask for batches.
+There is one loop in the library, ``Trainer.fit``: shuffle, step through the mini-batches
+(``Optim.step``), check the loss stays finite. Everything else is a callback
+(``flambeau.callbacks``): validation and metrics (``Metrics``), learning-rate schedules
+(``LRSchedule``), early stopping (``EarlyStopping``), the progress bar (``ProgressBar``),
+checkpoints (``Checkpoint``, from which a run resumes to exactly the result of an
+uninterrupted one) and the history itself (``History``). ``SGD``'s keyword options are
+shortcuts that build those callbacks; ``studies.train_autoencoder`` runs the same loop with a
+per-batch input ``transform`` (denoising).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 
 import numpy as np
-from tqdm.auto import tqdm
 
-from .callbacks import Callback, EarlyStopping, LambdaCallback, StopTraining, wants_batches
-from .checkpoint import load_checkpoint, save_checkpoint
+from .callbacks import Callback, EarlyStopping, ProgressBar, StopTraining, as_callback, wants_batches
+from .checkpoint import Checkpoint, load_checkpoint
 from .dtype import as_compute_dtype
-from .losses import BCELoss, CrossEntropyLoss, NLLLoss
-from .metrics import METRICS, accuracy
+from .evaluation import Metrics, evaluate, is_classification, metric_table, predict
 from .module import Loss, Module
-from .optim import Optim
+from .optim import Optim, learning_rate
 from .random import make_rng
+from .schedules import LRSchedule
 
-__all__ = ["DivergenceError", "History", "SGD", "evaluate", "predict"]
+__all__ = ["DivergenceError", "History", "SGD", "Trainer", "evaluate", "is_classification", "predict"]
 
 
 class DivergenceError(FloatingPointError):
     """The training loss became NaN or infinite."""
 
 
-class History(dict):
+class History(dict, Callback):
     """Per-epoch records: ``history["train_loss"][e]``, ``history["val_accuracy"][e]``, ...
 
-    Keys: ``train_loss`` (mean over the epoch's samples), ``lr``, ``epoch_time`` (seconds),
-    ``val_loss`` / ``val_<metric>`` with validation data, ``train_<metric>`` with
-    ``train_metrics=True``. Attributes set by ``SGD``: ``stopped_early`` (bool) and
-    ``best_epoch`` (0-based, with early stopping).
+    Keys: ``train_loss`` (the MEAN per-sample loss over the epoch's samples, measured on each
+    batch before its update, whatever the gradient's ``reduction``), ``lr``, ``epoch_time``
+    (seconds, training only), ``val_loss`` (mean per sample) / ``val_<metric>`` with validation
+    data, ``train_<metric>`` with ``train_metrics=True``. Attributes: ``stopped_early`` (bool)
+    and ``best_epoch`` (0-based, set by ``EarlyStopping``).
+
+    It is the callback that records each epoch's logs (``order = -10``: after the measuring
+    callbacks, before the others, which therefore see the current epoch in it).
     """
 
+    order = -10
     stopped_early = False
     best_epoch: int | None = None
 
@@ -48,92 +54,138 @@ class History(dict):
         for key, value in values.items():
             self.setdefault(key, []).append(value)
 
+    def set_trainer(self, trainer) -> None:
+        """Nothing: a history holds records only (no reference to the run, its data or net)."""
+
+    def on_epoch_end(self, epoch, logs):
+        self.append(**logs)
+
     @property
     def epochs(self) -> int:
         return len(self.get("train_loss", []))
 
 
-def predict(net: Module, X, batch_size: int = 1024) -> np.ndarray:
-    """Network outputs for ``X`` in evaluation mode, by chunks of ``batch_size`` samples."""
-    was_training = net.training
-    net.eval()
-    try:
-        if net.dtype is not None:
-            X = as_compute_dtype(X, net.dtype, "predict")
-        outputs = [net.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
-    finally:
-        net.train(was_training)
-    return np.concatenate(outputs) if outputs else np.empty((0,))
+def _check_count(where: str, name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not (isinstance(value, (int, np.integer)) and value >= minimum):
+        kind = "a positive int" if minimum == 1 else "a non-negative int"
+        raise ValueError(f"{where}: {name} must be {kind}, got {value!r}")
+    return int(value)
 
 
-def is_classification(loss: Loss, yhat: np.ndarray) -> bool:
-    """Whether accuracy is meaningful for this loss and output (class or 0/1 targets)."""
-    if isinstance(loss, (CrossEntropyLoss, NLLLoss)):
-        return True
-    return isinstance(loss, BCELoss) and yhat.ndim == 2 and yhat.shape[1] == 1
-
-
-def evaluate(net: Module, loss: Loss, X, Y, batch_size: int = 1024,
-             metrics: dict[str, Callable] | None = None) -> dict[str, float]:
-    """Mean loss (and accuracy for classification, and each ``metrics`` entry) of ``net``
-    on ``(X, Y)``; metric functions are called ``f(Y, yhat)``."""
-    yhat = predict(net, X, batch_size)
-    result = {"loss": float(np.mean(loss.forward(Y, yhat)))}
-    if is_classification(loss, yhat):
-        result["accuracy"] = accuracy(Y, yhat)
-    for name, function in (metrics or {}).items():
-        result[name] = float(function(Y, yhat))
-    return result
-
-
-# -- argument checks ------------------------------------------------------------------------------
-def _check_data(X, Y, name_x: str, name_y: str) -> None:
+def _check_data(where: str, X, Y, name_x: str = "X", name_y: str = "Y") -> None:
     if len(X) != len(Y):
-        raise ValueError(f"SGD: {name_x} and {name_y} must hold the same number of samples, "
+        raise ValueError(f"{where}: {name_x} and {name_y} must hold the same number of samples, "
                          f"got {len(X)} and {len(Y)}")
     if len(X) == 0:
-        raise ValueError(f"SGD: {name_x} is empty")
+        raise ValueError(f"{where}: {name_x} is empty")
 
 
-def _metric_table(metrics) -> dict[str, Callable]:
-    """``metrics`` as ``{name: f(y, yhat)}``: names from ``flambeau.metrics.METRICS``,
-    functions (named by ``__name__``) or a dict."""
-    if metrics is None:
-        return {}
-    if isinstance(metrics, dict):
-        items = list(metrics.items())
-    else:
-        items = []
-        for metric in metrics:
-            if isinstance(metric, str):
-                if metric not in METRICS:
-                    raise ValueError(f"SGD: unknown metric {metric!r}; choose one of {sorted(METRICS)} "
-                                     "or pass a function f(y, yhat)")
-                items.append((metric, METRICS[metric]))
-            elif callable(metric):
-                items.append((getattr(metric, "__name__", type(metric).__name__), metric))
-            else:
-                raise TypeError(f"SGD: a metric must be a name or a function f(y, yhat), got {metric!r}")
-    if any(name == "loss" for name, _ in items):
-        raise ValueError("SGD: 'loss' is always recorded; give the metric another name")
-    return dict(items)
+class Trainer:
+    """One training run: the loop, and what callbacks can reach (``callback.trainer``).
+
+    Each epoch: ``on_epoch_begin`` hooks, a new sample order (``rng.permutation``) when
+    ``shuffle``, one ``optim`` step per mini-batch of ``batch_size`` samples (the last may be
+    smaller; ``transform(inputs, rng)`` first changes the batch's inputs, targets untouched),
+    then ``on_epoch_end`` hooks with ``logs = {"train_loss", "lr", "epoch_time"}``.
+
+    Args:
+        optim: the ``Optim`` (network, loss, learning rate, rule, reduction).
+        X, Y: training inputs and targets, ``(n, ...)`` each.
+        batch_size, epochs: samples per step and total passes (a resumed run goes on to it).
+        rng: the Generator of the sample order (and of ``transform``).
+        callbacks: ``Callback`` objects or functions ``f(epoch, logs)``; a ``History`` is
+            always added and returned by ``fit``.
+        shuffle: draw a new order each epoch (else the data's order).
+        transform: ``transform(inputs, rng) -> inputs`` applied to each batch before its step.
+        name: the function named in error messages.
+
+    Attributes:
+        net, loss, optim, rng, history, epochs, first_epoch, callbacks (sorted by ``order``),
+        stop_training (set when a callback raised ``StopTraining`` in the current epoch).
+    """
+
+    def __init__(self, optim: Optim, X, Y, batch_size: int, epochs: int, rng=None, callbacks=(),
+                 shuffle: bool = True, transform=None, name: str = "SGD"):
+        self.name = name
+        self.batch_size = _check_count(name, "batch_size", batch_size, 1)
+        self.epochs = _check_count(name, "epochs", epochs, 0)
+        _check_data(name, X, Y)
+        self.optim, self.X, self.Y, self.rng = optim, X, Y, make_rng(rng)
+        self.shuffle, self.transform = shuffle, transform
+        self.history = History()
+        given = [as_callback(c, name) for c in callbacks]
+        self.callbacks = sorted([self.history, *given], key=lambda c: c.order)
+        self.first_epoch, self.stop_training = 0, False
+
+    @property
+    def net(self) -> Module:
+        return self.optim.net
+
+    @property
+    def loss(self) -> Loss:
+        return self.optim.loss
+
+    def resume(self, path) -> None:
+        """Restore the run saved in the checkpoint ``path``: ``fit`` then continues it."""
+        self.first_epoch, saved = load_checkpoint(path, self.net, self.optim.rule, self.rng,
+                                                  self.callbacks, self.optim.reduction)
+        self.history.update(saved)
+
+    def fit(self) -> History:
+        """Train from ``first_epoch`` to ``epochs``; returns the ``History``."""
+        self.net.train()
+        for callback in self.callbacks:
+            callback.set_trainer(self)
+        self._call("on_train_begin", self.net, self.history)
+        for epoch in range(self.first_epoch, self.epochs):
+            start = time.perf_counter()
+            self._call("on_epoch_begin", epoch)
+            order = self.rng.permutation(len(self.X)) if self.shuffle else None
+            logs = {"train_loss": self._train_epoch(epoch, order), "lr": self.optim.lr,
+                    "epoch_time": time.perf_counter() - start}
+            self._epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        self.history.stopped_early = self.stop_training
+        self._call("on_train_end", self.net, self.history)
+        return self.history
+
+    def _train_epoch(self, epoch: int, order) -> float:
+        """One pass over the data; returns the mean per-sample loss over its samples."""
+        n, size = len(self.X), self.batch_size
+        n_batches = math.ceil(n / size)
+        params, grads = self.net.parameters(), self.net.gradients()
+        batch_hooks = [c for c in self.callbacks if wants_batches(c)]
+        total = 0.0
+        for b in range(n_batches):
+            start = b * size
+            idx = order[start:start + size] if order is not None else slice(start, start + size)
+            inputs = self.X[idx] if self.transform is None else self.transform(self.X[idx], self.rng)
+            batch_loss = self.optim.step_with(inputs, self.Y[idx], params, grads)
+            if not math.isfinite(batch_loss):
+                raise DivergenceError(
+                    f"{self.name}: the loss became {batch_loss} at epoch {epoch + 1}, batch "
+                    f"{b + 1}/{n_batches}; try a smaller learning rate (lr={self.optim.lr:g})")
+            total += batch_loss * (min(n, start + size) - start)
+            for callback in batch_hooks:
+                callback.on_batch_end(epoch, b, batch_loss)
+        return total / n
+
+    def _call(self, hook: str, *args) -> None:
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args)
+
+    def _epoch_end(self, epoch: int, logs: dict) -> None:
+        """The ``on_epoch_end`` hooks; a ``StopTraining`` sets ``stop_training`` and the
+        remaining hooks still run (a checkpoint is then written)."""
+        for callback in self.callbacks:
+            try:
+                callback.on_epoch_end(epoch, logs)
+            except StopTraining:
+                self.stop_training = True
 
 
-def _callback_list(callbacks, early_stopping) -> list[Callback]:
-    result = []
-    for callback in callbacks or ():
-        if isinstance(callback, Callback):
-            result.append(callback)
-        elif callable(callback):
-            result.append(LambdaCallback(callback))
-        else:
-            raise TypeError(f"SGD: a callback must be a Callback or a function f(epoch, logs), "
-                            f"got {type(callback).__name__}")
-    if early_stopping is not None:
-        result.append(early_stopping)
-    return result
-
-
+# -- SGD: the course's function, its keyword options built into callbacks -----------------------
 def _split(X, Y, X_val, Y_val, validation_split: float):
     """Hold out the last ``validation_split`` share of ``(X, Y)`` (Keras' convention)."""
     if not validation_split:
@@ -150,44 +202,51 @@ def _split(X, Y, X_val, Y_val, validation_split: float):
     return X[:cut], Y[:cut], X[cut:], Y[cut:]
 
 
-# -- the loop ---------------------------------------------------------------------------------------
-def _train_epoch(optim: Optim, X, Y, order, batch_size: int, epoch: int, batch_callbacks) -> float:
-    """One pass over the data; returns the mean loss over its samples."""
-    n = len(X)
-    n_batches = math.ceil(n / batch_size)
-    params, grads = optim.net.parameters(), optim.net.gradients()
-    total = 0.0
-    for b in range(n_batches):
-        start = b * batch_size
-        idx = order[start:start + batch_size] if order is not None else slice(start, start + batch_size)
-        batch_loss = optim.step_with(X[idx], Y[idx], params, grads)
-        if not math.isfinite(batch_loss):
-            raise DivergenceError(
-                f"SGD: the loss became {batch_loss} at epoch {epoch + 1}, batch {b + 1}/"
-                f"{n_batches}; try a smaller learning rate (eps={optim.eps:g})")
-        total += batch_loss * (min(n, start + batch_size) - start)
-        for callback in batch_callbacks:
-            callback.on_batch_end(epoch, b, batch_loss)
-    return total / n
+def _training_data(net: Module, X, Y, X_val, Y_val, validation_split: float):
+    _check_data("SGD", X, Y)
+    if (X_val is None) != (Y_val is None):
+        raise ValueError("SGD: give both X_val and Y_val, or neither")
+    X, Y, X_val, Y_val = _split(X, Y, X_val, Y_val, validation_split)
+    if X_val is not None:
+        _check_data("SGD", X_val, Y_val, "X_val", "Y_val")
+    if net.dtype is not None:
+        X = as_compute_dtype(X, net.dtype, "SGD")
+    return X, np.asarray(Y), X_val, Y_val
 
 
-def _epoch_end(callbacks, epoch: int, record: dict) -> bool:
-    """Run the ``on_epoch_end`` hooks; True when one of them asked to stop."""
-    stop = False
-    for callback in callbacks:
-        try:
-            callback.on_epoch_end(epoch, record)
-        except StopTraining:
-            stop = True
-    return stop
+def _option_callbacks(X, Y, X_val, Y_val, *, metrics, train_metrics, schedule, early_stopping,
+                      monitor, restore_best, checkpoint, checkpoint_every, progress, desc) -> list:
+    """The callbacks ``SGD``'s keyword options stand for, and where they go among the user's:
+    ``(before, after)``."""
+    checkpoint_every = _check_count("SGD", "checkpoint_every", checkpoint_every, 1)
+    table = metric_table(metrics, "SGD")
+    before = [LRSchedule(schedule, monitor)] if schedule is not None else []
+    if train_metrics:
+        before.append(Metrics(X, Y, table, prefix="train", record_loss=False))
+    if X_val is not None:
+        before.append(Metrics(X_val, Y_val, table, prefix="val"))
+    after = []
+    if isinstance(early_stopping, EarlyStopping):
+        after.append(early_stopping)
+    elif isinstance(early_stopping, int) and not isinstance(early_stopping, bool):
+        after.append(EarlyStopping(early_stopping, monitor=monitor, restore_best=restore_best))
+    elif early_stopping is not None:
+        raise TypeError(f"SGD: early_stopping must be a patience (int) or an EarlyStopping, "
+                        f"got {early_stopping!r}")
+    if progress:
+        after.append(ProgressBar(desc))
+    if checkpoint is not None:
+        after.append(Checkpoint(checkpoint, checkpoint_every))
+    return before, after
 
 
 def SGD(net: Module, loss: Loss, X, Y, batch_size: int = 32, epochs: int = 10,
-        eps: float = 1e-3, shuffle: bool = True, seed=None, X_val=None, Y_val=None,
-        rule=None, progress: bool = True, *, validation_split: float = 0.0, metrics=None,
+        eps: float | None = None, shuffle: bool = True, seed=None, X_val=None, Y_val=None,
+        rule=None, progress: bool = True, *, lr: float | None = None, reduction: str = "mean",
+        callbacks=(), transform=None, validation_split: float = 0.0, metrics=None,
         train_metrics: bool = False, schedule=None, clip_norm: float | None = None,
         early_stopping: int | EarlyStopping | None = None, monitor: str | None = None,
-        restore_best: bool = True, callbacks=(), checkpoint=None, checkpoint_every: int = 1,
+        restore_best: bool = True, checkpoint=None, checkpoint_every: int = 1,
         resume=None) -> History:
     """Mini-batch gradient descent (the course's ``SGD``).
 
@@ -196,28 +255,42 @@ def SGD(net: Module, loss: Loss, X, Y, batch_size: int = 32, epochs: int = 10,
         X, Y: training inputs ``(n, ...)`` and targets ``(n, ...)``.
         batch_size: samples per step (the last batch of an epoch may be smaller).
         epochs: total passes over the data (a resumed run continues up to this number).
-        eps: base learning rate (applied to the batch-mean gradient).
+        eps: the learning rate, under the course's name (default 1e-3); or give ``lr``.
+            Not the epsilon of ``Adam``/``RMSprop`` (theirs is ``Adam(eps=...)``).
         shuffle: draw a new sample order each epoch.
         seed: seed or Generator for the order; same seed, same run.
         X_val, Y_val: optional validation data, evaluated after each epoch.
         rule: update rule (``flambeau.rules``), plain gradient descent by default.
-        progress: show a tqdm progress bar over epochs (loss and validation metric).
+        progress: show a tqdm progress bar over epochs (losses: means per sample).
+        lr: the learning rate under its usual name (give ``lr`` or ``eps``, not both).
+        reduction: ``"mean"`` (default; PyTorch's and Lua nn's ``sizeAverage``): step on the
+            gradient of the batch-mean loss; ``"sum"`` (the course's): on the gradient of the
+            sum of the batch's losses, as ``backward_update_gradient`` accumulates it. For plain
+            gradient descent, ``"sum"`` at ``lr`` is ``"mean"`` at ``lr * batch_size``; Adam and
+            RMSprop are nearly indifferent to it. The losses recorded are means per sample
+            either way.
+        callbacks: ``flambeau.callbacks.Callback`` objects (``Metrics``, ``LRSchedule``,
+            ``EarlyStopping``, ``Checkpoint``, yours) or functions ``f(epoch, logs)``.
+        transform: ``transform(batch_x, rng) -> batch_x`` applied to each batch's inputs
+            before its step (targets unchanged), e.g. a corruption for denoising.
+
+    Keyword shortcuts, each building one of those callbacks:
         validation_split: hold out this last share of ``(X, Y)`` as validation data.
-        metrics: extra per-epoch metrics on the validation data: names of
+        metrics: extra per-epoch metrics on the validation data (``Metrics``): names of
             ``flambeau.metrics.METRICS`` (``"f1"``, ``"precision"``...), functions
             ``f(y, yhat)`` or a ``{name: function}`` dict; recorded as ``val_<name>``.
-        train_metrics: also evaluate the loss and metrics on the whole training set after
-            each epoch (``train_<name>``; costs one more forward pass over the data).
+        train_metrics: also evaluate the metrics on the whole training set after each epoch
+            (``train_<name>``; costs one more forward pass over the data).
         schedule: learning-rate factor per epoch, ``lr = eps * schedule(epoch)``
-            (``flambeau.schedules`` or any function of the 0-based epoch).
-        clip_norm: clip the global gradient norm of each step to this value.
+            (``LRSchedule``; ``flambeau.schedules`` or any function of the 0-based epoch).
+        clip_norm: clip the global gradient norm of each step to this value (an ``Optim``
+            option).
         early_stopping: patience (int) or an ``EarlyStopping``: stop when ``monitor`` stops
             improving, restoring the best weights unless ``restore_best=False``.
         monitor: the record watched by early stopping and ``ReduceLROnPlateau``
             (default ``val_loss`` with validation data, else ``train_loss``).
-        callbacks: ``flambeau.callbacks.Callback`` objects or functions ``f(epoch, logs)``.
         checkpoint: path of a checkpoint written every ``checkpoint_every`` epochs (and at the
-            end), atomically.
+            end), atomically (``Checkpoint``).
         resume: path of a checkpoint to continue from: weights, rule state, shuffling and
             dropout generators, schedule, early stopping and history are restored, and
             training goes on to ``epochs``: the result equals an uninterrupted run's.
@@ -228,68 +301,18 @@ def SGD(net: Module, loss: Loss, X, Y, batch_size: int = 32, epochs: int = 10,
     Raises:
         DivergenceError: the loss became NaN or infinite (names the epoch and batch).
     """
-    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
-        raise ValueError(f"SGD: batch_size must be a positive int, got {batch_size!r}")
-    if not (isinstance(epochs, (int, np.integer)) and epochs >= 0):
-        raise ValueError(f"SGD: epochs must be a non-negative int, got {epochs!r}")
-    if not (isinstance(checkpoint_every, (int, np.integer)) and checkpoint_every >= 1):
-        raise ValueError(f"SGD: checkpoint_every must be a positive int, got {checkpoint_every!r}")
-    _check_data(X, Y, "X", "Y")
-    if (X_val is None) != (Y_val is None):
-        raise ValueError("SGD: give both X_val and Y_val, or neither")
-    X, Y, X_val, Y_val = _split(X, Y, X_val, Y_val, validation_split)
-    if X_val is not None:
-        _check_data(X_val, Y_val, "X_val", "Y_val")
-    if net.dtype is not None:
-        X = as_compute_dtype(X, net.dtype, "SGD")
-    Y = np.asarray(Y)
-    optim = Optim(net, loss, eps, rule, clip_norm=clip_norm)
-    rng = make_rng(seed)
-    metric_table = _metric_table(metrics)
+    X, Y, X_val, Y_val = _training_data(net, X, Y, X_val, Y_val, validation_split)
+    lr = learning_rate("SGD", eps, lr)
+    optim = Optim(net, loss, lr, rule, clip_norm, reduction=reduction)
+    optim.lr = lr  # as given: an np.float64 learning rate makes the update's product float64
     monitor = monitor or ("val_loss" if X_val is not None else "train_loss")
-    if isinstance(early_stopping, int) and not isinstance(early_stopping, bool):
-        early_stopping = EarlyStopping(early_stopping, monitor=monitor, restore_best=restore_best)
-    hooks = _callback_list(callbacks, early_stopping)
-    batch_hooks = [c for c in hooks if wants_batches(c)]
-
-    history, first_epoch = History(), 0
+    before, after = _option_callbacks(
+        X, Y, X_val, Y_val, metrics=metrics, train_metrics=train_metrics, schedule=schedule,
+        early_stopping=early_stopping, monitor=monitor, restore_best=restore_best,
+        checkpoint=checkpoint, checkpoint_every=checkpoint_every, progress=progress,
+        desc=f"SGD ({reduction} gradient; losses: means per sample)")
+    trainer = Trainer(optim, X, Y, batch_size, epochs, make_rng(seed), [*before, *callbacks, *after],
+                      shuffle=shuffle, transform=transform, name="SGD")
     if resume is not None:
-        first_epoch, saved = load_checkpoint(resume, net, optim.rule, rng, schedule, hooks)
-        history.update(saved)
-    net.train()
-    for callback in hooks:
-        callback.on_train_begin(net, history)
-    bar = tqdm(range(first_epoch, epochs), desc="SGD", unit="epoch", disable=not progress,
-               leave=False, initial=first_epoch, total=epochs)
-    for epoch in bar:
-        start = time.perf_counter()
-        optim.eps = eps * schedule(epoch) if schedule is not None else eps
-        for callback in hooks:
-            callback.on_epoch_begin(epoch)
-        order = rng.permutation(len(X)) if shuffle else None
-        train_loss = _train_epoch(optim, X, Y, order, batch_size, epoch, batch_hooks)
-        record = {"train_loss": train_loss, "lr": optim.eps, "epoch_time": time.perf_counter() - start}
-        if train_metrics:
-            scores = evaluate(net, loss, X, Y, metrics=metric_table)
-            record.update({f"train_{k}": v for k, v in scores.items() if k != "loss"})
-        if X_val is not None:
-            scores = evaluate(net, loss, X_val, Y_val, metrics=metric_table)
-            record.update({f"val_{k}": v for k, v in scores.items()})
-        history.append(**record)
-        if hasattr(schedule, "observe"):
-            schedule.observe(record[monitor])
-        stop = _epoch_end(hooks, epoch, record)
-        bar.set_postfix({k: f"{v:.4g}" for k, v in record.items()
-                         if k == "train_loss" or k.startswith("val_")})
-        if checkpoint is not None and ((epoch + 1) % checkpoint_every == 0 or stop or epoch + 1 == epochs):
-            save_checkpoint(checkpoint, net, optim.rule, rng, epoch + 1, history, schedule, hooks)
-        if stop:
-            history.stopped_early = True
-            break
-    bar.close()
-    for callback in hooks:
-        callback.on_train_end(net, history)
-    if isinstance(early_stopping, EarlyStopping):
-        history.best_epoch = early_stopping.best_epoch
-    return history
-
+        trainer.resume(resume)
+    return trainer.fit()

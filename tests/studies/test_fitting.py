@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from flambeau import AutoEncoder, BCELoss, MSELoss
+from flambeau import SGD, AutoEncoder, BCELoss, MSELoss
 from flambeau.rules import GradientDescent
 from flambeau.studies import corruption, per_feature_loss, train_autoencoder
 
@@ -57,9 +57,38 @@ def test_per_feature_loss_is_loss_over_features(trained_ae, usps_small):
     np.testing.assert_allclose(per_feature_loss(trained_ae, BCELoss(), X), expected, rtol=1e-6)
 
 
+def test_lr_decay_multiplies_the_learning_rate_after_each_epoch(usps_small):
+    """The decay is ``lr *= lr_decay`` after each epoch (the chained ExponentialLR), bit for bit."""
+    X = usps_small[0][:48]
+    ae = AutoEncoder.symmetric(256, 4, steps=1, rng=0)
+    history = train_autoencoder(ae, X, epochs=6, batch_size=16, lr=3e-3, lr_decay=0.95, seed=0,
+                                progress=False)
+    expected = [3e-3]
+    for _ in range(5):
+        expected.append(expected[-1] * 0.95)
+    assert history["lr"] == expected
+    with pytest.raises(ValueError, match=r"train_autoencoder: lr_decay must lie in \(0, 1\], got 1.5"):
+        train_autoencoder(ae, X, lr_decay=1.5)
+
+
+def test_it_is_sgd_with_the_input_as_target(usps_small):
+    """Same loop as SGD: a plain run equals SGD(ae, loss, X, X) with the same options."""
+    X = usps_small[0][:40]
+    a, b = (AutoEncoder.symmetric(256, 4, steps=1, rng=0) for _ in range(2))
+    ours = train_autoencoder(a, X, loss=MSELoss(), epochs=2, batch_size=16, rule=GradientDescent(),
+                             lr=0.05, seed=1, progress=False, reduction="sum")
+    sgd = SGD(b, MSELoss(), X, X, 16, 2, lr=0.05, seed=1, progress=False, rule=GradientDescent(),
+              reduction="sum")
+    assert ours["train_loss"] == sgd["train_loss"]
+    for key, value in a.parameters().items():
+        np.testing.assert_array_equal(value, b.parameters()[key], err_msg=key)
+
+
 def test_errors():
     ae = AutoEncoder.symmetric(4, 2, steps=1)
     with pytest.raises(ValueError, match="train_autoencoder: epochs must be a non-negative int, got -1"):
         train_autoencoder(ae, np.zeros((4, 4), np.float32), epochs=-1)
     with pytest.raises(ValueError, match="train_autoencoder: batch_size must be a positive int, got 0"):
         train_autoencoder(ae, np.zeros((4, 4), np.float32), batch_size=0)
+    with pytest.raises(ValueError, match="Optim: reduction must be 'mean' .* or 'sum' .*, got 'max'"):
+        train_autoencoder(ae, np.zeros((4, 4), np.float32), reduction="max")

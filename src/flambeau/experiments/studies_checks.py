@@ -129,7 +129,7 @@ def run_regression(cfg: RegressionConfig, ctx) -> dict:
     for i, lr in enumerate(cfg.learning_rates):
         net = mlp([2, cfg.hidden, 1], "tanh", rng=ctx.rng(1, i))
         initial = evaluate(net, MSELoss(), X, y)["loss"]
-        history = SGD(net, MSELoss(), X, y, batch_size=cfg.batch_size or len(X), epochs=cfg.epochs, eps=lr,
+        history = SGD(net, MSELoss(), X, y, batch_size=cfg.batch_size or len(X), epochs=cfg.epochs, lr=lr,
                       seed=ctx.seed_for(2, i), X_val=Xt, Y_val=yt, progress=ctx.progress)
         runs[f"lr_{lr}"] = {"initial_train_mse": initial, "final_train_mse": history["train_loss"][-1],
                             "test_mse": history["val_loss"][-1]}

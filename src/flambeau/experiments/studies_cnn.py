@@ -45,7 +45,7 @@ class CnnConfig:
 def _fit(net, X, y, Xt, yt, epochs, cfg, ctx, key, momentum=0.0, lr=None, cosine=False):
     rule = Momentum(beta=momentum) if momentum else GradientDescent()
     history, seconds = timed_sgd(net, CrossEntropyLoss(), X, y, batch_size=cfg.batch_size, epochs=epochs,
-                                 eps=cfg.lr if lr is None else lr, seed=ctx.seed_for(key), X_val=Xt,
+                                 lr=cfg.lr if lr is None else lr, seed=ctx.seed_for(key), X_val=Xt,
                                  Y_val=yt, rule=rule, schedule=CosineLR(epochs) if cosine else None,
                                  progress=ctx.progress)
     metrics = classification_metrics(yt, predict(net, Xt), 10)

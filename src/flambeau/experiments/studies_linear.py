@@ -51,7 +51,7 @@ def _run_variants(variants, cfg, ctx, build, data, accuracy, label_panel):
             net = build(variant, ctx.rng(100 + v_index, seed))
             batch = variant.get("batch_size") or len(X)
             history = SGD(net, MSELoss(), X, y, batch_size=batch, epochs=variant["iterations"],
-                          eps=_step(variant["lr"], batch, cfg.gradient), seed=ctx.seed_for(7, v_index, seed),
+                          lr=_step(variant["lr"], batch, cfg.gradient), seed=ctx.seed_for(7, v_index, seed),
                           progress=False)
             accs.append(accuracy(net, Xt, yt))
             losses.append(history["train_loss"][-1] / y.shape[1])

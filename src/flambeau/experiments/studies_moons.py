@@ -58,7 +58,7 @@ def run_moons(cfg: MoonsConfig, ctx) -> dict:
         net = mlp([2, cfg.hidden, units], "tanh", output=output, rng=ctx.rng(1, i))
         tr, va = splits["train"], splits["val"]
         history = SGD(net, make_loss(), X[tr], _labels(y[tr], encoding), batch_size=cfg.batch_size,
-                      epochs=cfg.epochs, eps=cfg.lr, seed=ctx.seed_for(2, i), X_val=X[va],
+                      epochs=cfg.epochs, lr=cfg.lr, seed=ctx.seed_for(2, i), X_val=X[va],
                       Y_val=_labels(y[va], encoding), progress=ctx.progress)
         te = splits["test"]
         results[head] = {"test_accuracy": float(np.mean(_classes(net, X[te]) == y[te])),

@@ -27,7 +27,7 @@ def _train_classifier(sizes, activation, X, y, X_test, y_test, epochs, batch_siz
     """Train a TanH/ReLU MLP with cross-entropy on logits; returns (net, history, seconds, metrics)."""
     net = mlp(sizes, activation, output=output, rng=rng)
     loss = CrossEntropyLoss()
-    history, seconds = timed_sgd(net, loss, X, y, batch_size=batch_size, epochs=epochs, eps=lr,
+    history, seconds = timed_sgd(net, loss, X, y, batch_size=batch_size, epochs=epochs, lr=lr,
                                  seed=seed, X_val=X_test, Y_val=y_test, progress=progress)
     metrics = classification_metrics(y_test, predict(net, X_test), sizes[-1])
     metrics["train_loss"] = evaluate(net, loss, X, y)["loss"]

@@ -45,7 +45,7 @@ class QuickstartConfig:
 def _train_mlp(cfg, ctx, X, y, Xt, yt):
     net = mlp([256, cfg.mlp_hidden, 10], "tanh", rng=ctx.rng(1))
     history, seconds = timed_sgd(net, CrossEntropyLoss(), X, y, batch_size=cfg.batch_size,
-                                 epochs=cfg.mlp_epochs, eps=cfg.lr, seed=ctx.seed_for(2), X_val=Xt,
+                                 epochs=cfg.mlp_epochs, lr=cfg.lr, seed=ctx.seed_for(2), X_val=Xt,
                                  Y_val=yt, progress=ctx.progress)
     metrics = classification_metrics(yt, predict(net, Xt), 10)
     return net, history, {**metrics, "train_time_s": seconds}
@@ -58,7 +58,7 @@ def _train_cnn(cfg, ctx, X, y, Xt, yt):
     n = cfg.cnn_train or len(X)
     X, y, Xt = conv1d_inputs(X[:n], y[:n], Xt, cfg.cnn_augment, cfg.cnn_augment)
     history, seconds = timed_sgd(net, CrossEntropyLoss(), X, y, batch_size=cfg.batch_size,
-                                 epochs=cfg.cnn_epochs, eps=cfg.cnn_lr, seed=ctx.seed_for(4), X_val=Xt,
+                                 epochs=cfg.cnn_epochs, lr=cfg.cnn_lr, seed=ctx.seed_for(4), X_val=Xt,
                                  Y_val=yt, rule=Momentum(beta=cfg.cnn_momentum),
                                  schedule=CosineLR(cfg.cnn_epochs) if cfg.cnn_augment else None,
                                  progress=ctx.progress)
@@ -69,7 +69,7 @@ def _train_cnn(cfg, ctx, X, y, Xt, yt):
 def _train_autoencoder(cfg, ctx, X, Xt):
     ae = AutoEncoder.symmetric(256, cfg.ae_latent, hidden=[cfg.ae_hidden], rng=ctx.rng(5))
     history, seconds = timed_sgd(ae, BCELoss(), X, X, batch_size=cfg.batch_size, epochs=cfg.ae_epochs,
-                                 eps=cfg.lr, seed=ctx.seed_for(6), X_val=Xt, Y_val=Xt,
+                                 lr=cfg.lr, seed=ctx.seed_for(6), X_val=Xt, Y_val=Xt,
                                  progress=ctx.progress)
     recon = predict(ae, Xt[:10])
     ctx.figure(image_grid(np.concatenate([Xt[:10], recon]), shape=(16, 16),

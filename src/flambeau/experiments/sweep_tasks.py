@@ -85,7 +85,7 @@ def autoencoder_trajectory(epochs, dataset: str = "mnist", loss: str = "mse", lr
                                   "train_loss": logs["train_loss"], "n_parameters": ae.num_parameters(),
                                   "seconds": round(time.perf_counter() - start, 3)}
 
-    SGD(ae, _LOSSES[loss](), X, X, batch_size=int(batch_size), epochs=epochs[-1], eps=lr, seed=seed,
+    SGD(ae, _LOSSES[loss](), X, X, batch_size=int(batch_size), epochs=epochs[-1], lr=lr, seed=seed,
         progress=False, rule=_RULES[rule](), callbacks=[measure])
     return results
 
@@ -96,7 +96,7 @@ def mlp_task(dataset: str = "usps", hidden: int = 32, activation: str = "tanh", 
     """Train a one-hidden-layer classifier; returns ``test_accuracy`` and ``test_error``."""
     X, y, Xt, yt = _dataset(dataset, n_train, n_test)
     net = mlp([X.shape[1], int(hidden), int(y.max()) + 1], activation, rng=seed)
-    SGD(net, CrossEntropyLoss(), X, y, batch_size=int(batch_size), epochs=int(epochs), eps=lr, seed=seed,
+    SGD(net, CrossEntropyLoss(), X, y, batch_size=int(batch_size), epochs=int(epochs), lr=lr, seed=seed,
         progress=False)
     accuracy = float(np.mean(predict(net, Xt).argmax(axis=1) == yt))
     return {"test_accuracy": accuracy, "test_error": 1 - accuracy}

@@ -34,7 +34,7 @@ def classifier_scores(X_train, y_train, X_test, y_test, hidden: int = 64, epochs
     net = Sequential(Linear(X_train.shape[1], hidden, rng=rng), TanH(), Linear(hidden, n_classes, rng=rng))
     start = time.perf_counter()
     history = SGD(net, CrossEntropyLoss(), X_train, y_train, batch_size=batch_size, epochs=epochs,
-                  eps=lr, rule=Adam(), seed=rng, progress=progress)
+                  lr=lr, rule=Adam(), seed=rng, progress=progress)
     seconds = time.perf_counter() - start
     predicted = predict_classes(predict(net, X_test))
     return {"accuracy": float((predicted == y_test).mean()),
