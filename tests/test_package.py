@@ -1,6 +1,7 @@
 """Package hygiene: exports, dependency direction, no torch in the library."""
 
 import ast
+import importlib.util
 import json
 import os
 import subprocess
@@ -70,16 +71,15 @@ def test_import_flambeau_loads_no_heavy_dependency_nor_lazy_submodule():
 
 
 def test_submodules_are_at_hand_after_import_flambeau():
-    found = _fresh_interpreter(
-        "import json, importlib.util, flambeau as fb\n"
-        "names = ['course', 'datasets', 'metrics', 'plot', 'signatures', 'studies', 'check']\n"
-        "print(json.dumps({n: [hasattr(fb, n), importlib.util.find_spec('flambeau.' + n) is not None,"
-        " n in dir(fb)] for n in names}))")
-    for name in ("course", "datasets", "metrics", "plot", "signatures", "studies"):
-        assert found[name] == [True, True, True], name
-    exists = found["check"][1]
-    assert found["check"] == [exists, exists, exists]  # at hand as soon as the module exists
-    assert flambeau.datasets.gen_arti is flambeau.datasets.synthetic.gen_arti
+    found = _fresh_interpreter("import json, flambeau as fb\n"
+                               "print(json.dumps([fb.course.gen_arti.__module__, fb.datasets.__name__]))")
+    assert found == ["flambeau.course.mltools", "flambeau.datasets"]
+    for name in flambeau._LAZY_SUBMODULES:  # the heavy ones (umap, sklearn) in this process
+        exists = importlib.util.find_spec(f"flambeau.{name}") is not None
+        assert hasattr(flambeau, name) == exists == (name in dir(flambeau)), name
+        if exists:
+            assert getattr(flambeau, name) is sys.modules[f"flambeau.{name}"]
+    assert set(flambeau._LAZY_SUBMODULES) - {"check"} <= set(dir(flambeau))
 
 
 def test_an_unknown_attribute_is_an_attribute_error():
