@@ -150,14 +150,8 @@ def _open_text(path: Path):
 
 
 def _is_header(tokens: list[str]) -> bool:
-    """The course's files start with a line like ``7291 256``; data rows hold 257 numbers."""
-    if len(tokens) != _USPS_ROW:
-        return True
-    try:
-        float(tokens[0])
-    except ValueError:
-        return True
-    return False
+    """The course's files start with a header line; data rows hold 257 numbers."""
+    return len(tokens) != _USPS_ROW or not _is_float(tokens[0])
 
 
 def _usps_rows(path: Path, dtype) -> np.ndarray:
@@ -174,10 +168,12 @@ def _usps_rows(path: Path, dtype) -> np.ndarray:
                              f"label then 256 grey levels), got {count}")
     try:
         return np.loadtxt([line for _, line in lines], dtype=dtype, ndmin=2)
-    except ValueError:
-        number, token = next((number, token) for number, line in lines for token in line.split()
-                             if not _is_float(token))
-        raise ValueError(f"load_usps: {path}, line {number}: {token!r} is not a number") from None
+    except ValueError as err:
+        bad = next(((number, token) for number, line in lines for token in line.split()
+                    if not _is_float(token)), None)
+        if bad is None:
+            raise ValueError(f"load_usps: {path}: {err}") from None
+        raise ValueError(f"load_usps: {path}, line {bad[0]}: {bad[1]!r} is not a number") from None
 
 
 def _is_float(token: str) -> bool:
