@@ -1,7 +1,14 @@
 """Package hygiene: exports, dependency direction, no torch in the library."""
 
 import ast
+import importlib.util
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import flambeau
 
@@ -41,3 +48,40 @@ def test_nothing_but_the_cli_imports_the_web_app():
             continue
         for name in _imports(path):
             assert not name.startswith("flambeau.app"), f"{rel} imports {name}"
+
+
+def _fresh_interpreter(code: str):
+    """Run ``code`` in a new Python importing this flambeau; returns the JSON it prints."""
+    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+#: Heavy dependencies that ``import flambeau`` must not load (they come with the submodules).
+HEAVY = ("dash", "matplotlib", "plotly", "sklearn", "torch", "umap")
+
+
+def test_import_flambeau_loads_no_heavy_dependency_nor_lazy_submodule():
+    loaded = _fresh_interpreter("import json, sys, flambeau; print(json.dumps(sorted(sys.modules)))")
+    tops = {name.split(".")[0] for name in loaded}
+    assert not tops & set(HEAVY), sorted(tops & set(HEAVY))
+    lazy = [f"flambeau.{name}" for name in ("course", "datasets", "plot", "signatures", "studies")]
+    assert not set(lazy) & set(loaded), sorted(set(lazy) & set(loaded))
+
+
+def test_submodules_are_at_hand_after_import_flambeau():
+    found = _fresh_interpreter("import json, flambeau as fb\n"
+                               "print(json.dumps([fb.course.gen_arti.__module__, fb.datasets.__name__]))")
+    assert found == ["flambeau.course.mltools", "flambeau.datasets"]
+    for name in flambeau._LAZY_SUBMODULES:  # the heavy ones (umap, sklearn) in this process
+        exists = importlib.util.find_spec(f"flambeau.{name}") is not None
+        assert hasattr(flambeau, name) == exists == (name in dir(flambeau)), name
+        if exists:
+            assert getattr(flambeau, name) is sys.modules[f"flambeau.{name}"]
+    assert set(flambeau._LAZY_SUBMODULES) - {"check"} <= set(dir(flambeau))
+
+
+def test_an_unknown_attribute_is_an_attribute_error():
+    with pytest.raises(AttributeError, match=r"^module 'flambeau' has no attribute 'no_such_thing'$"):
+        flambeau.no_such_thing  # noqa: B018

@@ -2,6 +2,9 @@
 
 __version__ = "0.1.0"
 
+import importlib as _importlib
+import importlib.util as _importlib_util
+
 from ._checks import ShapeError
 from .aliases import BCE, CE, CELogSoftmax, Sequentiel, Sigmoide
 from .autoencoder import AutoEncoder
@@ -114,3 +117,23 @@ __all__ = [
     "save",
     "set_default_dtype",
 ]
+
+#: Submodules imported on first use (``flambeau.datasets``...), so that ``import flambeau``
+#: loads neither matplotlib nor scikit-learn. A name whose module does not exist is skipped.
+_LAZY_SUBMODULES = ("check", "course", "datasets", "metrics", "plot", "signatures", "studies")
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        try:
+            return _importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    available = {name for name in _LAZY_SUBMODULES
+                 if _importlib_util.find_spec(f"{__name__}.{name}") is not None}
+    return sorted(set(globals()) | available)
