@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
-__all__ = ["require"]
+__all__ = ["check_available", "require"]
 
 
 def require(module: str, extra: str, where: str):
@@ -13,3 +14,9 @@ def require(module: str, extra: str, where: str):
         return importlib.import_module(module)
     except ImportError as error:
         raise ImportError(f"{where} needs {module.split('.')[0]}: pip install 'flambeau[{extra}]'") from error
+
+
+def check_available(module: str, extra: str, where: str, hint: str = "") -> None:
+    """Fail early, before any long work, if ``module`` is not installed (nothing is imported)."""
+    if importlib.util.find_spec(module) is None:
+        raise ImportError(f"{where} needs {module}: pip install 'flambeau[{extra}]'{hint}")

@@ -31,6 +31,7 @@ from ..module import Module
 from ..random import make_rng
 from ..training import SGD, predict
 from . import _io
+from ._optional import check_available
 from .clustering import cluster_layers
 from .config import StudyConfig
 from .figures import plot_projections, plot_silhouette
@@ -157,6 +158,12 @@ def _record(net, X: np.ndarray, spatial: str) -> dict[str, np.ndarray]:
     return net.record(_model_input(net, X))
 
 
+def _check_projection(projection: str) -> None:
+    """A missing umap-learn is reported before training, not after."""
+    if projection == "umap":
+        check_available("umap", "viz", "study: projection 'umap'", " (or projection 'pca')")
+
+
 def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progress | None = None,
               show_progress: bool = True, figures: bool = True) -> Path:
     """Run the study described by ``config`` and write ``runs_dir/config.name``.
@@ -176,6 +183,7 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
     Returns:
         the run folder.
     """
+    _check_projection(config.projection)
     report = progress or (lambda fraction, message: None)
     start = time.perf_counter()
     report(0.0, f"loading {config.dataset}")
@@ -240,6 +248,7 @@ def study_from_activations(acts: dict, y_true, y_pred, runs_dir="runs", name: st
         raise ValueError(f"study_from_activations: images must have shape ({n}, h, w), or ({n}, h*w) "
                          f"with image_shape=(h, w); got {images.shape} and image_shape={image_shape}")
     StudyConfig(k_range=k_range, method=method, projection=projection)  # validates them
+    _check_projection(projection)
     config = {"dataset": "activations", "classes": sorted({int(c) for c in y_true[~anomaly]}),
               "anomalies": sorted({int(c) for c in y_true[anomaly]}), "n_per_class": None,
               "hidden": [int(a.shape[1]) for a in acts.values()], "k_range": list(k_range),
