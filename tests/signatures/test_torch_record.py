@@ -93,6 +93,24 @@ def test_a_module_run_twice_per_pass_and_other_bad_arguments_are_refused(torch):
         record_torch(Twice(), np.ones((3, 2)), batch_size=0)
 
 
+def test_a_model_without_activation_modules_must_name_its_layers(torch):
+    nn = torch.nn
+
+    class Functional(nn.Module):  # activations as functions: nothing to hook by default
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(3, 4), nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.fc2(nn.functional.relu(self.fc1(x)))
+
+    with pytest.raises(ValueError) as info:
+        record_torch(Functional(), np.ones((2, 3)))
+    assert str(info.value) == ("record_torch: the model has no activation layer to record by default; name "
+                               "the layers with layers=[...] among ['fc1', 'fc2']")
+    assert list(record_torch(Functional(), np.ones((2, 3)), layers=["fc1"])) == ["fc1"]
+
+
 def test_without_torch_the_message_gives_the_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
     with pytest.raises(ImportError) as info:
