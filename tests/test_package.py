@@ -35,10 +35,21 @@ def _imports(path: Path):
                 yield node.module
 
 
+FRAMEWORKS = ("torch", "keras", "onnx", "onnxruntime", "tensorflow")
+
+
 def test_library_never_imports_torch():
     for path in SRC.rglob("*.py"):
         for name in _imports(path):
-            assert not name.split(".")[0] == "torch", f"{path} imports {name}"
+            assert name.split(".")[0] not in FRAMEWORKS, f"{path} imports {name}"
+
+
+def test_importing_the_library_and_its_recorders_loads_no_framework():
+    code = ("import sys, flambeau, flambeau.signatures, flambeau.cli; "
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORKS!r}))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC.parent), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_nothing_but_the_cli_imports_the_web_app():

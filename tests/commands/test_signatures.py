@@ -1,4 +1,7 @@
 import json
+import sys
+
+import pytest
 
 from flambeau.cli import build_parser, main
 
@@ -25,3 +28,70 @@ def test_impossible_values_exit_2_with_a_message(tmp_path, capsys):
 def test_serve_binds_to_loopback_by_default():
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port, args.runs) == ("127.0.0.1", 8050, "runs")
+
+
+def _usps_cnn_onnx(path):
+    """An (untrained) CNN from (n, 1, 16, 16) USPS images to 2 logits, exported to ONNX."""
+    torch = pytest.importorskip("torch", reason="pip install 'flambeau[torch]' (test extra)")
+    pytest.importorskip("onnxruntime", reason="pip install 'flambeau[onnx]' (test extra)")
+    pytest.importorskip("onnxscript", reason="torch.onnx.export needs onnxscript (test extra)")
+    nn = torch.nn
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3 * 7 * 7, 5),
+                        nn.Tanh(), nn.Linear(5, 2))
+    torch.onnx.export(net, (torch.zeros(2, 1, 16, 16),), str(path), input_names=["image"],
+                      dynamic_axes={"image": {0: "batch"}}, dynamo=False)
+
+
+def test_an_onnx_model_is_studied_instead_of_training(tmp_path, capsys):
+    _usps_cnn_onnx(tmp_path / "cnn.onnx")
+    code = main(["signatures", "--onnx", str(tmp_path / "cnn.onnx"), "--classes", "1", "7", "--n-per-class",
+                 "15", "--anomalies", "4", "--n-anomalies", "5", "--k-range", "2", "3", "--spatial", "max",
+                 "--projection", "pca", "--runs", str(tmp_path / "runs"), "--no-progress"])
+    out = capsys.readouterr().out
+    folder = tmp_path / "runs" / "signature_17_15_a4"
+    summary = json.loads((folder / "study.json").read_text())
+    assert code == 0 and out.startswith("signature_17_15_a4: test accuracy")
+    assert summary["model"] == "cnn.onnx" and summary["config"]["spatial"] == "max"
+    layers = [(layer["name"], layer["width"]) for layer in summary["layers"]]
+    assert layers == [("/1/Relu", 3), ("/5/Tanh", 5)]
+    assert not (folder / "model.npz").exists()  # only flambeau networks are saved
+
+
+def test_onnx_layers_are_chosen_by_node_name(tmp_path, capsys):
+    _usps_cnn_onnx(tmp_path / "cnn.onnx")
+    code = main(["signatures", "--onnx", str(tmp_path / "cnn.onnx"), "--layers", "/2/MaxPool",
+                 "--n-per-class", "10", "--k-range", "2", "3", "--projection", "pca", "--runs", str(tmp_path),
+                 "--no-progress"])
+    summary = json.loads((tmp_path / "signature_17_10" / "study.json").read_text())
+    assert code == 0 and [layer["name"] for layer in summary["layers"]] == ["/2/MaxPool"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--layers", "relu"], "flambeau signatures: --layers names the nodes of an --onnx model\n"),
+    (["--onnx", "a.onnx", "--model", "b.npz"],
+     "flambeau signatures: give --model (a flambeau .npz) or --onnx, not both\n"),
+])
+def test_inconsistent_model_options_exit_2(tmp_path, capsys, argv, message):
+    assert main(["signatures", *argv, "--runs", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == message
+
+
+def test_a_model_file_that_is_not_onnx_exits_2_and_nothing_is_unpickled(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("onnxruntime", reason="pip install 'flambeau[onnx]' (test extra)")
+    import pickle
+
+    path = tmp_path / "model.onnx"
+    path.write_bytes(pickle.dumps({"weights": [1.0, 2.0]}))
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("a pickle was loaded"))
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("a pickle was loaded"))
+    assert main(["signatures", "--onnx", str(path), "--runs", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(
+        "flambeau signatures: record_onnx: model.onnx is not an ONNX model (")
+
+
+def test_a_missing_onnx_extra_exits_2_with_the_install_hint(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    assert main(["signatures", "--onnx", str(tmp_path / "m.onnx"), "--runs", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == ("flambeau signatures: record_onnx needs onnxruntime: "
+                                       "pip install 'flambeau[onnx]'\n")

@@ -32,3 +32,10 @@ def test_impossible_values_are_refused_with_a_clear_message(kwargs, message):
     with pytest.raises(ValueError) as info:
         StudyConfig(**kwargs)
     assert str(info.value) == message
+
+
+def test_spatial_is_a_known_reduction():
+    assert StudyConfig(spatial="max").spatial == "max"
+    with pytest.raises(ValueError, match=r"StudyConfig: spatial must be one of \['mean', 'max', 'flatten'\], "
+                                         "got 'sum'"):
+        StudyConfig(spatial="sum")

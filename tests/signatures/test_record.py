@@ -47,3 +47,24 @@ def test_networks_without_hidden_layer_or_not_sequential_are_refused():
         record(fb.Sequential(fb.Linear(3, 2), fb.Softmax()), np.ones((2, 3)))
     with pytest.raises(TypeError, match="record: net must be a Sequential, got Linear"):
         record(fb.Linear(3, 2), np.ones((2, 3)))
+
+
+def _conv_net():
+    return fb.Sequential(fb.Conv2D(3, 1, 2, rng=0), fb.ReLU(), fb.Flatten(), fb.Linear(2 * 4 * 4, 3, rng=1),
+                         fb.TanH(), fb.Linear(3, 2, rng=2))
+
+
+def test_a_conv_layer_is_recorded_before_flatten_and_reduced_per_channel(rng):
+    net, X = _conv_net(), rng.normal(size=(5, 6, 6, 1)).astype(np.float32)
+    maps = net[:2].forward(X)  # (5, 4, 4, 2) channels-last
+    mean, peak, flat = (record(net, X, spatial=s) for s in ("mean", "max", "flatten"))
+    assert list(mean) == ["layer1_ReLU", "layer2_TanH"]
+    np.testing.assert_allclose(mean["layer1_ReLU"], maps.mean(axis=(1, 2)), rtol=1e-6)
+    np.testing.assert_allclose(peak["layer1_ReLU"], maps.max(axis=(1, 2)), rtol=1e-6)
+    np.testing.assert_array_equal(flat["layer1_ReLU"], maps.reshape(5, -1))
+    np.testing.assert_allclose(mean["layer2_TanH"], net[:5].forward(X), rtol=1e-6)
+
+
+def test_an_unknown_reduction_is_refused_by_record():
+    with pytest.raises(ValueError, match=r"record: spatial must be one of \['mean', 'max', 'flatten'\], got"):
+        record(_net(), np.ones((2, 3)), spatial="avg")

@@ -112,3 +112,22 @@ def test_activations_from_another_framework_become_a_run_folder(tmp_path, rng):
         assert arrays["images"].shape == (60, 16)
     with pytest.raises(ValueError, match=r"study_from_activations: images must have shape \(60, h, w\)"):
         study_from_activations(acts, y, y, tmp_path, images=np.zeros((60, 5)), projection="pca")
+
+
+def test_a_missing_umap_is_reported_before_training(tmp_path, monkeypatch):
+    import sys
+
+    study_module = sys.modules["flambeau.signatures.study"]  # the package's `study` is the function
+    monkeypatch.setitem(sys.modules, "umap", None)  # as if umap-learn were not installed
+    monkeypatch.setattr(study_module, "_train", lambda *a: pytest.fail("training started"))
+    message = r"^study: projection 'umap' needs umap: pip install 'flambeau\[viz\]' \(or projection 'pca'\)$"
+    with pytest.raises(ImportError, match=message):
+        study(runs_dir=tmp_path, show_progress=False, **{**TINY, "projection": "umap"})
+    with pytest.raises(ImportError, match=message):
+        study_from_activations({"a": np.ones((4, 2))}, [0, 0, 1, 1], [0, 0, 1, 1], tmp_path)
+
+
+def test_a_model_that_is_neither_a_network_nor_a_recorder_is_refused(tmp_path):
+    with pytest.raises(TypeError, match="study: model must be a Sequential, a saved one or a recorder "
+                                        r"\(OnnxModel\), got dict"):
+        study(runs_dir=tmp_path, model={}, show_progress=False, **TINY)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "signatures", help="activation signatures of a dense network (clusters and paths per layer)",
+        "signatures", help="activation signatures of a network (clusters and paths per layer)",
         description="Train a dense network on a few digits, feed it known and unseen digits, "
                     "cluster each hidden layer (k by silhouette), trace each image's path, and "
-                    "write runs/signature_<classes>_<n>/ for `flambeau serve`.")
+                    "write runs/signature_<classes>_<n>/ for `flambeau serve`. With --onnx, study "
+                    "a network trained elsewhere (PyTorch, Keras...) and exported to ONNX instead.")
     parser.add_argument("--dataset", default="usps", choices=["usps", "mnist"],
                         help="usps is embedded (offline); mnist is read from FLAMBEAU_DATA or downloaded")
     parser.add_argument("--classes", type=int, nargs="+", default=[1, 7], help="digits to learn")
@@ -24,6 +25,13 @@ def register(subparsers) -> None:
     parser.add_argument("--method", default="kmeans", choices=["kmeans", "hdbscan"])
     parser.add_argument("--projection", default="umap", choices=["umap", "pca"])
     parser.add_argument("--model", default=None, help="saved model (.npz) to study instead of training")
+    parser.add_argument("--onnx", default=None, metavar="MODEL.onnx",
+                        help="ONNX model to study instead of training (needs flambeau[onnx]); it maps "
+                             "the images (flat, or shaped as its input says: 1x28x28) to one logit per class")
+    parser.add_argument("--layers", nargs="+", default=None, metavar="NODE",
+                        help="with --onnx: node names to record (default: every activation node)")
+    parser.add_argument("--spatial", default="mean", choices=["mean", "max", "flatten"],
+                        help="how a convolutional feature map becomes features (per-channel mean by default)")
     parser.add_argument("--runs", default="runs", help="parent folder of the run folders")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
@@ -34,16 +42,22 @@ def run(args) -> int:
     import sys
 
     from flambeau.files import read_json
-    from flambeau.signatures import StudyConfig, run_study
+    from flambeau.signatures import OnnxModel, StudyConfig, run_study
 
     try:
+        if args.onnx and args.model:
+            raise ValueError("give --model (a flambeau .npz) or --onnx, not both")
+        if args.layers and not args.onnx:
+            raise ValueError("--layers names the nodes of an --onnx model")
         config = StudyConfig(
             dataset=args.dataset, classes=tuple(args.classes), n_per_class=args.n_per_class,
             hidden=tuple(args.hidden), anomalies=tuple(args.anomalies), n_anomalies=args.n_anomalies,
             activation=args.activation, epochs=args.epochs, eps=args.eps, batch_size=args.batch_size,
-            k_range=tuple(args.k_range), method=args.method, projection=args.projection, seed=args.seed)
-        folder = run_study(config, args.runs, model=args.model, show_progress=not args.no_progress)
-    except (ValueError, FileNotFoundError) as error:
+            k_range=tuple(args.k_range), method=args.method, projection=args.projection,
+            spatial=args.spatial, seed=args.seed)
+        model = OnnxModel(args.onnx, args.layers, args.spatial) if args.onnx else args.model
+        folder = run_study(config, args.runs, model=model, show_progress=not args.no_progress)
+    except (ValueError, FileNotFoundError, ImportError) as error:
         print(f"flambeau signatures: {error}", file=sys.stderr)
         return 2
     summary = read_json(folder / "study.json")

@@ -1,13 +1,17 @@
 """Activation signatures: which path does each input take through a trained network?
 
 A sample's signature is ``S = (c_1, ..., c_L)``, its cluster in each hidden layer. ``record``
-gets the activations, ``cluster_layers`` clusters each layer (k by silhouette), ``paths``
+gets the activations of a flambeau network (``record_torch``, ``record_keras`` and
+``record_onnx`` those of a PyTorch module, a Keras 3 model or an ONNX file: optional extras,
+imported only when called), ``cluster_layers`` clusters each layer (k by silhouette), ``paths``
 counts signatures and builds the Sankey flows, ``score_paths`` answers the report's questions
 with numbers, and ``study`` / ``run_study`` do everything and write a run folder for the app.
 """
 
 from .clustering import CLUSTERERS, LayerClustering, cluster_layers
 from .config import StudyConfig
+from .keras_record import record_keras
+from .onnx_record import OnnxModel, record_onnx
 from .paths import Paths, paths
 from .projection import project, project_layers
 from .record import hidden_groups, record
@@ -20,13 +24,17 @@ from .scores import (
     score_paths,
     separation_layer,
 )
+from .spatial import SPATIAL, reduce_spatial
 from .study import analyse, build_network, run_study, study, study_from_activations
+from .torch_record import record_torch
 
 __all__ = [
     "CLUSTERERS",
     "LayerClustering",
+    "OnnxModel",
     "Paths",
     "SEPARATION_THRESHOLD",
+    "SPATIAL",
     "StudyConfig",
     "analyse",
     "anomaly_routing",
@@ -40,6 +48,10 @@ __all__ = [
     "project",
     "project_layers",
     "record",
+    "record_keras",
+    "record_onnx",
+    "record_torch",
+    "reduce_spatial",
     "run_study",
     "score_paths",
     "separation_layer",

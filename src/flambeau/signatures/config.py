@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from .clustering import CLUSTERERS
 from .projection import PROJECTIONS
+from .spatial import SPATIAL
 
 __all__ = ["ACTIVATIONS", "DATASETS", "StudyConfig"]
 
@@ -43,6 +44,8 @@ class StudyConfig:
         activation, epochs, eps, batch_size: the network and its training (``flambeau.SGD``).
         k_range, method: per-layer clustering (see ``cluster_layers``).
         projection: 2-D map of each layer, ``"umap"`` (the report) or ``"pca"``.
+        spatial: how a convolutional feature map becomes features, per channel ``"mean"``
+            (default) or ``"max"``, or ``"flatten"`` (see ``reduce_spatial``).
         seed: seeds the data draw, the weights, training order, clustering and maps.
     """
 
@@ -59,6 +62,7 @@ class StudyConfig:
     k_range: tuple[int, int] = (2, 10)
     method: str = "kmeans"
     projection: str = "umap"
+    spatial: str = "mean"
     seed: int = 0
 
     def __post_init__(self):
@@ -90,6 +94,8 @@ class StudyConfig:
         if self.projection not in PROJECTIONS:
             raise ValueError(f"StudyConfig: projection must be one of {sorted(PROJECTIONS)}, "
                              f"got {self.projection!r}")
+        if self.spatial not in SPATIAL:
+            raise ValueError(f"StudyConfig: spatial must be one of {list(SPATIAL)}, got {self.spatial!r}")
         k_range = _ints("k_range", self.k_range, 2, 50)
         if len(k_range) != 2 or k_range[0] > k_range[1]:
             raise ValueError(f"StudyConfig: k_range must be (low, high) with 2 <= low <= high, "

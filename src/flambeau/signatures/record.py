@@ -5,9 +5,22 @@ from __future__ import annotations
 import numpy as np
 
 from ..containers import Sequential
+from ..layers import Flatten, Reshape, Transpose2D
 from ..training import predict
+from .spatial import check_spatial, reduce_spatial
 
 __all__ = ["as_activations", "hidden_groups", "record"]
+
+_SHAPE_ONLY = (Flatten, Reshape, Transpose2D)
+
+
+def _recorded_part(modules: list) -> int:
+    """How many modules of a group give its recorded output: all but a trailing reshape
+    (``Flatten``...), so that a convolution's feature map is recorded before it is flattened."""
+    end = len(modules)
+    while end > 1 and isinstance(modules[end - 1], _SHAPE_ONLY):
+        end -= 1
+    return end
 
 
 def hidden_groups(net: Sequential) -> list[tuple[str, list]]:
@@ -16,7 +29,8 @@ def hidden_groups(net: Sequential) -> list[tuple[str, list]]:
 
     Returns:
         ``[(name, modules), ...]`` for the hidden layers only, named ``"layer<i>_<Type>"`` by
-        position (from 1) and the type of the layer's last module (``"layer1_TanH"``).
+        position (from 1) and the type of the layer's last module (``"layer1_TanH"``), a
+        trailing reshape left out (``Conv2D, ReLU, MaxPool2D, Flatten`` is ``"layer1_MaxPool2D"``).
     """
     if not isinstance(net, Sequential):
         raise TypeError(f"record: net must be a Sequential, got {type(net).__name__}")
@@ -27,10 +41,11 @@ def hidden_groups(net: Sequential) -> list[tuple[str, list]]:
         else:
             groups[-1].append(module)
     hidden = groups[:-1]
-    return [(f"layer{i}_{type(mods[-1]).__name__}", mods) for i, mods in enumerate(hidden, 1)]
+    return [(f"layer{i}_{type(mods[_recorded_part(mods) - 1]).__name__}", mods)
+            for i, mods in enumerate(hidden, 1)]
 
 
-def record(net, X=None, batch_size: int = 1024) -> dict[str, np.ndarray]:
+def record(net, X=None, batch_size: int = 1024, spatial: str = "mean") -> dict[str, np.ndarray]:
     """Output of every hidden layer (after its activation) for the inputs ``X``.
 
     Args:
@@ -39,11 +54,14 @@ def record(net, X=None, batch_size: int = 1024) -> dict[str, np.ndarray]:
             which is checked and returned as float arrays.
         X: inputs ``(n, ...)`` (ignored for a dict).
         batch_size: samples per forward pass.
+        spatial: how a feature map ``(n, h, w, c)`` (channels-last, as flambeau's convolutions
+            give it, recorded before a trailing ``Flatten``) becomes features: ``"mean"`` per
+            channel (default), ``"max"`` per channel or ``"flatten"`` (see ``reduce_spatial``).
 
     Returns:
-        ``{layer_name: (n, d_layer) array}`` in network order; outputs of more than two
-        dimensions are flattened to ``(n, -1)``.
+        ``{layer_name: (n, d_layer) array}`` in network order.
     """
+    check_spatial("record", spatial)
     if isinstance(net, dict):
         return as_activations(net)
     groups = hidden_groups(net)
@@ -55,8 +73,11 @@ def record(net, X=None, batch_size: int = 1024) -> dict[str, np.ndarray]:
     for start in range(0, len(X), batch_size):
         out = X[start:start + batch_size]
         for name, modules in groups:
-            out = predict(Sequential(list(modules)), out, batch_size)
-            acts[name].append(out.reshape(len(out), -1))
+            end = _recorded_part(modules)
+            out = predict(Sequential(list(modules[:end])), out, batch_size)
+            acts[name].append(reduce_spatial(out, spatial))
+            if end < len(modules):
+                out = predict(Sequential(list(modules[end:])), out, batch_size)
     return {name: np.concatenate(chunks) for name, chunks in acts.items()}
 
 

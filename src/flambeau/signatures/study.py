@@ -30,6 +30,7 @@ from ..metrics import predict_classes
 from ..module import Module
 from ..random import make_rng
 from ..training import SGD, predict
+from ._optional import check_available
 from .clustering import cluster_layers
 from .config import StudyConfig
 from .figures import plot_projections, plot_silhouette
@@ -121,16 +122,45 @@ def _train(config: StudyConfig, X, y, progress: bool) -> tuple[Sequential, float
     return net, train_acc
 
 
-def _check_model(net, n_inputs: int, n_classes: int) -> Sequential:
+def _check_model(net, n_inputs: int, n_classes: int):
+    """A ``Sequential`` (or the path of a saved one), or a recorder such as ``OnnxModel``
+    (``predict`` and ``record`` methods), mapping ``n_inputs`` features to ``n_classes`` logits."""
     if isinstance(net, (str, Path)):
         net = serialization.load(net)
-    if not isinstance(net, Sequential):
-        raise TypeError(f"study: model must be a Sequential or a saved one, got {type(net).__name__}")
-    out = predict(net, np.zeros((1, n_inputs), np.float32))
+    external = not isinstance(net, Sequential)
+    if external and not (callable(getattr(net, "predict", None)) and callable(getattr(net, "record", None))):
+        raise TypeError(f"study: model must be a Sequential, a saved one or a recorder (OnnxModel), "
+                        f"got {type(net).__name__}")
+    out = _predict(net, np.zeros((1, n_inputs), np.float32))
     if out.shape != (1, n_classes):
         raise ValueError(f"study: model must map (batch, {n_inputs}) to (batch, {n_classes}), "
                          f"gives {out.shape[1:]} per sample")
     return net
+
+
+def _model_input(net, X: np.ndarray) -> np.ndarray:
+    """Flat images reshaped to a recorder's fixed input shape (``(n, 1, 28, 28)``) when the sizes
+    agree; ``X`` as it is for a ``Sequential`` or any other shape."""
+    shape = getattr(net, "input_shape", None)
+    if isinstance(net, Sequential) or not shape or any(d is None for d in shape[1:]):
+        return X
+    return X.reshape(len(X), *shape[1:]) if int(np.prod(shape[1:])) == X.shape[1] else X
+
+
+def _predict(net, X: np.ndarray) -> np.ndarray:
+    return predict(net, X) if isinstance(net, Sequential) else net.predict(_model_input(net, X))
+
+
+def _record(net, X: np.ndarray, spatial: str) -> dict[str, np.ndarray]:
+    if isinstance(net, Sequential):
+        return record(net, X, spatial=spatial)
+    return net.record(_model_input(net, X))
+
+
+def _check_projection(projection: str) -> None:
+    """A missing umap-learn is reported before training, not after."""
+    if projection == "umap":
+        check_available("umap", "viz", "study: projection 'umap'", " (or projection 'pca')")
 
 
 def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progress | None = None,
@@ -141,7 +171,10 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
         config: the study.
         runs_dir: parent folder of the run folders.
         model: optional trained ``Sequential`` (or path of a saved one) mapping the flat images
-            to ``len(config.classes)`` logits (classes in sorted order); trained when None.
+            to ``len(config.classes)`` logits (classes in sorted order); trained when None. Or a
+            recorder with ``predict(X)`` and ``record(X)`` such as ``OnnxModel`` (its layers and
+            ``spatial`` reduction are its own; flat images are reshaped to its fixed input
+            shape, e.g. ``(n, 1, 28, 28)``, when the sizes agree).
         progress: optional ``callback(fraction, message)`` (the web app's progress bar).
         show_progress: tqdm bars for training and clustering.
         figures: also write the static PNG figures (matplotlib; the app does not need them).
@@ -149,6 +182,7 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
     Returns:
         the run folder.
     """
+    _check_projection(config.projection)
     report = progress or (lambda fraction, message: None)
     start = time.perf_counter()
     report(0.0, f"loading {config.dataset}")
@@ -164,16 +198,19 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
         net, train_acc = _train(config, X_train, y_train, show_progress)
     else:
         net = _check_model(model, X_train.shape[1], len(config.classes))
-        train_acc = float(np.mean(np.asarray(config.classes)[predict_classes(predict(net, X_train))]
+        train_acc = float(np.mean(np.asarray(config.classes)[predict_classes(_predict(net, X_train))]
                                   == y_train))
     rows = np.concatenate([known_rows, anomaly_rows])
     X, y = X_test[rows], y_test[rows]
     is_anomaly = np.isin(y, config.anomalies)
-    y_pred = np.asarray(config.classes)[predict_classes(predict(net, X))]
+    y_pred = np.asarray(config.classes)[predict_classes(_predict(net, X))]
     report(0.4, "recording and clustering the hidden layers")
-    acts = record(net, X)
+    acts = _record(net, X, config.spatial)
     summary = {"config": config.to_dict(), "train_accuracy": train_acc, "image_shape": list(image_shape)}
-    return _analyse_and_write(acts, y, y_pred, is_anomaly, X, runs_dir, config.name, summary, net,
+    if not isinstance(net, Sequential):
+        summary["model"] = Path(getattr(net, "path", type(net).__name__)).name
+    saved = net if isinstance(net, Sequential) else None
+    return _analyse_and_write(acts, y, y_pred, is_anomaly, X, runs_dir, config.name, summary, saved,
                               report, show_progress, figures, start)
 
 
@@ -210,6 +247,7 @@ def study_from_activations(acts: dict, y_true, y_pred, runs_dir="runs", name: st
         raise ValueError(f"study_from_activations: images must have shape ({n}, h, w), or ({n}, h*w) "
                          f"with image_shape=(h, w); got {images.shape} and image_shape={image_shape}")
     StudyConfig(k_range=k_range, method=method, projection=projection)  # validates them
+    _check_projection(projection)
     config = {"dataset": "activations", "classes": sorted({int(c) for c in y_true[~anomaly]}),
               "anomalies": sorted({int(c) for c in y_true[anomaly]}), "n_per_class": None,
               "hidden": [int(a.shape[1]) for a in acts.values()], "k_range": list(k_range),
