@@ -11,8 +11,14 @@ from plotly.io.json import to_json_plotly
 
 from flambeau.app.callbacks import selection_outputs
 from flambeau.app.figures import sankey_figure, scatter_figure
-from flambeau.app.selection import SelectionError, indices_from_sankey, indices_from_scatter, mask_of
-from flambeau.app.selection import sample_indices, update_views
+from flambeau.app.selection import (
+    SelectionError,
+    indices_from_sankey,
+    indices_from_scatter,
+    mask_of,
+    sample_indices,
+    update_views,
+)
 
 
 def test_selection_from_scatter_and_sankey_events(synthetic):

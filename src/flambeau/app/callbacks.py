@@ -15,8 +15,15 @@ from .figures import COLOR_BY, scatter_figure
 from .images import png_data_uri
 from .jobs import JobRunner
 from .pages import home_page, message_page, studies_table, study_page
-from .selection import SelectionError, indices_from_sankey, indices_from_scatter, map_index, mask_of
-from .selection import sample_indices, update_views
+from .selection import (
+    SelectionError,
+    indices_from_sankey,
+    indices_from_scatter,
+    map_index,
+    mask_of,
+    sample_indices,
+    update_views,
+)
 from .store import StudyData, StudyError, list_studies, load_study, rows_digest
 
 __all__ = ["FORM_FIELDS", "parse_form", "register_callbacks", "selection_outputs"]
