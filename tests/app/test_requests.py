@@ -243,3 +243,29 @@ def test_50_concurrent_clients_are_all_answered(app):
     assert len(statuses) == 50 * len(requests)
     assert sorted(set(statuses)) == [200, 400]
     assert statuses.count(400) == 50  # the empty body; everything else is answered in the page
+
+
+def _hover_body(hover_data, name=STUDY):
+    tooltip = {"index": 0, "type": "tooltip"}
+    output = '{"index":["MATCH"],"type":"tooltip"}'
+    return {"output": f"..{output}.show...{output}.bbox...{output}.children..",
+            "outputs": [{"id": tooltip, "property": p} for p in ("show", "bbox", "children")],
+            "inputs": [_prop({"index": 0, "type": "scatter"}, "hoverData", hover_data)],
+            "changedPropIds": ['{"index":0,"type":"scatter"}.hoverData'],
+            "state": [_prop("study-name", "data", name)]}
+
+
+@pytest.mark.parametrize("hover_data", [
+    "x", {"points": "x"}, {"points": [3]}, {"points": [{}]}, {"points": [{"customdata": 10**30}]},
+    {"points": [{"customdata": "a"}]}, {"points": [{"customdata": -1}]}, {"points": [{"customdata": 1.5}]}])
+def test_malformed_hover_data_hides_the_tooltip(app, hover_data):
+    response = _post(app.server.test_client(), _hover_body(hover_data))
+    assert response.status_code == 200
+    assert response.get_json()["response"]['{"index":0,"type":"tooltip"}'] == {"show": False}
+
+
+def test_hover_shows_the_sample(app):
+    response = _post(app.server.test_client(), _hover_body({"points": [{"customdata": [4], "bbox": {}}]}))
+    tooltip = response.get_json()["response"]['{"index":0,"type":"tooltip"}']
+    assert tooltip["show"] is True and _page_text(response).startswith("data:image/png;base64,")
+    assert "#4: " in _page_text(response)

@@ -214,7 +214,7 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
                   Input("color-by", "value"), Input("clear-selection", "n_clicks"),
                   State("study-name", "data"), State("selection-store", "data"),
                   State({"type": "scatter", "index": ALL}, "id"), prevent_initial_call=True)
-    def select(scatter_selection, sankey_click, color_by, _clear, name, stored, map_ids):
+    def select(scatter_selection, sankey_click, color_by, _clear, name, stored, _map_ids):
         n_maps = len(ctx.outputs_list[0])
         try:
             study = load_study(runs_dir, name)
