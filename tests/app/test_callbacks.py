@@ -31,6 +31,16 @@ def test_every_form_field_is_a_config_field_and_omitted_fields_keep_their_defaul
     ("form-hidden", "", "StudyConfig: hidden must give 1 to 6 layer widths, got []"),
     ("form-anomalies", "7", "StudyConfig: anomalies must not be trained classes, got [7] in both"),
     ("form-n", -3, "StudyConfig: n_per_class must be an integer >= 2, got -3"),
+    ("form-n", [1], "samples / class must be a whole number, got [1]"),
+    ("form-n", True, "samples / class must be a whole number, got True"),
+    ("form-n", 10**400, f"samples / class must be a whole number, got {10**400!r}"),
+    ("form-epochs", "1e999", "epochs must be a whole number, got '1e999'"),
+    ("form-epochs", "nan", "epochs must be a whole number, got 'nan'"),
+    ("form-epochs", "abc", "epochs must be a whole number, got 'abc'"),
+    ("form-classes", ["1", "7"], "classes must be integers separated by spaces, got ['1', '7']"),
+    ("form-hidden", "1" * 5000, f"hidden widths must be integers separated by spaces, got {'1' * 5000!r}"),
+    ("form-dataset", ["usps"], "dataset must be a name, got ['usps']"),
+    ("form-activation", None, "activation must be a name, got None"),
 ])
 def test_impossible_form_values_give_messages(key, value, message):
     with pytest.raises(ValueError) as info:

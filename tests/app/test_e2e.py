@@ -172,3 +172,21 @@ def test_a_box_selection_redraws_the_page_in_under_a_second_with_10k_samples(bro
     finally:
         httpd.shutdown()
     assert statistics.median(times[1:]) < 1.0, f"selection redraw times {times}"
+
+
+def test_exporting_a_study_deleted_while_its_page_is_open_shows_a_message(server, browser_page):
+    base, app = server
+    page = browser_page
+    statuses = []
+    page.on("response", lambda response: statuses.append((response.status, response.url)))
+    page.goto(base + "/study/signature_17_30_a4")
+    page.wait_for_selector("#sankey .sankey-link")
+    shutil.rmtree(app.jobs.runs_dir / "signature_17_30_a4")
+    page.click("#export-button")
+    page.wait_for_function("document.querySelector('#export-message').textContent.length > 0")
+    assert page.inner_text("#export-message").startswith(
+        "Cannot export: unknown study 'signature_17_30_a4': no signature_17_30_a4/study.json in")
+    _box_select(page, page.locator("#scatters .js-plotly-plot").nth(0))
+    page.wait_for_function("document.querySelector('#selection-info').textContent.includes('unknown study')")
+    assert [s for s in statuses if s[0] >= 500] == []
+    assert any("/_dash-update-component" in url and s == 200 for s, url in statuses)

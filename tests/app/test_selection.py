@@ -1,23 +1,33 @@
 """Linked selection: correctness, and the server-side cost of a selection on 10,000 samples
 and 3 hidden layers (the app promises a redraw under 1 s)."""
 
+import re
 import time
 
 import numpy as np
+import pytest
 from dash import no_update
 from plotly.io.json import to_json_plotly
 
 from flambeau.app.callbacks import selection_outputs
 from flambeau.app.figures import sankey_figure, scatter_figure
-from flambeau.app.selection import indices_from_sankey, indices_from_scatter, mask_of, update_views
+from flambeau.app.selection import (
+    SelectionError,
+    indices_from_sankey,
+    indices_from_scatter,
+    mask_of,
+    sample_indices,
+    update_views,
+)
 
 
 def test_selection_from_scatter_and_sankey_events(synthetic):
     study = synthetic(50, 2)
-    assert indices_from_scatter({"points": [{"customdata": 4}, {"customdata": [7]}]}).tolist() == [4, 7]
-    assert indices_from_scatter({"index": 0, "indices": [2, 9]}).tolist() == [2, 9]  # reduced in the browser
-    assert indices_from_scatter({"index": 0, "indices": None}) is None
-    assert indices_from_scatter(None) is None and indices_from_scatter({}) is None
+    assert indices_from_scatter({"points": [{"customdata": 4}, {"customdata": [7]}]}, 50).tolist() == [4, 7]
+    reduced_in_the_browser = {"index": 0, "indices": [2, 9]}
+    assert indices_from_scatter(reduced_in_the_browser, 50).tolist() == [2, 9]
+    assert indices_from_scatter({"index": 0, "indices": None}, 50) is None
+    assert indices_from_scatter(None, 50) is None and indices_from_scatter({}, 50) is None
     node = study.paths.node_labels.index("anomaly 9")
     assert indices_from_sankey(study, {"points": [{"customdata": f"node:{node}"}]}).tolist() == \
         np.flatnonzero(study.is_anomaly).tolist()
@@ -25,8 +35,47 @@ def test_selection_from_scatter_and_sankey_events(synthetic):
     assert indices_from_sankey(study, {"points": [{"customdata": "link:0"}]}).tolist() == expected.tolist()
     assert indices_from_sankey(study, {"points": [{"customdata": "node:99999"}]}) is None
     assert indices_from_sankey(study, {"points": [{"label": "x"}]}) is None
-    assert mask_of(5, [1, 3, 9]).tolist() == [False, True, False, True, False]
-    assert mask_of(5, None) is None
+    assert mask_of(5, [1, 3, 4.0]).tolist() == [False, True, False, True, True]
+    assert mask_of(5, None) is None and mask_of(5, []).tolist() == [False] * 5
+
+
+@pytest.mark.parametrize("values, message", [
+    ("x", "sample indices must be a list, got 'x'"),
+    ({"a": 1}, "sample indices must be a list, got {'a': 1}"),
+    (["a", 1], "sample indices must be whole numbers, got ['a', 1]"),
+    ([1.5], "sample indices must be whole numbers, got [1.5]"),
+    ([True], "sample indices must be whole numbers, got [True]"),
+    ([None], "sample indices must be whole numbers, got [None]"),
+    ([[1], [2, 3]], "sample indices must be whole numbers, got [[1], [2, 3]]"),
+    ([float("nan")], "sample indices must be whole numbers, got [nan]"),
+    ([10**30], "sample index 1000000000000000000000000000000 is outside 0..4"),
+    ([2**63], "sample index 9223372036854775808 is outside 0..4"),
+    ([1, -1], "sample index -1 is outside 0..4"),
+    ([5], "sample index 5 is outside 0..4"),
+    (list(range(100)) + ["x"], "sample indices must be whole numbers, got [0, 1, 2"),
+])
+def test_sample_indices_refuse_what_names_no_sample(values, message):
+    with pytest.raises(SelectionError) as info:
+        sample_indices(values, 5)
+    assert str(info.value).startswith(message)
+    assert len(str(info.value)) < 130
+
+
+@pytest.mark.parametrize("event, message", [
+    ("x", "a map selection must be an object, got 'x'"),
+    ({"points": "x"}, "a map selection's points must be a list of objects, got 'x'"),
+    ({"points": [3]}, "a map selection's points must be a list of objects, got [3]"),
+    ({"indices": [50]}, "sample index 50 is outside 0..49"),
+])
+def test_malformed_map_selections(event, message):
+    with pytest.raises(SelectionError, match=re.escape(message)):
+        indices_from_scatter(event, 50)
+
+
+@pytest.mark.parametrize("click", ["x", 3, ["node:1"], {"points": "x"}, {"points": [1]}])
+def test_malformed_sankey_clicks(synthetic, click):
+    with pytest.raises(SelectionError, match="Sankey click data must be an object with a list of points"):
+        indices_from_sankey(synthetic(20, 2), click)
 
 
 def test_views_follow_the_selection(synthetic):
@@ -59,6 +108,11 @@ def test_callback_outputs_for_each_trigger(synthetic):
     assert stored == [3, 5] and figures[0]["data"][0]["name"].startswith("cluster")
     _, _, stored, text = selection_outputs(study, "clear-selection", event, None, "label", [3], 2)
     assert stored is None and text == "No selection."
+    with pytest.raises(SelectionError, match=r"colour by must be one of \['label', 'cluster', "
+                                             r"'prediction'\], got 'shape'"):
+        selection_outputs(study, "color-by", event, None, "shape", [3], 2)
+    with pytest.raises(SelectionError, match="map index must be a whole number, got 'x'"):
+        selection_outputs(study, "scatter-selection", {"index": "x", "indices": [1]}, None, "label", None, 2)
 
 
 def _serialized_selection(study, event):

@@ -5,7 +5,7 @@ import gzip
 import numpy as np
 import pytest
 
-from flambeau.datasets import load_usps, read_usps_text
+from flambeau.datasets import USPSFormatError, load_usps, read_usps_text
 from flambeau.datasets.locate import DatasetNotFoundError
 from tests.helpers import data_dir
 
@@ -66,9 +66,82 @@ def test_reads_zip_gz_in_a_usps_subfolder(tmp_path, usps):
 
 def test_bad_row_length(tmp_path):
     (tmp_path / "bad.txt").write_text("1 " + "0 " * 100)
-    with pytest.raises(ValueError, match=r"does not hold rows of 257 values \(label \+ 256 pixels\): "
-                                         "101 values in all"):
+    with pytest.raises(USPSFormatError, match=r"does not hold rows of 257 values \(label \+ 256 pixels\): "
+                                              "101 values in all; line 1 holds 101$"):
         read_usps_text(tmp_path / "bad.txt")
+
+
+ROW = "3 " + " ".join(["-1"] * 256)
+TWO_ROWS = f"{ROW}\n{ROW}\n"
+
+
+def _bad_row(position, token):
+    """A row whose value ``position`` (1 = the label) is ``token``."""
+    values = ROW.split()
+    values[position - 1] = token
+    return " ".join(values)
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("empty.txt", "", "empty.txt holds no rows; expected rows of 257 values (label + 256 pixels)"),
+    ("USPS_train.txt", "label pixels\n", "USPS_train.txt holds no rows; expected rows of 257 values"),
+    ("token.txt", f"{ROW}\n{_bad_row(102, 'abc')}\n",
+     "token.txt, line 2: value 102 is 'abc', expected a finite number (label then 256 grey levels)"),
+    ("USPS_test.txt", f"header\n{ROW}\n{_bad_row(5, '0,5')}\n", "USPS_test.txt, line 3: value 5 is '0,5'"),
+    ("nan.txt", f"{_bad_row(2, 'nan')}\n", "nan.txt, line 1: value 2 is 'nan', expected a finite number"),
+    ("inf32.txt", f"{ROW}\n{_bad_row(9, '1e39')}\n", "inf32.txt, line 2: value 9 is '1e39', expected a"),
+    ("label.txt", f"{ROW}\n{_bad_row(1, '12')}\n", "label.txt, row 2 (line 2): label 12 is not a digit 0..9"),
+    ("half.txt", f"{_bad_row(1, '2.5')}\n", "half.txt, row 1 (line 1): label 2.5 is not a digit 0..9"),
+])
+def test_malformed_text_names_the_file_and_line(tmp_path, name, text, message):
+    (tmp_path / name).write_text(text)
+    with pytest.raises(USPSFormatError) as info:
+        read_usps_text(tmp_path / name)
+    assert str(info.value).startswith(f"load_usps: {tmp_path}/{message}")
+
+
+def test_binary_garbage_names_the_line(tmp_path):
+    (tmp_path / "zip.train").write_bytes(TWO_ROWS.encode() + b"3 1 \xff\xfe 2\n")
+    with pytest.raises(USPSFormatError, match=r"zip.train, line 3: byte 0xff is not text; expected numbers "
+                                              "separated by spaces"):
+        read_usps_text(tmp_path / "zip.train")
+
+
+def test_truncated_and_invalid_gzip(tmp_path):
+    packed = gzip.compress(TWO_ROWS.encode())
+    (tmp_path / "zip.train.gz").write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(USPSFormatError, match=r"load_usps: .*zip.train.gz is a truncated gzip file "
+                                              r"\(Compressed file ended before the end-of-stream marker was "
+                                              r"reached\); delete it and download it again"):
+        read_usps_text(tmp_path / "zip.train.gz")
+    (tmp_path / "zip.test.gz").write_text(TWO_ROWS)
+    with pytest.raises(USPSFormatError, match=r"load_usps: .*zip.test.gz is not a valid gzip file \(Not a "
+                                              "gzipped file"):
+        read_usps_text(tmp_path / "zip.test.gz")
+
+
+def test_text_beyond_the_size_bound_is_refused_before_parsing(tmp_path, monkeypatch):
+    from flambeau.datasets import usps
+
+    monkeypatch.setattr(usps, "_MAX_TEXT_BYTES", 1000)
+    (tmp_path / "zip.train.gz").write_bytes(gzip.compress(TWO_ROWS.encode()))  # 1,029 bytes unpacked
+    with pytest.raises(USPSFormatError, match=r"zip.train.gz holds more than 0 MiB of text; a USPS file "
+                                              "holds 7.4 MB"):
+        read_usps_text(tmp_path / "zip.train.gz")
+
+
+def test_load_usps_on_empty_files_is_a_clear_error(tmp_path):
+    (tmp_path / "zip.train").write_text("")
+    (tmp_path / "zip.test").write_text(TWO_ROWS)
+    with pytest.raises(USPSFormatError, match=r"load_usps: .*zip.train holds no rows"):
+        load_usps(data_dir=tmp_path)
+
+
+def test_small_valid_file_round_trip(tmp_path):
+    (tmp_path / "two.txt").write_text(TWO_ROWS.replace("-1", "1", 3))
+    images, labels = read_usps_text(tmp_path / "two.txt")
+    assert images.shape == (2, 256) and labels.tolist() == [3, 3]
+    assert images[0, :4].tolist() == [1.0, 1.0, 1.0, 0.0]
 
 
 def test_missing_files_in_data_dir(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 
 import numpy as np
@@ -10,11 +11,19 @@ from dash import ALL, MATCH, Input, Output, Patch, State, ctx, html, no_update
 
 from ..signatures.config import StudyConfig
 from .export import export_html
-from .figures import scatter_figure
+from .figures import COLOR_BY, scatter_figure
 from .images import png_data_uri
 from .jobs import JobRunner
 from .pages import home_page, message_page, studies_table, study_page
-from .selection import indices_from_sankey, indices_from_scatter, mask_of, update_views
+from .selection import (
+    SelectionError,
+    indices_from_sankey,
+    indices_from_scatter,
+    map_index,
+    mask_of,
+    sample_indices,
+    update_views,
+)
 from .store import StudyData, StudyError, list_studies, load_study, rows_digest
 
 __all__ = ["FORM_FIELDS", "parse_form", "register_callbacks", "selection_outputs"]
@@ -46,14 +55,25 @@ def parse_form(values: dict) -> StudyConfig:
     def numbers(label, text):
         tokens = re.split(r"[\s,]+", str(text or "").strip())
         tokens = [t for t in tokens if t]
-        if not all(re.fullmatch(r"-?\d+", t) for t in tokens):
+        if not isinstance(text, (str, int, type(None))) or isinstance(text, bool) or \
+                not all(re.fullmatch(r"-?\d{1,9}", t) for t in tokens):
             raise ValueError(f"{label} must be integers separated by spaces, got {text!r}")
         return tuple(int(t) for t in tokens)
 
     def integer(label, value):
-        if value is None or isinstance(value, bool) or float(value) != int(float(value)):
+        try:
+            number = float(value) if isinstance(value, (int, float, str)) and not isinstance(value, bool) \
+                else math.nan
+        except (ValueError, OverflowError):
+            number = math.nan
+        if not math.isfinite(number) or not number.is_integer():
             raise ValueError(f"{label} must be a whole number, got {value!r}")
-        return int(float(value))
+        return int(number)
+
+    def name(label, value):
+        if not isinstance(value, str):
+            raise ValueError(f"{label} must be a name, got {value!r}")
+        return value
 
     parsers = {"classes": lambda v: numbers("classes", v),
                "hidden": lambda v: numbers("hidden widths", v),
@@ -61,7 +81,8 @@ def parse_form(values: dict) -> StudyConfig:
                "n_per_class": lambda v: integer("samples / class", v),
                "epochs": lambda v: integer("epochs", v)}
     fields = {FORM_FIELDS[key]: value for key, value in values.items()}
-    return StudyConfig(**{name: parsers.get(name, lambda v: v)(value) for name, value in fields.items()})
+    return StudyConfig(**{field: parsers.get(field, lambda v, f=field: name(f, v))(value)
+                          for field, value in fields.items()})
 
 
 def _selection_text(study: StudyData, mask) -> str:
@@ -99,7 +120,12 @@ def selection_outputs(study: StudyData, trigger, scatter_selection, sankey_click
         sankey_click: the Sankey's ``clickData``.
         stored: the selected sample indices kept from before (or None).
         n_maps: number of scatter maps on the page.
+
+    Raises:
+        SelectionError: a selection, click or colour that names nothing of the study (message for
+        the page).
     """
+    check_color_by(color_by)
     if trigger in ("color-by", "clear-selection"):
         indices = stored if trigger == "color-by" else None
         mask = mask_of(study.n, indices)
@@ -110,8 +136,8 @@ def selection_outputs(study: StudyData, trigger, scatter_selection, sankey_click
         if trigger == "sankey":
             indices = indices_from_sankey(study, sankey_click)
         else:
-            source = (scatter_selection or {}).get("index")
-            indices = indices_from_scatter(scatter_selection)
+            source = map_index(scatter_selection)
+            indices = indices_from_scatter(scatter_selection, study.n)
         mask = mask_of(study.n, indices)
         points, sankey = update_views(study, mask, color_by)
         figures = []
@@ -127,12 +153,20 @@ def selection_outputs(study: StudyData, trigger, scatter_selection, sankey_click
     return figures, sankey, stored, _selection_text(study, mask)
 
 
+def check_color_by(color_by) -> None:
+    """Raises SelectionError unless ``color_by`` is one of ``COLOR_BY``."""
+    if not isinstance(color_by, str) or color_by not in COLOR_BY:
+        raise SelectionError(f"colour by must be one of {list(COLOR_BY)}, got {color_by!r}")
+
+
 def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
     """Attach every callback of the app to ``app``."""
 
     @app.callback(Output("page", "children"), Input("url", "pathname"))
     def route(pathname):
         pathname = pathname or "/"
+        if not isinstance(pathname, str):
+            return message_page(f"There is no page at {pathname!r}.", "Page not found")
         try:
             if pathname == "/":
                 return home_page(list_studies(runs_dir))
@@ -153,7 +187,7 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
     def start_study(_clicks, values):
         try:
             config = parse_form(values)
-        except ValueError as error:
+        except (ValueError, TypeError) as error:
             return html.Span(f"Cannot start: {error}", style={"color": "#a00"}, id="form-error")
         return jobs.start(config)
 
@@ -180,27 +214,33 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
                   Input("color-by", "value"), Input("clear-selection", "n_clicks"),
                   State("study-name", "data"), State("selection-store", "data"),
                   State({"type": "scatter", "index": ALL}, "id"), prevent_initial_call=True)
-    def select(scatter_selection, sankey_click, color_by, _clear, name, stored, map_ids):
+    def select(scatter_selection, sankey_click, color_by, _clear, name, stored, _map_ids):
+        n_maps = len(ctx.outputs_list[0])
         try:
             study = load_study(runs_dir, name)
+            return selection_outputs(study, ctx.triggered_id, scatter_selection, sankey_click, color_by,
+                                     stored, n_maps)
         except StudyError as error:
-            return [no_update] * len(map_ids), no_update, no_update, str(error)
-        return selection_outputs(study, ctx.triggered_id, scatter_selection, sankey_click, color_by, stored,
-                                 len(map_ids))
+            return [no_update] * n_maps, no_update, no_update, str(error)
+        except SelectionError as error:
+            return [no_update] * n_maps, no_update, no_update, f"Cannot select: {error}"
 
     @app.callback(Output({"type": "tooltip", "index": MATCH}, "show"),
                   Output({"type": "tooltip", "index": MATCH}, "bbox"),
                   Output({"type": "tooltip", "index": MATCH}, "children"),
                   Input({"type": "scatter", "index": MATCH}, "hoverData"), State("study-name", "data"))
     def hover(hover_data, name):
-        if not hover_data or not hover_data.get("points"):
+        points = hover_data.get("points") if isinstance(hover_data, dict) else None
+        if not isinstance(points, list) or not points or not isinstance(points[0], dict):
             return False, no_update, no_update
-        point = hover_data["points"][0]
+        point = points[0]
         try:
             study = load_study(runs_dir, name)
-            i = int(point["customdata"])
+            customdata = point.get("customdata")
+            i = int(sample_indices([customdata[0] if isinstance(customdata, list) else customdata],
+                                   study.n)[0])
             image = study.images[i].reshape(study.image_shape)
-        except (StudyError, KeyError, ValueError, TypeError, IndexError):
+        except (StudyError, SelectionError):
             return False, no_update, no_update
         kind = "anomaly" if study.is_anomaly[i] else "true"
         text = (f"#{i}: {kind} {study.y_true[i]}, predicted {study.y_pred[i]}, "
@@ -209,8 +249,13 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
                     html.Div(text, style={"fontSize": "12px", "maxWidth": "160px"})]
         return True, point.get("bbox"), children
 
-    @app.callback(Output("export-download", "data"), Input("export-button", "n_clicks"),
-                  State("study-name", "data"), State("color-by", "value"), prevent_initial_call=True)
+    @app.callback(Output("export-download", "data"), Output("export-message", "children"),
+                  Input("export-button", "n_clicks"), State("study-name", "data"), State("color-by", "value"),
+                  prevent_initial_call=True)
     def export(_clicks, name, color_by):
-        study = load_study(runs_dir, name)
-        return {"content": export_html(study, color_by), "filename": f"{name}.html"}
+        try:
+            check_color_by(color_by)
+            study = load_study(runs_dir, name)
+        except (StudyError, SelectionError) as error:
+            return no_update, f"Cannot export: {error}"
+        return {"content": export_html(study, color_by), "filename": f"{name}.html"}, ""

@@ -168,6 +168,7 @@ def study_page(study: StudyData, color_by: str = "label") -> html.Div:
             html.Button("Clear selection", id="clear-selection", n_clicks=0, style={"marginLeft": "16px"}),
             html.Button("Export HTML", id="export-button", n_clicks=0, style={"marginLeft": "8px"}),
             dcc.Download(id="export-download"),
+            html.Span(id="export-message", role="alert", style={"marginLeft": "8px", "color": "#a00"}),
             html.Span("Box- or lasso-select points in a map; click a Sankey node or link.",
                       style={"marginLeft": "16px", "color": "#555"}),
         ]),

@@ -21,7 +21,7 @@ from .registry import DATASETS
 from .selection import cut_per_class
 from .synthetic import gen_arti, make_moons, make_sine_regression
 from .tabular import load_digits, load_iris
-from .usps import load_usps, read_usps_text
+from .usps import USPSFormatError, load_usps, read_usps_text
 
 __all__ = [
     "ChecksumError",
@@ -31,6 +31,7 @@ __all__ = [
     "IDXFormatError",
     "LOADERS",
     "NormalizationStats",
+    "USPSFormatError",
     "add_noise",
     "cache_dir",
     "cut_per_class",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import zlib
 from importlib import resources
 from pathlib import Path
 
@@ -22,30 +23,106 @@ import numpy as np
 from .locate import DatasetNotFoundError
 from .selection import prepare_split
 
-__all__ = ["USPS_FILE_PAIRS", "load_usps", "read_usps_text"]
+__all__ = ["USPS_FILE_PAIRS", "USPSFormatError", "load_usps", "read_usps_text"]
 
 _SHAPE = (16, 16)
+_ROW = 257  # label + 16 * 16 grey levels
+# The full training file is 7.4 MB of text; anything beyond this bound is not USPS and is refused
+# before it is split into tokens (about 60 bytes of memory each).
+_MAX_TEXT_BYTES = 64 << 20
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 #: (train, test) file names recognised in a ``data_dir``, in order of preference.
 USPS_FILE_PAIRS = (("USPS_train.txt", "USPS_test.txt"), ("zip.train.gz", "zip.test.gz"),
                    ("zip.train", "zip.test"))
 
 
+class USPSFormatError(ValueError):
+    """A USPS text file is truncated, corrupted, or does not hold rows of 257 numbers."""
+
+
 def read_usps_text(path) -> tuple[np.ndarray, np.ndarray]:
     """Read a USPS text file (``zip.train[.gz]`` form, or the course's ``USPS_*.txt`` with a
-    header line). Returns images ``(n, 256)`` float32 in [0, 1] and labels ``(n,)`` int64."""
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt") as f:
-        lines = f.read().splitlines()
+    header line). Returns images ``(n, 256)`` float32 in [0, 1] and labels ``(n,)`` int64.
+
+    Raises:
+        USPSFormatError: unreadable or truncated gzip, not text, empty, a token that is not a
+            finite number, a label that is not a digit 0..9, or rows that are not 257 values;
+            the message names the file and, where there is one, the line.
+    """
+    lines = _read_lines(Path(path))
+    first = 1  # line number of lines[0] in the file
     if lines and lines[0].split() and not _is_number(lines[0].split()[0]):
-        lines = lines[1:]  # the course's files start with a header line
-    values = np.array(" ".join(lines).split(), dtype=np.float32)
-    if values.size % 257:
-        raise ValueError(f"load_usps: {path} does not hold rows of 257 values (label + 256 "
-                         f"pixels): {values.size} values in all")
-    rows = values.reshape(-1, 257)
+        lines, first = lines[1:], 2  # the course's files start with a header line
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e39 -> inf, refused below
+            values = np.array(" ".join(lines).split(), dtype=np.float32)
+    except ValueError:
+        raise _bad_token(path, lines, first) from None
+    if values.size == 0:
+        raise USPSFormatError(f"load_usps: {path} holds no rows; expected rows of {_ROW} values "
+                              "(label + 256 pixels)")
+    if not np.isfinite(values).all():
+        raise _bad_token(path, lines, first)
+    if values.size % _ROW:
+        raise USPSFormatError(f"load_usps: {path} does not hold rows of {_ROW} values (label + 256 "
+                              f"pixels): {values.size} values in all{_first_short_line(lines, first)}")
+    rows = values.reshape(-1, _ROW)
+    bad_labels = np.flatnonzero((rows[:, 0] != np.round(rows[:, 0])) | (rows[:, 0] < 0) | (rows[:, 0] > 9))
+    if bad_labels.size:
+        row = int(bad_labels[0])
+        raise USPSFormatError(f"load_usps: {path}, row {row + 1}{_line_of_row(lines, first, row)}: label "
+                              f"{rows[row, 0]:g} is not a digit 0..9")
     labels = rows[:, 0].astype(np.int64)
     return _to_unit_range(rows[:, 1:]), labels
+
+
+def _read_lines(path: Path) -> list[str]:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    try:
+        with opener(path, "rb") as f:
+            data = f.read(_MAX_TEXT_BYTES + 1)
+    except EOFError as error:
+        raise USPSFormatError(f"load_usps: {path} is a truncated gzip file ({error}); "
+                              "delete it and download it again") from None
+    except (gzip.BadGzipFile, zlib.error) as error:
+        raise USPSFormatError(f"load_usps: {path} is not a valid gzip file ({error})") from None
+    if len(data) > _MAX_TEXT_BYTES:
+        raise USPSFormatError(f"load_usps: {path} holds more than {_MAX_TEXT_BYTES >> 20} MiB of text; "
+                              "a USPS file holds 7.4 MB")
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise USPSFormatError(f"load_usps: {path}, line {line}: byte 0x{data[error.start]:02x} is not "
+                              "text; expected numbers separated by spaces") from None
+
+
+def _bad_token(path, lines: list[str], first: int) -> USPSFormatError:
+    """The error naming the first token of ``lines`` that is not a finite number."""
+    for number, line in enumerate(lines, start=first):
+        for position, token in enumerate(line.split(), start=1):
+            if not _is_number(token) or not abs(float(token)) <= _FLOAT32_MAX:
+                return USPSFormatError(f"load_usps: {path}, line {number}: value {position} is "
+                                       f"{token[:40]!r}, expected a finite number (label then 256 grey "
+                                       "levels)")
+    return USPSFormatError(f"load_usps: {path} holds a value that is not a finite number")
+
+
+def _first_short_line(lines: list[str], first: int) -> str:
+    """``"; line 7 holds 101"`` for the first non-empty line of other than 257 values, if any."""
+    for number, line in enumerate(lines, start=first):
+        count = len(line.split())
+        if count not in (0, _ROW):
+            return f"; line {number} holds {count}"
+    return ""
+
+
+def _line_of_row(lines: list[str], first: int, row: int) -> str:
+    """``" (line 9)"`` when the file holds one row per line."""
+    counts = [len(line.split()) for line in lines]
+    rows_lines = [number for number, count in enumerate(counts, start=first) if count]
+    return f" (line {rows_lines[row]})" if all(c in (0, _ROW) for c in counts) else ""
 
 
 def _to_unit_range(pixels: np.ndarray) -> np.ndarray:
