@@ -258,7 +258,7 @@ def test_checkpoint_with_nan_and_inf_in_its_history_resumes_bit_identically(tmp_
     with np.load(path, allow_pickle=False) as archive:
         training = strict_json(str(archive["__flambeau__"]))["training"]
     assert training["history"]["val_odd"] == [{"__float__": "inf"}, {"__float__": "nan"}]
-    assert training["schedule"]["best"] == {"__float__": "inf"}  # the plateau's best so far
+    assert training["callbacks"]["LRSchedule:0"]["best"] == {"__float__": "inf"}  # the plateau's best so far
     net, resumed = _fit_with_odd_values(net_seed=7, checkpoint=path, resume=path)
     for ours, uninterrupted in zip(net.parameters().values(), reference_net.parameters().values(),
                                    strict=True):
