@@ -1,6 +1,9 @@
 """Package hygiene: exports, dependency direction, no torch in the library."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import flambeau
@@ -41,3 +44,11 @@ def test_nothing_but_the_cli_imports_the_web_app():
             continue
         for name in _imports(path):
             assert not name.startswith("flambeau.app"), f"{rel} imports {name}"
+
+
+def test_import_flambeau_leaves_the_checkers_and_torch_out():
+    """``flambeau.testing`` is imported on demand, and reaches PyTorch only when a reference runs."""
+    code = ("import sys, flambeau; assert 'flambeau.testing' not in sys.modules; "
+            "import flambeau.testing; assert 'torch' not in sys.modules, 'torch imported'")
+    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
