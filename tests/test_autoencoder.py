@@ -1,4 +1,6 @@
-"""AutoEncoder: building, symmetric sizes, errors, gradient check, PyTorch agreement, training."""
+"""AutoEncoder: building, symmetric sizes, errors, the backward passes' caching, training, saving
+with ties (gradients, PyTorch agreement, accumulation, tied and untied: the check battery and its
+cases, tests/test_modules.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,8 @@ import pytest
 
 from flambeau import SGD, BCELoss, LeakyReLU, Linear, Optim, Sequential, Sigmoid, TanH, default_dtype
 from flambeau.autoencoder import AutoEncoder, symmetric_sizes
-from flambeau.gradcheck import gradcheck
 from flambeau.layers.tied import TiedLinear
 from flambeau.serialization import load
-from tests.helpers import assert_close, to_torch, torch
 
 
 def _kinds(seq):
@@ -87,30 +87,6 @@ def test_config_and_repr():
     assert repr(ae).startswith("AutoEncoder(\n  (encoder): Sequential(")
 
 
-@pytest.mark.parametrize("tied", [False, True])
-def test_gradcheck(tied):
-    with default_dtype(np.float64):
-        ae = AutoEncoder.symmetric(7, 2, steps=2, tied=tied, rng=1)
-    X = np.random.default_rng(2).uniform(size=(5, 7))
-    errors = gradcheck(ae, BCELoss(), X, X)
-    assert set(errors) == {"input", *ae.parameters()}
-    assert max(errors.values()) < 1e-6, errors
-
-
-def test_gradient_accumulates_and_zero_grad_resets():
-    with default_dtype(np.float64):
-        ae = AutoEncoder.symmetric(6, 2, tied=True, rng=0)
-    X = np.random.default_rng(0).uniform(size=(4, 6))
-    delta = BCELoss().backward(X, ae.forward(X))
-    ae.backward_update_gradient(X, delta)
-    once = {k: g.copy() for k, g in ae.gradients().items()}
-    ae.backward_update_gradient(X, delta)
-    for name, g in ae.gradients().items():
-        np.testing.assert_allclose(g, 2 * once[name], err_msg=name)
-    ae.zero_grad()
-    assert all(not g.any() for g in ae.gradients().values())
-
-
 def test_backward_delta_reuses_update_pass():
     """After backward_update_gradient, backward_delta with the same delta skips the decoder."""
     with default_dtype(np.float64):
@@ -141,40 +117,6 @@ def test_backward_needs_the_input_of_the_last_forward():
                                            r"\(3, 6\), the last forward's had \(4, 6\)"):
         ae.backward_update_gradient(X[:3], delta[:3])
     np.testing.assert_array_equal(ae.backward_delta(X.copy(), delta), ae.backward(delta))
-
-
-def _torch_autoencoder(ae, X, tied):
-    """Same network in torch: returns (output, {our param name: torch leaf}, input leaf)."""
-    t = torch()
-    leaves = {name: to_torch(p, True) for name, p in ae.parameters().items()}
-    Xt = to_torch(X, True)
-    h = t.tanh(Xt @ leaves["encoder.0.W"] + leaves["encoder.0.b"])
-    z = t.tanh(h @ leaves["encoder.2.W"] + leaves["encoder.2.b"])
-    W_dec0 = leaves["encoder.2.W"].T if tied else leaves["decoder.0.W"]
-    W_dec2 = leaves["encoder.0.W"].T if tied else leaves["decoder.2.W"]
-    h2 = t.tanh(z @ W_dec0 + leaves["decoder.0.b"])
-    out = t.sigmoid(h2 @ W_dec2 + leaves["decoder.2.b"])
-    return out, leaves, Xt
-
-
-@pytest.mark.parametrize("tied", [False, True])
-def test_agrees_with_torch(tied):
-    t = torch()
-    with default_dtype(np.float64):
-        ae = AutoEncoder.symmetric(8, 3, hidden=[5], tied=tied, rng=3)
-    X = np.random.default_rng(5).uniform(size=(6, 8))
-    ae.zero_grad()
-    out = ae.forward(X)
-    delta = BCELoss().backward(X, out)
-    ae.backward_update_gradient(X, delta)
-    dX = ae.backward_delta(X, delta)
-
-    out_t, leaves, Xt = _torch_autoencoder(ae, X, tied)
-    t.nn.functional.binary_cross_entropy(out_t, to_torch(X), reduction="sum").backward()
-    assert_close(out, out_t, "output")
-    assert_close(dX, Xt.grad, "input gradient")
-    for name, grad in ae.gradients().items():
-        assert_close(grad, leaves[name].grad, name)
 
 
 def test_trains_with_optim_and_sgd():

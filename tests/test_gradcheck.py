@@ -40,3 +40,23 @@ def test_relative_error():
 
     assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0
     assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 1.0])) == 0.5
+
+
+def test_compare_names_the_worst_entry_in_the_tensor_coordinates():
+    from flambeau.gradcheck import compare
+
+    result = compare(np.array([[1.0, 2.0], [3.0, 5.0]]), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert result.index == (1, 1) and (result.expected_value, result.obtained_value) == (4.0, 5.0)
+    assert result.error == 0.2 and result.where("W") == "W[1, 1]: expected 4, got 5"
+    subset = compare(np.array([0.0, 7.0]), np.array([0.0, 6.0]), indices=[1, 5], shape=(2, 3))
+    assert subset.index == (1, 2)
+
+
+def test_numeric_gradient_perturbs_non_contiguous_views():
+    from flambeau.gradcheck import numeric_gradient
+
+    base = np.arange(12.0).reshape(3, 4)
+    view = base[:, ::2]  # not contiguous: a reshape would copy and the perturbation would be lost
+    grads = numeric_gradient(lambda: float((base ** 2).sum()), view, np.arange(view.size))
+    np.testing.assert_allclose(grads, 2 * view.reshape(-1), rtol=1e-6)
+    np.testing.assert_array_equal(base, np.arange(12.0).reshape(3, 4))

@@ -96,3 +96,11 @@ def test_submodules_are_at_hand_after_import_flambeau():
 def test_an_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match=r"^module 'flambeau' has no attribute 'no_such_thing'$"):
         flambeau.no_such_thing  # noqa: B018
+
+
+def test_import_flambeau_leaves_the_checkers_and_torch_out():
+    """``flambeau.testing`` is imported on demand, and reaches PyTorch only when a reference runs."""
+    code = ("import sys, flambeau; assert 'flambeau.testing' not in sys.modules; "
+            "import flambeau.testing; assert 'torch' not in sys.modules, 'torch imported'")
+    env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)

@@ -186,7 +186,8 @@ def copy_arrays_into(module, arrays: dict[str, np.ndarray], source):
             if array.dtype.kind != "f":
                 raise SerializationError(f"load: {source}: {kind} {name!r} has dtype {array.dtype}, "
                                          "expected floating point")
-    dtypes = {a.dtype for k, a in arrays.items() if k.startswith("param:")}
+    dtypes = ({a.dtype for k, a in arrays.items() if k.startswith("param:")}
+              or {a.dtype for k, a in arrays.items() if k.startswith("buffer:")})  # no parameters
     if len(dtypes) == 1:
         module.to(dtypes.pop())
     for kind, live in (("param", module.parameters()), ("buffer", module.buffers())):

@@ -1,4 +1,6 @@
-"""Conv1D / Conv2D: shapes and errors, finite differences, PyTorch agreement, caching, config."""
+"""Conv1D / Conv2D: shapes and errors, floors, initialisation, window copies, config (gradients,
+PyTorch agreement over strides, paddings and channel counts, accumulation, caching: the check
+battery and its cases, tests/test_modules.py)."""
 
 import math
 
@@ -7,15 +9,6 @@ import pytest
 
 import flambeau as fb
 from flambeau import ShapeError
-from tests.helpers import assert_close, to_torch, torch
-
-
-def run_ours(layer, X, delta):
-    """Forward, then both backward calls with ``delta``; returns ``(Y, dX, grads)``."""
-    layer.zero_grad()
-    Y = layer.forward(X)
-    layer.backward_update_gradient(X, delta)
-    return Y, layer.backward_delta(X, delta), {k: v.copy() for k, v in layer._gradient.items()}
 
 
 # -- shapes and errors ---------------------------------------------------------------------
@@ -112,130 +105,7 @@ def test_conv2d_constructor_errors():
         fb.Conv2D(3, 1, 2, stride=(1, 0))
 
 
-# -- finite differences --------------------------------------------------------------------
-@pytest.mark.parametrize("k, stride, padding, bias", [(3, 1, 0, True), (2, 3, 1, False), (4, 2, 2, True)])
-def test_conv1d_gradcheck(k, stride, padding, bias, rng):
-    layer = fb.Conv1D(k, 2, 3, stride=stride, padding=padding, bias=bias, rng=0, dtype=np.float64)
-    X = rng.normal(size=(2, 7, 2))
-    y = rng.normal(size=layer.forward(X).shape)
-    errors = fb.gradcheck(layer, fb.MSELoss(), X, y)
-    assert set(errors) == ({"input", "W", "b"} if bias else {"input", "W"})
-    assert max(errors.values()) < 1e-7, errors
-
-
-@pytest.mark.parametrize("k, stride, padding, chan_in", [(3, 1, 1, 2), ((2, 3), (2, 1), (0, 1), 2),
-                                                         (2, 1, 0, 8)])
-def test_conv2d_gradcheck(k, stride, padding, chan_in, rng):
-    layer = fb.Conv2D(k, chan_in, 3, stride=stride, padding=padding, rng=0, dtype=np.float64)
-    X = rng.normal(size=(2, 5, 4, chan_in))
-    y = rng.normal(size=layer.forward(X).shape)
-    errors = fb.gradcheck(layer, fb.MSELoss(), X, y)
-    assert max(errors.values()) < 1e-7, errors
-
-
-# -- PyTorch agreement ---------------------------------------------------------------------
-# (batch, length, chan_in, chan_out, k, stride, padding): stride > kernel, kernel = length,
-# batch of 1, padding, several channel counts.
-CONV1D_GRID = [
-    (3, 11, 2, 4, 3, 1, 0),
-    (2, 11, 3, 2, 3, 2, 1),
-    (1, 9, 1, 5, 2, 3, 0),
-    (4, 5, 2, 3, 5, 1, 0),
-    (2, 6, 3, 3, 4, 4, 2),
-    (1, 1, 2, 2, 3, 1, 1),
-    (2, 9, 8, 3, 3, 2, 1),  # 4+ channels: im2col copies all windows at once
-    (1, 7, 9, 2, 2, 3, 0),
-    (2, 8, 4, 2, 3, 1, 1),
-]
-
-
-@pytest.mark.parametrize("batch, length, chan_in, chan_out, k, stride, padding", CONV1D_GRID)
-def test_conv1d_agrees_with_torch(batch, length, chan_in, chan_out, k, stride, padding, rng):
-    t = torch()
-    layer = fb.Conv1D(k, chan_in, chan_out, stride=stride, padding=padding, rng=1, dtype=np.float64)
-    X = rng.normal(size=(batch, length, chan_in))
-    out = (length + 2 * padding - k) // stride + 1
-    delta = rng.normal(size=(batch, out, chan_out))
-    Y, dX, grads = run_ours(layer, X, delta)
-
-    X_t = to_torch(X.transpose(0, 2, 1), requires_grad=True)
-    W_t = to_torch(layer._parameters["W"].transpose(2, 1, 0), requires_grad=True)
-    b_t = to_torch(layer._parameters["b"], requires_grad=True)
-    Y_t = t.nn.functional.conv1d(X_t, W_t, b_t, stride=stride, padding=padding)
-    (Y_t * to_torch(delta.transpose(0, 2, 1))).sum().backward()
-    assert_close(Y, Y_t.detach().permute(0, 2, 1), "Y")
-    assert_close(dX, X_t.grad.permute(0, 2, 1), "dL/dX")
-    assert_close(grads["W"], W_t.grad.permute(2, 1, 0), "dL/dW")
-    assert_close(grads["b"], b_t.grad, "dL/db")
-
-
-# (batch, height, width, chan_in, chan_out, k, stride, padding)
-CONV2D_GRID = [
-    (2, 6, 7, 2, 3, 3, 1, 1),
-    (1, 5, 5, 1, 4, 5, 1, 0),
-    (2, 8, 6, 3, 2, (2, 3), (3, 2), (1, 0)),
-    (3, 7, 7, 2, 2, 2, 3, 0),
-    (1, 4, 9, 3, 5, (3, 1), (1, 2), (0, 2)),
-    (2, 6, 5, 8, 3, 3, (2, 1), (1, 0)),  # 4+ channels: im2col copies all windows at once
-    (2, 7, 6, 4, 3, (3, 2), (2, 3), (2, 1)),
-    (1, 5, 7, 10, 2, (2, 3), (1, 3), (0, 1)),
-]
-
-
-@pytest.mark.parametrize("batch, height, width, chan_in, chan_out, k, stride, padding", CONV2D_GRID)
-def test_conv2d_agrees_with_torch(batch, height, width, chan_in, chan_out, k, stride, padding, rng):
-    t = torch()
-    layer = fb.Conv2D(k, chan_in, chan_out, stride=stride, padding=padding, rng=2, dtype=np.float64)
-    X = rng.normal(size=(batch, height, width, chan_in))
-    out_shape = layer.forward(X).shape
-    delta = rng.normal(size=out_shape)
-    Y, dX, grads = run_ours(layer, X, delta)
-
-    X_t = to_torch(X.transpose(0, 3, 1, 2), requires_grad=True)
-    W_t = to_torch(layer._parameters["W"].transpose(3, 2, 0, 1), requires_grad=True)
-    b_t = to_torch(layer._parameters["b"], requires_grad=True)
-    Y_t = t.nn.functional.conv2d(X_t, W_t, b_t, stride=stride, padding=padding)
-    (Y_t * to_torch(delta.transpose(0, 3, 1, 2))).sum().backward()
-    assert_close(Y, Y_t.detach().permute(0, 2, 3, 1), "Y")
-    assert_close(dX, X_t.grad.permute(0, 2, 3, 1), "dL/dX")
-    assert_close(grads["W"], W_t.grad.permute(2, 3, 1, 0), "dL/dW")
-    assert_close(grads["b"], b_t.grad, "dL/db")
-
-
-# -- contract: accumulation, caching, config -----------------------------------------------
-def test_gradients_accumulate_and_zero_grad_resets(rng):
-    layer = fb.Conv2D(2, 2, 3, rng=0, dtype=np.float64)
-    X = rng.normal(size=(2, 4, 4, 2))
-    delta = rng.normal(size=layer.forward(X).shape)
-    layer.backward_update_gradient(X, delta)
-    once = {k: v.copy() for k, v in layer._gradient.items()}
-    layer.backward_update_gradient(X, delta)
-    for name, grad in layer._gradient.items():
-        np.testing.assert_allclose(grad, 2 * once[name])
-    layer.zero_grad()
-    assert all(not grad.any() for grad in layer._gradient.values())
-
-
-def test_backward_uses_the_input_it_is_given_not_the_cached_one(rng):
-    layer = fb.Conv1D(3, 2, 3, stride=2, rng=0, dtype=np.float64)
-    X_seen, X_other = rng.normal(size=(2, 9, 2)), rng.normal(size=(2, 9, 2))
-    delta = rng.normal(size=(2, 4, 3))
-    layer.forward(X_seen)
-    layer.backward_update_gradient(X_other, delta)
-    fresh = fb.Conv1D(3, 2, 3, stride=2, rng=0, dtype=np.float64)
-    fresh.forward(X_other)
-    fresh.backward_update_gradient(X_other, delta)
-    np.testing.assert_allclose(layer._gradient["W"], fresh._gradient["W"])
-    assert not np.allclose(layer._gradient["W"], _grad_W_after_forward(X_seen, delta))
-
-
-def _grad_W_after_forward(X, delta):
-    layer = fb.Conv1D(3, 2, 3, stride=2, rng=0, dtype=np.float64)
-    layer.forward(X)
-    layer.backward_update_gradient(X, delta)
-    return layer._gradient["W"]
-
-
+# -- initialisation, config, window copies ------------------------------------------------
 def test_default_init_is_pytorchs_uniform():
     layer = fb.Conv2D(3, 4, 50, rng=0)
     bound = 1 / math.sqrt(3 * 3 * 4)

@@ -1,15 +1,11 @@
-"""Linear: shapes and errors, finite differences, PyTorch agreement, accumulation, init."""
+"""Linear: shapes and errors, initialisation, repr (gradients, PyTorch agreement, accumulation and
+the update step: the check battery, tests/test_modules.py)."""
 
 import numpy as np
 import pytest
 
 import flambeau as fb
 from flambeau import ShapeError
-from tests.helpers import assert_close, to_torch, torch
-
-
-def make_linear(n_in=4, n_out=3, bias=True, seed=0):
-    return fb.Linear(n_in, n_out, bias=bias, rng=seed, dtype=np.float64)
 
 
 def test_shapes_and_parameters():
@@ -44,57 +40,6 @@ def test_constructor_errors():
         fb.Linear(0, 2)
     with pytest.raises(ValueError, match="Linear: unknown init 'bogus'"):
         fb.Linear(2, 2, init="bogus")
-
-
-@pytest.mark.parametrize("bias", [True, False])
-def test_gradcheck(bias, rng):
-    X = rng.normal(size=(6, 4))
-    y = rng.normal(size=(6, 3))
-    errors = fb.gradcheck(make_linear(bias=bias), fb.MSELoss(), X, y)
-    assert set(errors) == ({"input", "W", "b"} if bias else {"input", "W"})
-    assert max(errors.values()) < 1e-7, errors
-
-
-@pytest.mark.parametrize("bias", [True, False])
-def test_agrees_with_torch(bias, rng):
-    t = torch()
-    layer = make_linear(bias=bias)
-    X = rng.normal(size=(6, 4))
-    delta = rng.normal(size=(6, 3))
-    ref = t.nn.Linear(4, 3, bias=bias).double()
-    with t.no_grad():
-        ref.weight.copy_(to_torch(layer._parameters["W"].T))
-        if bias:
-            ref.bias.copy_(to_torch(layer._parameters["b"]))
-    Xt = to_torch(X, requires_grad=True)
-    out = ref(Xt)
-    out.backward(to_torch(delta))
-    assert_close(layer.forward(X), out, "output")
-    layer.backward_update_gradient(X, delta)
-    assert_close(layer.backward_delta(X, delta), Xt.grad, "input gradient")
-    assert_close(layer._gradient["W"], ref.weight.grad.T, "W gradient")
-    if bias:
-        assert_close(layer._gradient["b"], ref.bias.grad, "b gradient")
-
-
-def test_gradients_accumulate_and_zero_grad_resets(rng):
-    layer = make_linear()
-    X, delta = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
-    layer.backward_update_gradient(X, delta)
-    once = {k: v.copy() for k, v in layer._gradient.items()}
-    layer.backward_update_gradient(X, delta)
-    for name in once:
-        np.testing.assert_allclose(layer._gradient[name], 2 * once[name])
-    layer.zero_grad()
-    assert all(not g.any() for g in layer._gradient.values())
-
-
-def test_update_parameters_is_plain_step(rng):
-    layer = make_linear()
-    layer.backward_update_gradient(rng.normal(size=(5, 4)), rng.normal(size=(5, 3)))
-    before = layer._parameters["W"].copy()
-    layer.update_parameters(0.5)
-    np.testing.assert_allclose(layer._parameters["W"], before - 0.5 * layer._gradient["W"])
 
 
 def test_default_init_matches_pytorch_bounds():

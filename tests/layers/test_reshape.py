@@ -1,11 +1,11 @@
-"""Flatten, Reshape, Transpose2D: shapes and errors, finite differences, PyTorch agreement, config."""
+"""Flatten, Reshape, Transpose2D: round trips, errors, config (gradients and PyTorch agreement: the
+check battery, tests/test_modules.py)."""
 
 import numpy as np
 import pytest
 
 import flambeau as fb
 from flambeau import ShapeError
-from tests.helpers import assert_close, to_torch, torch
 
 
 def test_flatten_round_trip(rng):
@@ -55,27 +55,6 @@ def test_errors_name_module_and_shapes():
         fb.Flatten().forward(np.float64(3.0))
     with pytest.raises(ValueError, match=r"^Reshape: shape must be a tuple of positive ints, got \(16, 0\)$"):
         fb.Reshape((16, 0))
-
-
-@pytest.mark.parametrize("layer, shape", [(fb.Flatten(), (2, 3, 4)), (fb.Reshape((4, 3)), (2, 12)),
-                                          (fb.Transpose2D(), (2, 3, 4, 2))])
-def test_gradcheck(layer, shape, rng):
-    X = rng.normal(size=shape)
-    y = rng.normal(size=layer.forward(X).shape)
-    assert fb.gradcheck(layer, fb.MSELoss(), X, y)["input"] < 1e-7
-
-
-def test_agrees_with_torch(rng):
-    t = torch()
-    X = rng.normal(size=(2, 3, 4, 2))
-    delta_flat = rng.normal(size=(2, 24))
-    X_t = to_torch(X, requires_grad=True)
-    Y_t = t.flatten(X_t.transpose(1, 2), 1)
-    (Y_t * to_torch(delta_flat)).sum().backward()
-    transpose, flatten = fb.Transpose2D(), fb.Flatten()
-    Y_mid = transpose.forward(X)
-    assert_close(flatten.forward(Y_mid), Y_t, "Y")
-    assert_close(transpose.backward_delta(X, flatten.backward_delta(Y_mid, delta_flat)), X_t.grad, "dL/dX")
 
 
 @pytest.mark.parametrize("layer", [fb.Flatten(), fb.Reshape((16, 16, 1)), fb.Transpose2D()])

@@ -1,4 +1,6 @@
-"""TiedLinear: shapes and errors, shared storage, gradient check, agreement with PyTorch."""
+"""TiedLinear: shapes and errors, shared storage, the weight gradient accumulated into the twin,
+config, deepcopy (gradients and PyTorch agreement in a network: the check battery and its cases,
+tests/test_modules.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,8 @@ import copy
 import numpy as np
 import pytest
 
-from flambeau import Linear, MSELoss, Sequential, ShapeError, TanH, default_dtype, gradcheck
+from flambeau import Linear, Sequential, ShapeError, TanH, default_dtype
 from flambeau.layers.tied import TiedLinear
-from tests.helpers import assert_close, to_torch, torch
 
 
 @pytest.fixture
@@ -90,38 +91,3 @@ def test_deepcopy_keeps_sharing_and_dtype_cast_follows(pair):
     net = copy.deepcopy(Sequential(twin, TanH(), tied)).to(np.float32)
     assert net[2].twin is net[0]
     assert net[2].forward(np.ones((2, 3), dtype=np.float32)).dtype == np.float32
-
-
-def test_gradcheck(pair):
-    twin, tied = pair
-    net = Sequential(twin, TanH(), tied)
-    X = np.random.default_rng(3).normal(size=(6, 5))
-    errors = gradcheck(net, MSELoss(), X, X)
-    assert set(errors) == {"input", "0.W", "0.b", "2.b"}
-    assert max(errors.values()) < 1e-6, errors
-
-
-def test_agrees_with_torch(pair):
-    t = torch()
-    twin, tied = pair
-    net = Sequential(twin, TanH(), tied)
-    rng = np.random.default_rng(4)
-    X = rng.uniform(size=(6, 5))
-    Y = rng.uniform(size=(6, 5))
-    out = net.forward(X)
-    net.zero_grad()
-    delta = MSELoss().backward(Y, out)
-    net.backward_update_gradient(X, delta)
-    dX = net.backward_delta(X, delta)
-
-    W = to_torch(twin._parameters["W"], True)
-    b1 = to_torch(twin._parameters["b"], True)
-    b2 = to_torch(tied._parameters["b"], True)
-    Xt = to_torch(X, True)
-    out_t = t.tanh(Xt @ W + b1) @ W.T + b2
-    ((out_t - to_torch(Y)) ** 2).sum().backward()
-    assert_close(out, out_t, "output")
-    assert_close(twin._gradient["W"], W.grad, "W (both paths)")
-    assert_close(twin._gradient["b"], b1.grad, "encoder b")
-    assert_close(tied._gradient["b"], b2.grad, "tied b")
-    assert_close(dX, Xt.grad, "input")
