@@ -8,9 +8,10 @@ its input again, and answers two questions separately, as in Lua Torch ``nn``:
 
 Parameters live in ``_parameters`` and their gradients in ``_gradient``: dicts with the same
 keys (a module written on the course's skeleton may keep one array in each, read as the one entry
-``"param"``, or ``None``: see ``own_arrays``). Optimizers, gradient checks and serialization reach them through ``parameters()`` and
-``gradients()`` only. State that is saved but not trained (BatchNorm's running statistics)
-lives in ``_buffers`` and is reached through ``buffers()``.
+``"param"``, or ``None``: see ``own_arrays``). Optimizers, gradient checks and serialization
+reach them through ``parameters()`` and ``gradients()`` only. State that is saved but not
+trained (BatchNorm's running statistics) lives in ``_buffers`` and is reached through
+``buffers()``.
 
 Configuration protocol (used by ``save`` / ``flambeau.load``, see ``flambeau.serialization``):
 

@@ -40,7 +40,7 @@ def user_classes_named(name: str) -> list[type]:
     ``name`` or ends it after a dot (``"Linear"`` and ``"__main__.Linear"`` both match a
     ``my_layers.Linear``), so that a file saved from one script loads in another that defines or
     imports the same class."""
-    return [cls for key, cls in MODULES.items() if not is_library_class(cls)
+    return [cls for cls in MODULES.values() if not is_library_class(cls)
             and (name == cls.__qualname__ or name.endswith("." + cls.__qualname__))]
 
 

@@ -156,9 +156,9 @@ def _module_class(name: str, modules) -> type:
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
-        raise SerializationError(
-            f"load: module class {name!r} matches several classes ({', '.join(sorted(map(class_key, candidates)))}); "
-            f"name the one to use: flambeau.load(path, modules=[TheClass])")
+        matches = ", ".join(sorted(map(class_key, candidates)))
+        raise SerializationError(f"load: module class {name!r} matches several classes ({matches}); "
+                                 "name the one to use: flambeau.load(path, modules=[TheClass])")
     user = sorted(key for key, cls in MODULES.items() if not is_library_class(cls))
     raise SerializationError(
         f"load: unknown module class {name!r}; define or import the class first, or pass it: "
