@@ -245,7 +245,7 @@ class Optim:
                     f"`self._gradient[...] += ...` (not `=`): gradients accumulate, and a "
                     "module used twice in a step would keep only its last contribution. Optim "
                     "follows the new array, so training goes on", GradientReplacedWarning,
-                    stacklevel=3)
+                    stacklevel=4)
 
     def _owner_of(self, name: str):
         """The module that holds the array ``name`` of ``parameters()`` / ``gradients()``."""
