@@ -7,14 +7,17 @@ its input again, and answers two questions separately, as in Lua Torch ``nn``:
 - ``backward_delta(input, delta)`` returns ``dL/dX``.
 
 Parameters live in ``_parameters`` and their gradients in ``_gradient``: dicts with the same
-keys. Optimizers, gradient checks and serialization reach them through ``parameters()`` and
-``gradients()`` only. State that is saved but not trained (BatchNorm's running statistics)
-lives in ``_buffers`` and is reached through ``buffers()``.
+keys (a module written on the course's skeleton may keep one array in each, read as the one entry
+``"param"``, or ``None``: see ``own_arrays``). Optimizers, gradient checks and serialization
+reach them through ``parameters()`` and ``gradients()`` only. State that is saved but not
+trained (BatchNorm's running statistics) lives in ``_buffers`` and is reached through
+``buffers()``.
 
 Configuration protocol (used by ``save`` / ``flambeau.load``, see ``flambeau.serialization``):
 
-- every concrete subclass is registered by class name in ``MODULES`` (``flambeau.registry``)
-  when it is defined;
+- every concrete subclass is registered in ``MODULES`` (``flambeau.registry``) when it is
+  defined: the library's under their bare name, any other under ``"<module>.<qualified name>"``
+  (a student's ``__main__.Linear`` lives beside the library's ``Linear``);
 - ``get_config()`` returns the constructor arguments as JSON values, where a value may also
   be a ``Module``, or a list / dict of ``Module`` (a container's children): serialization
   encodes each as a nested ``{"class": name, "config": {...}}`` spec;
@@ -36,7 +39,28 @@ from ._checks import as_float
 from .dtype import as_compute_dtype
 from .registry import LOSSES, MODULES, register_loss, register_module
 
-__all__ = ["LOSSES", "MODULES", "Loss", "Module", "Remembered"]
+__all__ = ["LOSSES", "MODULES", "SINGLE", "Loss", "Module", "Remembered", "own_arrays"]
+
+SINGLE = "param"
+"""Name of the one parameter (and gradient) of a module whose ``_parameters`` is one array."""
+
+
+def own_arrays(module, attribute: str) -> dict[str, np.ndarray]:
+    """A module's own ``_parameters`` / ``_gradient`` / ``_buffers`` as a dict (the live arrays).
+
+    The library's layers keep dicts. A module written on the course's skeleton keeps ONE array
+    (read as ``{"param": array}``, see ``SINGLE``) or ``None`` (no entry).
+    """
+    value = getattr(module, attribute, None)
+    if isinstance(value, dict):
+        return value
+    if value is None:
+        return {}
+    if isinstance(value, np.ndarray):
+        return {SINGLE: value}
+    raise TypeError(f"{type(module).__name__}.{attribute} must be a dict {{name: array}}, one numpy "
+                    f"array or None, got {type(value).__name__}; store the arrays as "
+                    f"self.{attribute} = {{'W': ..., 'b': ...}} or as one np.ndarray")
 
 _NOTHING = object()  # the key of an empty Remembered: no argument is ever this object
 
@@ -198,7 +222,7 @@ class Module:
 
     def zero_grad(self) -> None:
         """Reset every accumulated gradient (own and sub-modules') to zero."""
-        for grad in self._gradient.values():
+        for grad in own_arrays(self, "_gradient").values():
             grad.fill(0)
         for child in self.children():
             child.zero_grad()
@@ -211,29 +235,30 @@ class Module:
 
     def update_parameters(self, gradient_step: float = 1e-3) -> None:
         """Plain gradient step, in place: ``p -= gradient_step * grad`` (sub-modules too)."""
-        for name, param in self._parameters.items():
-            param -= gradient_step * self._gradient[name]
+        grads = own_arrays(self, "_gradient")
+        for name, param in own_arrays(self, "_parameters").items():
+            param -= gradient_step * grads[name]
         for child in self.children():
             child.update_parameters(gradient_step)
 
     # -- introspection ---------------------------------------------------------------------
     def parameters(self) -> dict[str, np.ndarray]:
         """Name -> parameter array (the live arrays, not copies), sub-modules' as ``"child.name"``."""
-        params = dict(self._parameters)
+        params = dict(own_arrays(self, "_parameters"))
         for prefix, child in self.named_children():
             params.update({f"{prefix}.{name}": p for name, p in child.parameters().items()})
         return params
 
     def gradients(self) -> dict[str, np.ndarray]:
         """Name -> gradient array, same keys as ``parameters()``."""
-        grads = dict(self._gradient)
+        grads = dict(own_arrays(self, "_gradient"))
         for prefix, child in self.named_children():
             grads.update({f"{prefix}.{name}": g for name, g in child.gradients().items()})
         return grads
 
     def buffers(self) -> dict[str, np.ndarray]:
         """Name -> saved, untrained state arrays (running statistics), sub-modules' prefixed."""
-        buffers = dict(getattr(self, "_buffers", {}))
+        buffers = dict(own_arrays(self, "_buffers"))
         for prefix, child in self.named_children():
             buffers.update({f"{prefix}.{name}": b for name, b in child.buffers().items()})
         return buffers
@@ -266,15 +291,23 @@ class Module:
         """Cast parameters, gradients and buffers to ``dtype`` (float32 or float64), in place."""
         dtype = np.dtype(dtype)
         for module in self.modules():
-            for store in (module._parameters, module._gradient, getattr(module, "_buffers", {})):
-                for name, value in store.items():
-                    store[name] = value.astype(dtype, copy=False)
+            for attribute in ("_parameters", "_gradient", "_buffers"):
+                value = getattr(module, attribute, None)
+                if isinstance(value, np.ndarray):  # a course-skeleton module's one array
+                    setattr(module, attribute, value.astype(dtype, copy=False))
+                    continue
+                store = own_arrays(module, attribute)
+                for name, array in store.items():
+                    store[name] = array.astype(dtype, copy=False)
         return self
 
     @property
     def dtype(self) -> np.dtype | None:
         """dtype of the first parameter, depth first (None for a parameter-free module)."""
-        for value in self._parameters.values():  # no dict building: this runs at every step
+        params = self._parameters  # no dict building: this runs at every step
+        if isinstance(params, np.ndarray):  # a course-skeleton module's one array
+            return params.dtype
+        for value in (params or {}).values():
             return value.dtype
         for child in self.children():
             dtype = child.dtype
@@ -300,13 +333,15 @@ class Module:
         serialization.save(self, path)
 
     @_HybridMethod
-    def load(target, path):
-        """``Class.load(path)``: a new module read from ``path`` (checked to be a ``Class``).
-        ``net.load(path)``: copy the weights saved in ``path`` into ``net`` (same
-        architecture required) and return ``net``; the course's ``Sequentiel.load``."""
+    def load(target, path, modules=()):
+        """``Class.load(path)``: a new module read from ``path`` (checked to be a ``Class``;
+        ``Class`` itself and ``modules`` are classes the file may name, see
+        ``flambeau.serialization.load``). ``net.load(path)``: copy the weights saved in ``path``
+        into ``net`` (same architecture required) and return ``net``; the course's
+        ``Sequentiel.load``."""
         if isinstance(target, Module):
             return serialization.load_weights(target, path)
-        module = serialization.load(path)
+        module = serialization.load(path, modules=[target, *modules])
         if not isinstance(module, target):
             raise TypeError(f"{target.__name__}.load: {path} holds a {type(module).__name__}, "
                             f"not a {target.__name__}")

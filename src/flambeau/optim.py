@@ -14,20 +14,42 @@ RMSprop divide by a running scale of the gradient, so they are nearly indifferen
 choice (only their ``eps`` weighs differently). The losses reported are per-sample means
 whatever the reduction: ``reduction`` changes the gradient, not what is measured.
 
+Modules written on the course's skeleton train too (``_parameters`` / ``_gradient`` one array or
+``None``, their own ``zero_grad`` and ``update_parameters``):
+
+- with plain gradient descent (``GradientDescent`` without weight decay, the default), when a
+  module defined outside flambeau overrides ``update_parameters``, a step ends with the course's
+  ``net.update_parameters(lr)``: the module's own update runs, as in the course (the library's
+  modules do ``p -= lr * g`` there, the same arithmetic as ``GradientDescent``). Other rules
+  (momentum, Adam...) update the arrays of ``parameters()`` and never call it;
+- a module that REPLACES its arrays instead of updating them in place (``self._gradient =
+  np.zeros(...)`` in ``zero_grad``, ``self._gradient["W"] = X.T @ delta`` in
+  ``backward_update_gradient``, ``self._parameters = self._parameters - ...``) is noticed: after
+  ``zero_grad`` and after the backward pass, the arrays collected from ``parameters()`` /
+  ``gradients()`` are compared by identity with the live ones, and ``Optim`` follows the new
+  arrays (the dicts handed to ``step_with`` are updated in place). A gradient replaced during
+  the backward pass also gives one ``GradientReplacedWarning`` per array, naming the module and
+  the fix (``+=``): ``backward_update_gradient`` must ADD into the gradient, or a module used
+  twice in a step (shared weights) keeps only its last contribution.
+
 The learning rate is ``lr``; ``eps`` is the course's name for it (``Optim(net, loss, eps)``).
 It is NOT ``Adam(eps=...)`` / ``RMSprop(eps=...)``, which is the epsilon of their denominators.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .dtype import as_compute_dtype
-from .module import Loss, Module
+from .module import Loss, Module, own_arrays
+from .registry import is_library_class
 from .regularization import clip_grad_norm
 from .rules import GradientDescent, UpdateRule
 
-__all__ = ["DEFAULT_LR", "REDUCTIONS", "Optim", "check_reduction", "learning_rate"]
+__all__ = ["DEFAULT_LR", "REDUCTIONS", "GradientReplacedWarning", "Optim", "check_reduction",
+           "learning_rate"]
 
 REDUCTIONS = ("mean", "sum")
 """``"mean"``: gradient of the batch-mean loss (PyTorch); ``"sum"``: of the sum (the course)."""
@@ -57,6 +79,58 @@ def check_reduction(where: str, reduction) -> str:
         raise ValueError(f"{where}: reduction must be 'mean' (gradient of the batch-mean loss, "
                          f"PyTorch's) or 'sum' (of the sum, the course's), got {reduction!r}")
     return reduction
+
+
+class GradientReplacedWarning(UserWarning):
+    """A module's ``backward_update_gradient`` replaced a gradient array instead of adding into it."""
+
+
+def _named_modules(module, prefix: str = ""):
+    """``(prefix, module)`` for ``module`` and every sub-module, with ``parameters()``'s prefixes."""
+    yield prefix, module
+    for name, child in module.named_children():
+        yield from _named_modules(child, f"{prefix}{name}.")
+
+
+def _watch_list(net, params: dict, grads: dict):
+    """``(module, attribute, key, expected)`` for every collected array (``key`` None: the
+    attribute is the array itself, or None), so that a step can compare each with the live one
+    by identity; None when ``parameters()`` / ``gradients()`` are not the plain walk over the
+    modules (a module overriding them): then nothing is compared."""
+    entries, names = [], (set(), set())
+    for prefix, module in _named_modules(net):
+        for attribute, target, seen in (("_parameters", params, names[0]),
+                                        ("_gradient", grads, names[1])):
+            store = getattr(module, attribute, None)
+            if store is None or isinstance(store, np.ndarray):
+                entries.append((module, attribute, None, store))
+            for key, array in own_arrays(module, attribute).items():
+                if target.get(prefix + key) is not array:
+                    return None
+                if isinstance(store, dict):
+                    entries.append((module, attribute, key, array))
+                seen.add(prefix + key)
+    if names[0] != set(params) or names[1] != set(grads):
+        return None
+    return entries
+
+
+def _check_pairs(where: str, params: dict, grads: dict) -> None:
+    """Every parameter has a gradient array of its shape, else an error saying what to fix."""
+    for name, param in params.items():
+        grad = grads.get(name)
+        if grad is None or np.shape(grad) != np.shape(param):
+            got = "no gradient array" if grad is None else f"a gradient of shape {np.shape(grad)}"
+            raise ValueError(
+                f"{where}: parameter {name!r} of shape {np.shape(param)} has {got}; give each "
+                "module a _gradient with the same keys and shapes as _parameters (e.g. "
+                "self._gradient = np.zeros_like(self._parameters) in __init__ and zero_grad)")
+
+
+def _overrides_update(net) -> bool:
+    """Whether a module defined outside flambeau has its own ``update_parameters``."""
+    return any(not is_library_class(type(m))
+               and type(m).update_parameters is not Module.update_parameters for m in net.modules())
 
 
 class Optim:
@@ -98,6 +172,8 @@ class Optim:
         if clip_norm is not None and not (clip_norm > 0 and np.isfinite(clip_norm)):
             raise ValueError(f"Optim: clip_norm must be a positive number, got {clip_norm!r}")
         self.clip_norm = clip_norm
+        self._own_update = _overrides_update(net)
+        self._watched, self._watch, self._checked, self._warned = None, None, None, set()
 
     @property
     def eps(self) -> float:
@@ -117,13 +193,67 @@ class Optim:
         """``step`` given ``net.parameters()`` and ``net.gradients()`` collected beforehand.
 
         Training loops collect the two dicts once per epoch rather than once per batch; they
-        hold the live arrays, so they stay valid while no layer replaces its arrays.
+        hold the live arrays. A module that replaces an array during the step is followed: the
+        two dicts are updated in place (see the module docstring).
         """
+        if self._watched is None or self._watched[1] is not grads:
+            self._watched, self._watch = (params, grads), _watch_list(self.net, params, grads)
+            self._checked = False  # not None: a watch list may be None
         yhat, losses = self.forward_backward(batch_x, batch_y)
+        self._follow_replaced(params, grads, warn=True)
+        if self._checked is not self._watch:  # once per collection: the arrays are paired
+            _check_pairs(f"{type(self).__name__}.step", params, grads)
+            self._checked = self._watch
         if self.clip_norm is not None:
             clip_grad_norm(grads, self.clip_norm)
-        self.rule.step(params, grads, self.lr)
+        if self._own_update and type(self.rule) is GradientDescent and not self.rule.weight_decay:
+            self.rule.t += 1
+            self.net.update_parameters(self.lr)  # the course's step: each module's own update
+        else:
+            self.rule.step(params, grads, self.lr)
         return float(losses.mean())
+
+    def _follow_replaced(self, params: dict, grads: dict, warn: bool) -> None:
+        """Point ``params`` / ``grads`` at the live arrays of modules that replaced theirs (one
+        identity test per array); with ``warn``, a replaced gradient is also reported."""
+        watch = self._watch
+        if not watch:
+            return
+        for module, attribute, key, expected in watch:
+            store = getattr(module, attribute, None)
+            live = store if key is None else store.get(key) if isinstance(store, dict) else store
+            if live is not expected:
+                break
+        else:
+            return
+        fresh_params, fresh_grads = self.net.parameters(), self.net.gradients()
+        if warn:
+            self._warn_replaced(grads, fresh_grads)
+        for old, new in ((params, fresh_params), (grads, fresh_grads)):
+            old.clear()
+            old.update(new)
+        self._watch = _watch_list(self.net, params, grads)
+
+    def _warn_replaced(self, grads: dict, fresh: dict) -> None:
+        for name, array in fresh.items():
+            if grads.get(name) is not array and name not in self._warned:
+                self._warned.add(name)
+                owner = type(self._owner_of(name)).__name__
+                warnings.warn(
+                    f"{type(self).__name__}.step: {owner}.backward_update_gradient replaced the "
+                    f"gradient array {name!r} instead of adding into it; write "
+                    f"`self._gradient[...] += ...` (not `=`): gradients accumulate, and a "
+                    "module used twice in a step would keep only its last contribution. Optim "
+                    "follows the new array, so training goes on", GradientReplacedWarning,
+                    stacklevel=4)
+
+    def _owner_of(self, name: str):
+        """The module that holds the array ``name`` of ``parameters()`` / ``gradients()``."""
+        prefix = name.rpartition(".")[0]
+        for module_prefix, module in _named_modules(self.net):
+            if module_prefix == (prefix + "." if prefix else ""):
+                return module
+        return self.net
 
     def forward_backward(self, batch_x, batch_y):
         """zero_grad, forward, loss and backward (gradient of the mean or of the sum, as
@@ -132,6 +262,8 @@ class Optim:
         if net.dtype is not None:
             batch_x = as_compute_dtype(batch_x, net.dtype, f"{type(self).__name__}.step")
         net.zero_grad()
+        if self._watch:  # a zero_grad that replaces the arrays (the course's skeleton): follow
+            self._follow_replaced(*self._watched, warn=False)
         yhat = net.forward(batch_x)
         losses = self.loss.forward(batch_y, yhat)
         delta = self.loss.backward(batch_y, yhat)

@@ -19,7 +19,20 @@ File layout:
   (see ``flambeau.checkpoint``).
 
 Classes are found by name in ``flambeau.registry.MODULES``: every ``Module`` subclass defined
-anywhere (library or user code) is registered when its class statement runs.
+anywhere (library or user code) is registered when its class statement runs, the library's under
+their bare name (``"Linear"``), any other under ``"<module>.<qualified name>"``
+(``"__main__.Linear"``, see ``flambeau.registry.class_key``).
+
+User classes. Saving checks that each module can be rebuilt: its class is registered (not private,
+not an older definition of a class defined again), and ``from_config(get_config())`` can call the
+constructor (the default ``from_config`` is ``cls(**config)``: the config must bind to
+``__init__``'s signature). A class defined in ``__main__`` or a notebook cell saves; another
+process loads the file after defining or importing the class, or names it:
+``flambeau.load(path, modules=[MyLayer])`` (``MyLayer.load(path)`` names ``MyLayer`` itself). A
+saved user name is resolved, in order: among ``modules``, in ``MODULES``, then among the registered
+user classes with the same qualified name (``__main__.Linear`` saved by a script loads where the
+class comes from ``my_layers.py``; a bare name from an older file likewise), when exactly one
+matches.
 
 This file does not import ``flambeau.module``: ``Module.save`` and ``Module.load`` call it, so the
 dependency goes one way only. It knows a module by the configuration protocol described in
@@ -28,6 +41,7 @@ dependency goes one way only. It knows a module by the configuration protocol de
 
 from __future__ import annotations
 
+import inspect
 import json
 import zipfile
 from pathlib import Path
@@ -36,7 +50,7 @@ import numpy as np
 
 from .files import dumps_exact, loads_exact, write_npz
 from .random import default_generator
-from .registry import MODULES
+from .registry import MODULES, class_key, is_library_class, user_classes_named
 
 __all__ = ["SerializationError", "build_module", "load", "load_weights", "module_spec",
            "read_file", "save", "write_file"]
@@ -70,27 +84,100 @@ def _encode(value, where: str):
                              "cannot be saved; configs hold JSON values and modules only")
 
 
-def _decode(value):
+def _decode(value, modules):
     if isinstance(value, dict):
         if set(value) == {"__module__"}:
-            return build_module(value["__module__"])
-        return {k: _decode(v) for k, v in value.items()}
+            return build_module(value["__module__"], modules)
+        return {k: _decode(v, modules) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode(v) for v in value]
+        return [_decode(v, modules) for v in value]
     return value
 
 
+def _uses_default_from_config(cls: type) -> bool:
+    """Whether ``cls.from_config`` is the base ``Module``'s (``cls(**config)``)."""
+    owner = next(c for c in cls.__mro__ if "from_config" in c.__dict__)
+    return owner.__module__ == "flambeau.module" and owner.__name__ == "Module"
+
+
+def _check_rebuildable(cls: type, config: dict) -> None:
+    """Raise at save time when ``cls(**config)`` could not rebuild the module (cheap: the config
+    is bound to the constructor's signature, nothing is built)."""
+    if not _uses_default_from_config(cls):
+        return
+    try:
+        inspect.signature(cls).bind(**config)
+    except TypeError as error:
+        required = [p.name for p in inspect.signature(cls).parameters.values()
+                    if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        example = ", ".join(f"{name!r}: self.{name}" for name in required) or "..."
+        raise SerializationError(
+            f"save: {cls.__name__} cannot be rebuilt from get_config() = {config!r:.200} "
+            f"({error}): loading calls {cls.__name__}(**get_config()). Add to {cls.__name__} a "
+            f"method `def get_config(self): return {{{example}}}` returning its constructor "
+            "arguments (store them in __init__), or a classmethod from_config(cls, config)") \
+            from None
+
+
 def module_spec(module) -> dict:
-    """``{"class": name, "config": ...}`` of a module, children nested, JSON-ready."""
-    name = type(module).__name__
-    if MODULES.get(name) is not type(module):
-        raise SerializationError(f"save: class {name} is not registered in flambeau.registry.MODULES "
-                                 "(private classes, named with a leading '_', cannot be saved)")
-    return {"class": name, "config": _encode(module.get_config(), name)}
+    """``{"class": name, "config": ...}`` of a module, children nested, JSON-ready.
+
+    Raises ``SerializationError`` when the module could not be rebuilt by ``load`` (see the module
+    docstring): private or unregistered class, or a ``get_config`` that does not fit the
+    constructor.
+    """
+    cls = type(module)
+    name = class_key(cls)
+    if MODULES.get(name) is not cls:
+        why = ("private classes, named with a leading '_', cannot be saved: rename it"
+               if cls.__name__.startswith("_") else
+               "it was defined again since this module was built (a re-run cell or script); "
+               "build the module again from the current class")
+        raise SerializationError(f"save: class {name} is not registered in "
+                                 f"flambeau.registry.MODULES ({why})")
+    config = module.get_config()
+    if not isinstance(config, dict):
+        raise SerializationError(f"save: {cls.__name__}.get_config() must return a dict of "
+                                 f"constructor arguments, got {type(config).__name__}")
+    _check_rebuildable(cls, config)
+    return {"class": name, "config": _encode(config, cls.__name__)}
 
 
-def build_module(spec: dict):
-    """Rebuild a module (fresh weights) from ``module_spec`` output.
+def _module_class(name: str, modules) -> type:
+    """The class a saved name designates (order: ``modules``, ``MODULES``, user classes)."""
+    given = [cls for cls in modules if class_key(cls) == name]
+    given = given or [cls for cls in modules if not is_library_class(cls)
+                      and (name == cls.__qualname__ or name.endswith("." + cls.__qualname__))]
+    if len(given) == 1:
+        return given[0]
+    if name in MODULES:
+        return MODULES[name]
+    candidates = user_classes_named(name)
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        matches = ", ".join(sorted(map(class_key, candidates)))
+        raise SerializationError(f"load: module class {name!r} matches several classes ({matches}); "
+                                 "name the one to use: flambeau.load(path, modules=[TheClass])")
+    user = sorted(key for key, cls in MODULES.items() if not is_library_class(cls))
+    raise SerializationError(
+        f"load: unknown module class {name!r}; define or import the class first, or pass it: "
+        f"flambeau.load(path, modules=[{name.rsplit('.', 1)[-1]}]) (known user classes: "
+        f"{', '.join(user) or 'none'}; library classes: "
+        f"{', '.join(sorted(k for k in MODULES if k not in user))})")
+
+
+def _check_classes(modules) -> list[type]:
+    modules = list(modules)
+    for cls in modules:
+        if not (isinstance(cls, type) and callable(getattr(cls, "from_config", None))):
+            raise TypeError(f"load: modules must be a list of Module classes, got {cls!r:.100}")
+    return modules
+
+
+def build_module(spec: dict, modules=()):
+    """Rebuild a module (fresh weights) from ``module_spec`` output; ``modules``: classes the
+    spec may name, looked up first (see the module docstring).
 
     The library's default random generator is left as it was: building draws initial weights
     that are overwritten right away, and loading a file must not change later random draws.
@@ -99,14 +186,11 @@ def build_module(spec: dict):
             and isinstance(spec.get("config"), dict)):
         raise SerializationError(f"load: a module spec must be {{'class': str, 'config': dict}}, "
                                  f"got {spec!r:.200}")
-    cls = MODULES.get(spec["class"])
-    if cls is None:
-        raise SerializationError(f"load: unknown module class {spec['class']!r}; import the code "
-                                 f"that defines it first (known: {', '.join(sorted(MODULES))})")
+    cls = _module_class(spec["class"], modules)
     generator = default_generator()
     saved_state = generator.bit_generator.state
     try:
-        return cls.from_config(_decode(spec["config"]))
+        return cls.from_config(_decode(spec["config"], modules))
     except SerializationError:
         raise
     except (TypeError, ValueError, KeyError) as error:
@@ -205,10 +289,16 @@ def save(module, path) -> None:
     write_file(path, header, model_arrays(module))
 
 
-def load(path):
-    """Load a module saved by ``save`` (or the model inside a training checkpoint)."""
+def load(path, modules=()):
+    """Load a module saved by ``save`` (or the model inside a training checkpoint).
+
+    ``modules``: user classes the file may name (``flambeau.load(path, modules=[MyLayer])``),
+    needed when the file names a class defined in another script or notebook and not defined or
+    imported in this process.
+    """
+    modules = _check_classes(modules)
     header, arrays = read_file(path)
-    module = build_module(header.get("model"))
+    module = build_module(header.get("model"), modules)
     return copy_arrays_into(module, arrays, path)
 
 

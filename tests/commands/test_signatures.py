@@ -95,3 +95,56 @@ def test_a_missing_onnx_extra_exits_2_with_the_install_hint(tmp_path, capsys, mo
     assert main(["signatures", "--onnx", str(tmp_path / "m.onnx"), "--runs", str(tmp_path)]) == 2
     assert capsys.readouterr().err == ("flambeau signatures: record_onnx needs onnxruntime: "
                                        "pip install 'flambeau[onnx]'\n")
+
+
+def test_a_model_of_user_classes_is_studied_after_import(tmp_path, capsys):
+    import textwrap
+
+    from flambeau import Sequential, TanH
+    from flambeau.registry import MODULES
+
+    source = textwrap.dedent('''
+        import numpy as np
+        from flambeau import Module
+
+        class Dense(Module):
+            def __init__(self, input, output):
+                super().__init__()
+                self.input, self.output = input, output
+                self._parameters = np.random.default_rng(input).normal(0, 0.1, (input, output))
+                self._gradient = np.zeros((input, output))
+
+            def get_config(self):
+                return {"input": self.input, "output": self.output}
+
+            def forward(self, X):
+                return X @ self._parameters
+
+            def backward_delta(self, input, delta):
+                return delta @ self._parameters.T
+    ''')
+    (tmp_path / "my_layers.py").write_text(source)
+    saved = dict(MODULES)
+    try:
+        namespace = {"__name__": "__main__"}
+        exec(source, namespace)  # the script that trained and saved the model
+        Dense = namespace["Dense"]
+        Sequential(Dense(256, 6), TanH(), Dense(6, 2)).save(tmp_path / "net.npz")
+        del MODULES["__main__.Dense"]  # the CLI runs in another process
+        argv = ["signatures", "--model", str(tmp_path / "net.npz"), "--n-per-class", "10", "--k-range",
+                "2", "3", "--projection", "pca", "--runs", str(tmp_path), "--no-progress"]
+        assert main(argv) == 2
+        assert capsys.readouterr().err.startswith(
+            "flambeau signatures: load: unknown module class '__main__.Dense'; define or import the "
+            "class first, or pass it: flambeau.load(path, modules=[Dense])")
+        assert main([*argv, "--import", str(tmp_path / "my_layers.py")]) == 0
+        assert "test accuracy" in capsys.readouterr().out
+    finally:
+        MODULES.clear()
+        MODULES.update(saved)
+
+
+def test_import_without_a_model_exits_2(tmp_path, capsys):
+    assert main(["signatures", "--import", "my_layers.py", "--runs", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == ("flambeau signatures: --import names the files defining the "
+                                       "classes of a --model file\n")

@@ -25,6 +25,9 @@ def register(subparsers) -> None:
     parser.add_argument("--method", default="kmeans", choices=["kmeans", "hdbscan"])
     parser.add_argument("--projection", default="umap", choices=["umap", "pca"])
     parser.add_argument("--model", default=None, help="saved model (.npz) to study instead of training")
+    parser.add_argument("--import", dest="import_files", action="append", default=[], metavar="FILE.py",
+                        help="with --model: a Python file defining the model's own layer classes, "
+                             "imported first (repeatable)")
     parser.add_argument("--onnx", default=None, metavar="MODEL.onnx",
                         help="ONNX model to study instead of training (needs flambeau[onnx]); it maps "
                              "the images (flat, or shaped as its input says: 1x28x28) to one logit per class")
@@ -43,8 +46,13 @@ def run(args) -> int:
 
     from flambeau.files import read_json
     from flambeau.signatures import OnnxModel, StudyConfig, run_study
+    from flambeau.user_code import import_file
 
     try:
+        if args.import_files and not args.model:
+            raise ValueError("--import names the files defining the classes of a --model file")
+        for path in args.import_files:
+            import_file(path)
         if args.onnx and args.model:
             raise ValueError("give --model (a flambeau .npz) or --onnx, not both")
         if args.layers and not args.onnx:

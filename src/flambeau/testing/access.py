@@ -2,7 +2,8 @@
 
 A flambeau ``Module`` answers ``parameters()`` / ``gradients()`` / ``buffers()`` and ``to(dtype)``.
 A module written on the course's skeleton may instead keep one array (or ``None``) in
-``_parameters`` and ``_gradient``; it is read as a single tensor named ``"param"``.
+``_parameters`` and ``_gradient``; it is read as a single tensor named ``"param"``, by the
+library's own adapter (``flambeau.module.own_arrays``, which ``Module.parameters()`` uses too).
 """
 
 from __future__ import annotations
@@ -11,14 +12,11 @@ import copy
 
 import numpy as np
 
+from ..module import SINGLE, own_arrays
 from .verdicts import call
 
 __all__ = ["SINGLE", "buffers_of", "cast", "copy_of", "gradients_of", "has_children", "parameters_of",
            "snapshot"]
-
-SINGLE = "param"
-"""Name given to the parameter of a module whose ``_parameters`` is one array."""
-
 
 def _arrays(module, getter: str, attribute: str) -> dict[str, np.ndarray]:
     method = getattr(module, getter, None)
@@ -29,12 +27,7 @@ def _arrays(module, getter: str, attribute: str) -> dict[str, np.ndarray]:
             value = None
         if isinstance(value, dict):
             return value
-    value = getattr(module, attribute, None)
-    if value is None:
-        return {}
-    if isinstance(value, dict):
-        return value
-    return {SINGLE: value}
+    return own_arrays(module, attribute)  # the library's one adapter: a dict, one array, or None
 
 
 def parameters_of(module) -> dict[str, np.ndarray]:
