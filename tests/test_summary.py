@@ -164,3 +164,10 @@ def test_wrong_input_shape_says_the_batch_axis_is_excluded():
                                          r"\(batch, 2, 4\) \(input_shape excludes the batch axis\) "
                                          r"failed: Linear.forward"):
         fb.Sequential(fb.Linear(4, 2)).summary((2, 4))
+
+
+def test_readme_example_is_what_summary_prints():
+    from tests.helpers import REPO
+    table = fb.Sequential(fb.Linear(256, 100), fb.TanH(), fb.Linear(100, 10)).summary((256,))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "\n".join("  " + line for line in table.splitlines()) in readme
