@@ -65,16 +65,18 @@ def test_aliases_and_repr():
 @pytest.mark.parametrize("method", ["forward", "backward"])
 def test_bce_refuses_plus_minus_one_labels_and_says_how_to_map_them(method):
     y = np.array([[1.0], [-1.0], [1.0]])
-    with pytest.raises(fb.DomainError, match=rf"BCELoss.{method}: targets y outside \[0, 1\] \(values in "
-                                             r"\[-1, 1\]\); they look like -1/\+1 labels: use \(y \+ 1\) / 2"):
+    with pytest.raises(fb.DomainError, match=rf"BCELoss.{method}: targets y outside \[0, 1\] "
+                                             r"\(values in \[-1, 1\]\); they look like -1/\+1 labels: "
+                                             r"use \(y \+ 1\) / 2"):
         getattr(fb.BCELoss(), method)(y, np.full((3, 1), 0.5))
 
 
 @pytest.mark.parametrize("method", ["forward", "backward"])
 def test_bce_refuses_logits_and_says_add_a_sigmoid(method):
     yhat = np.array([[2.5], [-0.5], [0.3]])
-    with pytest.raises(fb.DomainError, match=rf"BCELoss.{method}: predictions yhat outside \[0, 1\] \(values in "
-                                             r"\[-0.5, 2.5\]\): .* add a Sigmoid before the loss"):
+    with pytest.raises(fb.DomainError, match=rf"BCELoss.{method}: predictions yhat outside \[0, 1\] "
+                                             r"\(values in \[-0.5, 2.5\]\): .* "
+                                             r"add a Sigmoid before the loss"):
         getattr(fb.BCELoss(), method)(np.array([[1.0], [0.0], [1.0]]), yhat)
 
 

@@ -371,7 +371,8 @@ def test_nan_loss_from_predictions_outside_unit_interval_is_not_blamed_on_the_le
         fb.SGD(fb.Linear(2, 1, rng=0), _UncheckedBCE(), X, (y + 1) / 2, batch_size=16, epochs=1, eps=1e-3,
                seed=0, progress=False)
     message = str(info.value)
-    assert message.startswith("SGD: the loss became nan at epoch 1, batch 1/4 with predictions outside [0, 1]")
+    assert message.startswith("SGD: the loss became nan at epoch 1, batch 1/4 with predictions outside "
+                              "[0, 1]")
     assert "_UncheckedBCE needs probabilities; add a Sigmoid before the loss" in message
     assert "a smaller learning rate will not help" in message
 
