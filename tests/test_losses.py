@@ -60,3 +60,40 @@ def test_aliases_and_repr():
     assert fb.BCE is fb.BCELoss and fb.CE is fb.CrossEntropyLoss
     assert fb.CELogSoftmax is fb.CrossEntropyLoss
     assert repr(fb.CrossEntropyLoss(from_logits=False)) == "CrossEntropyLoss(from_logits=False)"
+
+
+@pytest.mark.parametrize("method", ["forward", "backward"])
+def test_bce_refuses_plus_minus_one_labels_and_says_how_to_map_them(method):
+    y = np.array([[1.0], [-1.0], [1.0]])
+    with pytest.raises(fb.DomainError, match=rf"BCELoss.{method}: targets y outside \[0, 1\] "
+                                             r"\(values in \[-1, 1\]\); they look like -1/\+1 labels: "
+                                             r"use \(y \+ 1\) / 2"):
+        getattr(fb.BCELoss(), method)(y, np.full((3, 1), 0.5))
+
+
+@pytest.mark.parametrize("method", ["forward", "backward"])
+def test_bce_refuses_logits_and_says_add_a_sigmoid(method):
+    yhat = np.array([[2.5], [-0.5], [0.3]])
+    with pytest.raises(fb.DomainError, match=rf"BCELoss.{method}: predictions yhat outside \[0, 1\] "
+                                             r"\(values in \[-0.5, 2.5\]\): .* "
+                                             r"add a Sigmoid before the loss"):
+        getattr(fb.BCELoss(), method)(np.array([[1.0], [0.0], [1.0]]), yhat)
+
+
+def test_bce_refuses_other_targets_outside_the_unit_interval():
+    with pytest.raises(fb.DomainError, match=r"targets y outside \[0, 1\] \(values in \[0, 3\]\); BCE needs "
+                                             r"targets in \[0, 1\]"):
+        fb.BCELoss().forward(np.array([[0.0], [3.0]]), np.full((2, 1), 0.5))
+
+
+def test_bce_domain_check_leaves_valid_values_unchanged():
+    rng = np.random.default_rng(0)
+    y = rng.uniform(0, 1, (64, 5)).astype(np.float32)
+    yhat = np.concatenate([rng.uniform(0, 1, (62, 5)), np.zeros((1, 5)), np.ones((1, 5))]).astype(np.float32)
+    with np.errstate(divide="ignore"):
+        per_unit = -(y * np.maximum(np.log(yhat), -100) + (1 - y) * np.maximum(np.log(1 - yhat), -100))
+    expected = per_unit.sum(axis=1)
+    np.testing.assert_array_equal(fb.BCELoss().forward(y, yhat), expected)
+    np.testing.assert_array_equal(fb.BCELoss().backward(y, yhat),
+                                  (yhat - y) / np.maximum(yhat * (1 - yhat), 1e-12))
+    assert np.isnan(fb.BCELoss().forward(np.ones((1, 2)), np.array([[np.nan, 0.5]])))[0]  # NaN: divergence

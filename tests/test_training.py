@@ -326,3 +326,63 @@ def test_history_is_the_recording_callback():
     history.on_epoch_end(1, {"train_loss": 0.5, "lr": 0.1})
     assert history == {"train_loss": [1.0, 0.5], "lr": [0.1, 0.1]} and history.epochs == 2
     assert ProgressBar.order > 0 > fb.History.order > Metrics.order
+
+
+def _binary_data(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2)).astype(np.float32)
+    return X, np.where(X[:, :1] > 0, 1.0, -1.0).astype(np.float32)  # -1/+1 labels, as gen_arti's
+
+
+def test_sgd_on_plus_minus_one_labels_says_use_y_plus_one_over_two_not_lower_lr():
+    X, y = _binary_data()
+    net = fb.Sequential(fb.Linear(2, 1, rng=0), fb.Sigmoid())
+    with pytest.raises(fb.DomainError) as info:
+        fb.SGD(net, fb.BCELoss(), X, y, batch_size=16, epochs=1, eps=0.1, seed=0, progress=False)
+    message = str(info.value)
+    assert message.startswith("SGD: stopped at epoch 1, batch 1/4: BCELoss.forward: targets y outside [0, 1]")
+    assert "use (y + 1) / 2" in message and "learning rate" not in message
+
+
+def test_sgd_on_logits_with_bce_says_predictions_outside_unit_interval():
+    X, y = _binary_data()
+    with pytest.raises(fb.DomainError) as info:
+        fb.SGD(fb.Linear(2, 1, rng=0), fb.BCELoss(), X, (y + 1) / 2, batch_size=16, epochs=1, eps=0.1,
+               seed=0, progress=False)
+    message = str(info.value)
+    assert "SGD: stopped at epoch 1, batch 1/4: BCELoss.forward: predictions yhat outside [0, 1]" in message
+    assert "add a Sigmoid before the loss" in message and "learning rate" not in message
+
+
+class _UncheckedBCE(fb.Loss):
+    """A BCE as a student writes it: no clamping, no domain check (NaN on logits)."""
+
+    def forward(self, y, yhat):
+        return -(y * np.log(yhat) + (1 - y) * np.log(1 - yhat)).sum(axis=1)
+
+    def backward(self, y, yhat):
+        return (yhat - y) / (yhat * (1 - yhat))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_nan_loss_from_predictions_outside_unit_interval_is_not_blamed_on_the_learning_rate():
+    X, y = _binary_data()
+    with pytest.raises(fb.DivergenceError) as info:
+        fb.SGD(fb.Linear(2, 1, rng=0), _UncheckedBCE(), X, (y + 1) / 2, batch_size=16, epochs=1, eps=1e-3,
+               seed=0, progress=False)
+    message = str(info.value)
+    assert message.startswith("SGD: the loss became nan at epoch 1, batch 1/4 with predictions outside "
+                              "[0, 1]")
+    assert "_UncheckedBCE needs probabilities; add a Sigmoid before the loss" in message
+    assert "a smaller learning rate will not help" in message
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_genuine_divergence_on_01_targets_still_advises_a_smaller_learning_rate():
+    X, y = _binary_data()
+    net = fb.Sequential(fb.Linear(2, 8, rng=0), fb.ReLU(), fb.Linear(8, 1, rng=1))
+    with pytest.raises(fb.DivergenceError) as info:
+        fb.SGD(net, fb.MSELoss(), X, (y + 1) / 2, batch_size=16, epochs=50, eps=10.0, seed=0, progress=False)
+    message = str(info.value)
+    assert message.startswith("SGD: the loss became ")
+    assert message.endswith("; try a smaller learning rate (lr=10)") and "[0, 1]" not in message

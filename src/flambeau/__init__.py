@@ -36,7 +36,7 @@ from .layers import (
     TiedLinear,
     Transpose2D,
 )
-from .losses import BCELoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .losses import BCELoss, CrossEntropyLoss, DomainError, MSELoss, NLLLoss
 from .metrics import accuracy
 from .module import Loss, Module
 from .optim import Optim
@@ -66,6 +66,7 @@ __all__ = [
     "CosineLR",
     "CrossEntropyLoss",
     "DivergenceError",
+    "DomainError",
     "Dropout",
     "EarlyStopping",
     "ExponentialLR",

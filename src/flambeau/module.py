@@ -318,6 +318,20 @@ class Module:
     def num_parameters(self) -> int:
         return int(sum(p.size for p in self.parameters().values()))
 
+    def summary(self, input_shape) -> str:
+        """Print and return a Keras-like table: each sub-module's path and class (indented by
+        depth), output shape and parameter count, then the totals (as PyTorch counts them).
+
+        ``input_shape`` is the shape of ONE sample, without the batch axis: ``net.summary((256,))``,
+        ``cnn.summary((28, 28, 1))``. The shapes come from a dry forward pass on zeros through a
+        copy of the network in eval mode: the network itself is left exactly as it was.
+        """
+        from .summary import summary_table  # flambeau.summary imports nothing of this module
+
+        table = summary_table(self, input_shape)
+        print(table)
+        return table
+
     # -- configuration and printing --------------------------------------------------------
     def get_config(self) -> dict:
         """Constructor arguments, JSON-serialisable; ``type(self)(**config)`` rebuilds it."""

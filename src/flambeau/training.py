@@ -21,6 +21,7 @@ from .callbacks import Callback, EarlyStopping, ProgressBar, StopTraining, as_ca
 from .checkpoint import Checkpoint, load_checkpoint
 from .dtype import as_compute_dtype
 from .evaluation import Metrics, evaluate, is_classification, metric_table, predict
+from .losses import DomainError
 from .module import Loss, Module
 from .optim import Optim, learning_rate
 from .random import make_rng
@@ -161,15 +162,48 @@ class Trainer:
             start = b * size
             idx = order[start:start + size] if order is not None else slice(start, start + size)
             inputs = self.X[idx] if self.transform is None else self.transform(self.X[idx], self.rng)
-            batch_loss = self.optim.step_with(inputs, self.Y[idx], params, grads)
+            try:
+                batch_loss = self.optim.step_with(inputs, self.Y[idx], params, grads)
+            except DomainError as error:  # the data or the output layer, not the learning rate
+                where = self._where(epoch, b, n_batches)
+                raise DomainError(f"{self.name}: stopped {where}: {error}") from error
             if not math.isfinite(batch_loss):
-                raise DivergenceError(
-                    f"{self.name}: the loss became {batch_loss} at epoch {epoch + 1}, batch "
-                    f"{b + 1}/{n_batches}; try a smaller learning rate (lr={self.optim.lr:g})")
+                raise self._divergence(self._where(epoch, b, n_batches), batch_loss, inputs, params)
             total += batch_loss * (min(n, start + size) - start)
             for callback in batch_hooks:
                 callback.on_batch_end(epoch, b, batch_loss)
         return total / n
+
+    def _where(self, epoch: int, batch: int, n_batches: int) -> str:
+        return f"at epoch {epoch + 1}, batch {batch + 1}/{n_batches}"
+
+    def _divergence(self, where: str, batch_loss: float, inputs, params: dict) -> DivergenceError:
+        """The error for a non-finite batch loss, with its likely cause.
+
+        Non-finite weights after the step: the updates grew without bound (a learning rate too
+        large). Finite weights and a NaN loss: the loss was evaluated outside its domain; the
+        batch is run again (eval mode, no trace in the caches that matter: training stops here)
+        and, when predictions lie outside [0, 1], the message says so (a log of a negative
+        number, e.g. a BCE written without a Sigmoid before it), since a smaller learning rate
+        would not help.
+        """
+        lr_advice = f"try a smaller learning rate (lr={self.optim.lr:g})"
+        weights_finite = all(np.isfinite(p).all() for p in params.values())
+        if not (weights_finite and math.isnan(batch_loss)):
+            return DivergenceError(f"{self.name}: the loss became {batch_loss} {where}; {lr_advice}")
+        self.net.eval()
+        try:
+            yhat = np.asarray(self.net.forward(inputs))
+        finally:
+            self.net.train()
+        lo, hi = (yhat.min(), yhat.max()) if yhat.size else (0.0, 0.0)
+        if np.isfinite(lo) and np.isfinite(hi) and (lo < 0 or hi > 1):
+            return DivergenceError(
+                f"{self.name}: the loss became nan {where} with predictions outside [0, 1] (values in "
+                f"[{lo:g}, {hi:g}]) and finite weights: {type(self.loss).__name__} needs "
+                "probabilities; add a Sigmoid before the loss (a smaller learning rate will not help)")
+        return DivergenceError(f"{self.name}: the loss became nan {where} with finite weights and "
+                               f"predictions; check the targets and the loss, or {lr_advice}")
 
     def _call(self, hook: str, *args) -> None:
         for callback in self.callbacks:
