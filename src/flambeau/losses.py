@@ -2,13 +2,18 @@
 
 Class targets (``CrossEntropyLoss``, ``NLLLoss``) are integer labels ``(batch,)`` or
 one-hot / probability rows ``(batch, classes)``.
+
+An empty batch (0 samples) gives an empty ``(0,)`` array of losses and an empty gradient shaped
+like ``yhat``, for every loss (see ``flambeau.module.Loss``).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._checks import ShapeError, as_float, check_ndim, check_same_shape
+from ._checks import ShapeError, as_float, check_bool, check_ndim, check_same_shape
 from .layers.activations import log_softmax, softmax
 from .module import Loss
 
@@ -22,10 +27,17 @@ class DomainError(ValueError):
     """Values outside the domain of a loss reached it (BCE targets or predictions outside [0, 1])."""
 
 
+def _per_sample_sum(values: np.ndarray) -> np.ndarray:
+    """Sum over every axis but the first: ``(batch, ...) -> (batch,)`` (``(0,)`` for no sample)."""
+    return values.reshape(values.shape[0], math.prod(values.shape[1:])).sum(axis=1)
+
+
 def _float_pair(where: str, y, yhat):
     """``y`` and ``yhat`` as float arrays of the same shape."""
     y, yhat = as_float(y, where, "y"), as_float(yhat, where, "yhat")
     check_same_shape(where, "y", y, "yhat", yhat)
+    if yhat.ndim == 0:
+        raise ShapeError(f"{where}: y and yhat must have a batch axis (batch, ...), got shape ()")
     return y, yhat
 
 
@@ -62,7 +74,7 @@ def class_targets(where: str, y, yhat: np.ndarray) -> np.ndarray:
     dtype.
     """
     check_ndim(where, "yhat", yhat, 2, "(batch, classes)")
-    y = np.asarray(y)
+    y = as_float(y, where, "y", int_dtype=None)
     n, k = yhat.shape
     if y.ndim != 1:
         check_same_shape(where, "y", y, "yhat", yhat)
@@ -105,7 +117,7 @@ class MSELoss(Loss):
     def forward(self, y, yhat):
         y, yhat = _float_pair("MSELoss.forward", y, yhat)
         diff = yhat - y
-        return (diff * diff).reshape(len(diff), -1).sum(axis=1)
+        return _per_sample_sum(diff * diff)
 
     def backward(self, y, yhat):
         y, yhat = _float_pair("MSELoss.backward", y, yhat)
@@ -126,7 +138,7 @@ class BCELoss(Loss):
         y, yhat = _float_pair("BCELoss.forward", y, yhat)
         _check_unit_interval("BCELoss.forward", y, yhat)
         per_unit = -(y * _clamped_log(yhat) + (1 - y) * _clamped_log(1 - yhat))
-        return per_unit.reshape(len(per_unit), -1).sum(axis=1)
+        return _per_sample_sum(per_unit)
 
     def backward(self, y, yhat):
         y, yhat = _float_pair("BCELoss.backward", y, yhat)
@@ -145,7 +157,7 @@ class CrossEntropyLoss(Loss):
     """
 
     def __init__(self, from_logits: bool = True):
-        self.from_logits = bool(from_logits)
+        self.from_logits = check_bool("CrossEntropyLoss", "from_logits", from_logits)
 
     def forward(self, y, yhat):
         yhat = as_float(yhat, "CrossEntropyLoss.forward", "yhat")
