@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .module import Loss, Module
+from ._checks import as_float
+from .module import Loss, Module, check_loss, check_module
 from .random import make_rng
 
 __all__ = ["Comparison", "compare", "gradcheck", "numeric_gradient", "pick_entries", "relative_error"]
@@ -107,10 +108,12 @@ def gradcheck(module: Module, loss: Loss, X, y, h: float = 1e-6, max_entries: in
     Returns:
         ``{"input": err, "<param name>": err, ...}``: the ``relative_error`` per tensor.
     """
+    check_module("gradcheck", "module", module)
+    check_loss("gradcheck", "loss", loss)
+    X = np.array(as_float(X, "gradcheck", "X"), dtype=np.float64)
     net = copy.deepcopy(module).to(np.float64)
     net.train(module.training)
-    X = np.array(X, dtype=np.float64)
-    rng = make_rng(seed)
+    rng = make_rng(seed, "gradcheck", "seed")
 
     net.zero_grad()
     yhat = net.forward(X)
