@@ -63,10 +63,13 @@ def as_float(value, where: str, name: str, int_dtype=np.float64) -> np.ndarray:
     raise _not_numeric(where, name, value)
 
 
-def samples(where: str, name: str, value) -> np.ndarray:
-    """``value`` as an array of samples ``(n, ...)`` of real numbers, its dtype kept (``as_float``
-    with integers kept: labels, uint8 images): the data arguments of training and evaluation."""
-    array = as_float(value, where, name, int_dtype=None)
+def samples(where: str, name: str, value, int_dtype=None) -> np.ndarray:
+    """``value`` as an array of samples ``(n, ...)`` of real numbers (``as_float``; by default
+    with integers kept: labels, uint8 images): the data arguments of training and evaluation, and
+    the inputs of modules that accept any shape with a batch axis."""
+    if type(value) is np.ndarray and value.dtype.kind == "f" and value.ndim:  # the hot path
+        return value
+    array = as_float(value, where, name, int_dtype=int_dtype)
     if array.ndim == 0:
         raise ShapeError(f"{where}: {name} must hold samples along its first axis (n, ...), got "
                          f"{_received(value)}")

@@ -61,6 +61,15 @@ def _check_unit_interval(where: str, y: np.ndarray, yhat: np.ndarray) -> None:
                           "Sigmoid before the loss")
 
 
+def _check_probabilities(where: str, yhat: np.ndarray) -> None:
+    """Raise a ``DomainError`` unless ``yhat`` holds probabilities (``CrossEntropyLoss`` with
+    ``from_logits=False``): a log of a negative number would be a silent NaN."""
+    if yhat.size and (yhat.min() < 0 or yhat.max() > 1):
+        raise DomainError(f"{where}: predictions yhat outside [0, 1] (values in [{yhat.min():g}, "
+                          f"{yhat.max():g}]): with from_logits=False they must be probabilities (after a "
+                          "Softmax); for logits use CrossEntropyLoss() (from_logits=True)")
+
+
 def _clamped_log(x):
     with np.errstate(divide="ignore"):
         return np.maximum(np.log(x), _LOG_FLOOR)
@@ -162,6 +171,8 @@ class CrossEntropyLoss(Loss):
     def forward(self, y, yhat):
         yhat = as_float(yhat, "CrossEntropyLoss.forward", "yhat")
         target = class_targets("CrossEntropyLoss.forward", y, yhat)
+        if not self.from_logits:
+            _check_probabilities("CrossEntropyLoss.forward", yhat)
         logp = log_softmax(yhat) if self.from_logits else _clamped_log(yhat)
         return -_target_dot(target, logp)
 
@@ -169,6 +180,7 @@ class CrossEntropyLoss(Loss):
         yhat = as_float(yhat, "CrossEntropyLoss.backward", "yhat")
         target = class_targets("CrossEntropyLoss.backward", y, yhat)
         if not self.from_logits:
+            _check_probabilities("CrossEntropyLoss.backward", yhat)
             return -_target_scaled(target, 1 / np.maximum(yhat, np.finfo(yhat.dtype).tiny))
         probabilities = softmax(yhat)
         if target.ndim == 1:  # softmax(z) - onehot(y), without building the one-hot rows

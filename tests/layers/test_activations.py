@@ -62,3 +62,12 @@ def test_no_parameters():
     for make in MAKERS.values():
         module = make()
         assert module.parameters() == {} and module.gradients() == {}
+
+
+@pytest.mark.parametrize("name", MAKERS)
+def test_a_scalar_is_refused_for_want_of_a_batch_axis(name):
+    """Found by the fuzz suite: a 0-d input gave a NumPy scalar, not an array."""
+    module = MAKERS[name]()
+    with pytest.raises(ShapeError, match=rf"^{type(module).__name__}.forward: X must hold samples along its "
+                                         r"first axis \(n, \.\.\.\), got bool False$"):
+        module.forward(False)

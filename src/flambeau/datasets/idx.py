@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..files import atomic_write
+from .raw import read_prefix
 
 __all__ = ["IDX_DTYPES", "IDXFormatError", "MAX_IDX_BYTES", "read_idx", "write_idx"]
 
@@ -32,7 +33,6 @@ IDX_DTYPES = {
 }
 
 
-_CHUNK = 256 << 10  # read(n) reserves n bytes at once: small chunks follow the data
 MAX_IDX_BYTES = 4 << 30
 """The most data an IDX header may announce (MNIST's training images: 47 MB)."""
 
@@ -100,19 +100,9 @@ def write_idx(path, array: np.ndarray) -> None:
 
 
 def _read_bytes(path: Path, count: int) -> bytes:
-    """The first ``count`` bytes of the (decompressed) file, fewer if it is shorter; read by
-    chunks, so that memory follows what the file holds, not what its header announces."""
-    opener = gzip.open if str(path).endswith(".gz") else open
+    """The first ``count`` bytes of the (decompressed) file, fewer if it is shorter."""
     try:
-        with opener(path, "rb") as f:
-            chunks, left = [], count
-            while left > 0:
-                chunk = f.read(min(left, _CHUNK))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                left -= len(chunk)
-            return b"".join(chunks)
+        return read_prefix(path, count)
     except EOFError as error:
         raise IDXFormatError(f"read_idx: {path} is a truncated gzip file ({error}); "
                              "delete it and download it again") from error

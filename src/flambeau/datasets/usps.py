@@ -22,6 +22,7 @@ import numpy as np
 
 from .._checks import check_path
 from .locate import DatasetNotFoundError
+from .raw import read_prefix
 from .selection import prepare_split
 
 __all__ = ["USPS_FILE_PAIRS", "USPSFormatError", "load_usps", "read_text_lines", "read_usps_text"]
@@ -82,10 +83,8 @@ def read_text_lines(path: Path) -> list[str]:
     """The lines of a USPS text file (gzip when its name ends in ``.gz``), at most 64 MiB of
     text; a truncated or invalid gzip file, or bytes that are not text, raise a
     ``USPSFormatError`` naming the file (and the line)."""
-    opener = gzip.open if str(path).endswith(".gz") else open
     try:
-        with opener(path, "rb") as f:
-            data = f.read(_MAX_TEXT_BYTES + 1)
+        data = read_prefix(path, _MAX_TEXT_BYTES + 1)
     except EOFError as error:
         raise USPSFormatError(f"load_usps: {path} is a truncated gzip file ({error}); "
                               "delete it and download it again") from None

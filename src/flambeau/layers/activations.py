@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float, check_delta, check_ndim, check_real
+from .._checks import check_delta, check_ndim, check_real, samples
 from ..module import Module, Remembered
 
 __all__ = ["Identity", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "TanH"]
@@ -20,7 +20,7 @@ class _Activation(Module):
     """Shared plumbing: input conversion and the delta check (``delta`` shaped like the input)."""
 
     def forward(self, X):
-        return self._apply(as_float(X, f"{type(self).__name__}.forward", "X"))
+        return self._apply(_batch(f"{type(self).__name__}.forward", "X", X))
 
     def backward_update_gradient(self, input, delta):
         """No parameters: only the checks of ``backward_delta``."""
@@ -31,7 +31,7 @@ class _Activation(Module):
 
     def _checked(self, input, delta, method: str):
         where = f"{type(self).__name__}.{method}"
-        input = as_float(input, where, "input")
+        input = _batch(where, "input", input)
         return input, check_delta(where, delta, input.shape, input.shape)
 
     def _apply(self, X):
@@ -48,13 +48,18 @@ class _FromOutput(_Activation):
     _transient = {"_output": Remembered()}
 
     def forward(self, X):
-        X = as_float(X, f"{type(self).__name__}.forward", "X")
+        X = _batch(f"{type(self).__name__}.forward", "X", X)
         return self._output.remember(X, self._apply(X))
 
     def _output_for(self, input):
         """The forward output for ``input``: the remembered one, or computed again."""
         Y = self._output.recall(input)
         return self._apply(input) if Y is None else Y
+
+
+def _batch(where: str, name: str, X) -> np.ndarray:
+    """``X`` as a float array with a batch axis (``_checks.samples``; integers become float64)."""
+    return samples(where, name, X, int_dtype=np.float64)
 
 
 class Identity(_Activation):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float, check_delta
+from .._checks import check_delta, samples
 from ..module import Module
 from ..random import make_rng
 
@@ -40,7 +40,7 @@ class Dropout(Module):
         self.rng = make_rng(rng, "Dropout")
 
     def forward(self, X):
-        X = as_float(X, "Dropout.forward", "X")
+        X = samples("Dropout.forward", "X", X, int_dtype=np.float64)
         if not self.training or self.p == 0:
             return X
         keep = self.rng.random(X.shape, dtype=X.dtype if X.dtype == np.float32 else np.float64) >= self.p
@@ -63,7 +63,7 @@ class Dropout(Module):
     @staticmethod
     def _checked(input, delta, method: str) -> np.ndarray:
         where = f"Dropout.{method}"
-        shape = as_float(input, where, "input", int_dtype=None).shape
+        shape = samples(where, "input", input).shape
         return check_delta(where, delta, shape, shape)
 
     def get_config(self) -> dict:
