@@ -22,6 +22,8 @@ from flambeau.testing import MODULE_METHODS
 from tests.check import student_modules as s
 from tests.helpers import REPO
 
+pytestmark = pytest.mark.usefixtures("restore_registries")
+
 METHODS = {"forward", "backward_delta", "backward_update_gradient", "update_parameters", "zero_grad",
            "__init__"}
 

@@ -14,6 +14,8 @@ from tests.check import student_modules as s
 from tests.check import student_skeleton as sk
 from tests.check.buggy_modules import BUGS, draw_loss_data
 
+pytestmark = pytest.mark.usefixtures("restore_registries")
+
 CATEGORIES = ("missing transpose", "= for +=", "bias averaged or not summed", "gradient divided by the batch",
               "forgotten bias", "+ in the update", "zero_grad forgetting a gradient",
               "wrong activation derivative", "element-wise softmax derivative", "in-place mutation",

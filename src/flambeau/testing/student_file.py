@@ -423,13 +423,13 @@ def check_file(path, *, args: dict | None = None, input_shapes: dict | None = No
 
     path = Path(path).resolve()
     if not path.is_file():
-        raise FileNotFoundError(f"flambeau check: no such file: {path}")
+        raise FileNotFoundError(f"no such file: {path}")
     args, input_shapes = dict(args or {}), dict(input_shapes or {})
     if "*" in args:
         raise ValueError(f"--args {args['*']!r}: name the class, e.g. --args \"Linear=(3, 4)\"")
     options = {"args": args, "input_shapes": input_shapes, "seed": seed, "strict": strict}
     try:
-        module = import_file(path)
+        module = import_file(path, reload=True)  # the file may have changed since a previous check
     except ImportError as error:
         return FileCheck(str(path), error=_import_error(error, path), options=options)
     classes = file_classes(module)
