@@ -26,7 +26,8 @@ def test_a_correct_file_passes_with_exit_status_0(capsys):
     assert out.endswith("student_skeleton.py: 4 classes checked, all passed\n")
     assert "== Linear (module): Linear(3, 4) on inputs (5, 3) (inferred; --input-shape to choose); " \
            "18 checks, all passed" in out
-    assert "\nNOTE  compared with flambeau Linear(input=3, output=4, bias=False), param as (input, output)\n" in out
+    assert ("\nNOTE  compared with flambeau Linear(input=3, output=4, bias=False), param as (input, output)\n"
+            in out)
     assert "FAIL" not in out
 
 
@@ -68,9 +69,11 @@ def test_a_failing_file_exits_1_and_the_json_scores_each_check(tmp_path, capsys)
 @pytest.mark.parametrize("argv, message", [
     (["--args", "Linear=(3, 4"], "flambeau check: --args: cannot read 'Linear=(3, 4': write NAME=VALUE"),
     (["--args", "(3, 4)"], "flambeau check: --args (3, 4): name the class, e.g. --args \"Linear=(3, 4)\""),
-    (["--args", "Dense=(3, 4)"], "flambeau check: --args names Dense, which student_skeleton.py does not define"),
+    (["--args", "Dense=(3, 4)"],
+     "flambeau check: --args names Dense, which student_skeleton.py does not define"),
     (["--args", "Linear=(3, 4)", "--args", "Linear=(2, 2)"], "flambeau check: --args: Linear is given twice"),
-    (["--input-shape", "TanH=(5, -1)"], "flambeau check: --input-shape: TanH must be a tuple of positive ints"),
+    (["--input-shape", "TanH=(5, -1)"],
+     "flambeau check: --input-shape: TanH must be a tuple of positive ints"),
 ])
 def test_a_wrong_command_line_exits_2_with_a_message(argv, message, capsys):
     assert main(["check", SKELETON, *argv]) == 2
