@@ -366,7 +366,7 @@ def run_case(case: ModuleCase | LossCase, seed: int = 0, torch: bool = False):
 APPLICATION_PACKAGES = ("flambeau.__main__", "flambeau.app", "flambeau.check", "flambeau.cli",
                         "flambeau.commands",
                         "flambeau.datasets", "flambeau.experiments", "flambeau.signatures",
-                        "flambeau.studies", "flambeau.testing")
+                        "flambeau.analysis", "flambeau.testing")
 
 
 def _import_library(package) -> None:
