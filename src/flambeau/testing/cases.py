@@ -364,9 +364,8 @@ def run_case(case: ModuleCase | LossCase, seed: int = 0, torch: bool = False):
 # The packages built on the library (data, studies, CLI, web app) define no module or loss: they
 # would only slow the import down (tests/test_modules.py checks that they define none).
 APPLICATION_PACKAGES = ("flambeau.__main__", "flambeau.app", "flambeau.check", "flambeau.cli",
-                        "flambeau.commands",
-                        "flambeau.datasets", "flambeau.experiments", "flambeau.signatures",
-                        "flambeau.analysis", "flambeau.testing")
+                        "flambeau.commands", "flambeau.datasets", "flambeau.experiments",
+                        "flambeau.signatures", "flambeau.analysis", "flambeau.testing")
 
 
 def _import_library(package) -> None:
