@@ -258,7 +258,8 @@ def test_check_file_infers_shapes_and_skips_abstract_classes_and_containers(tmp_
         "class Sequentiel(Module):\n"
         "    def __init__(self, *modules):\n"
         "        super().__init__()\n"
-        "        self.modules = modules\n")
+        "        self.modules = modules\n"
+        "Tangente = TanH  # a second name: checked once\n")
     result = check_file(path, args={"Conv1D": (3, 2, 4, 2), "MaxPool1D": {"k_size": 3, "stride": 2}})
     assert result.passed, str(result)
     messages = {c.name: (c.status, c.message) for c in result.classes}

@@ -185,12 +185,13 @@ def _abstract(cls: type, methods) -> bool:
 def file_classes(module) -> list[tuple[type, str]]:
     """``(class, "module" | "loss")`` for every class defined in the imported file ``module``
     that derives from a Module or a Loss, in the order of the file."""
-    found = []
+    found, seen = [], set()
     for value in vars(module).values():
         if not isinstance(value, type) or value.__module__ != module.__name__ or _is_base(value):
             continue
-        if value.__name__.startswith("_"):
+        if value.__name__.startswith("_") or value in seen:  # private, or a second name (Sigmoid = Sigmoide)
             continue
+        seen.add(value)
         if _derives_from(value, Loss, "Loss"):
             found.append((value, "loss"))
         elif _derives_from(value, Module, "Module"):
@@ -236,6 +237,8 @@ def _build(cls: type, value):
         args = (value,)
     try:
         inspect.signature(cls).bind(*args, **kwargs)
+    except ValueError:  # no signature to read: let the call say what is wrong
+        pass
     except TypeError as error:
         parameters = [p for p in inspect.signature(cls).parameters.values()
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
