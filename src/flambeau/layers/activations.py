@@ -158,13 +158,13 @@ class LogSoftmax(_FromOutput):
 
 
 def log_softmax(X: np.ndarray) -> np.ndarray:
-    """Stable ``X - logsumexp(X, axis=-1)``."""
-    shifted = X - X.max(axis=-1, keepdims=True)
+    """Stable ``X - logsumexp(X, axis=-1)`` (no class: an empty result, as PyTorch)."""
+    shifted = X - X.max(axis=-1, keepdims=True, initial=-np.inf)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def softmax(X: np.ndarray) -> np.ndarray:
-    """Stable softmax over the last axis."""
-    e = np.exp(X - X.max(axis=-1, keepdims=True))
+    """Stable softmax over the last axis (no class: an empty result, as PyTorch)."""
+    e = np.exp(X - X.max(axis=-1, keepdims=True, initial=-np.inf))
     e /= e.sum(axis=-1, keepdims=True)
     return e
