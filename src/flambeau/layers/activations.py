@@ -159,12 +159,16 @@ class LogSoftmax(_FromOutput):
 
 def log_softmax(X: np.ndarray) -> np.ndarray:
     """Stable ``X - logsumexp(X, axis=-1)`` (no class: an empty result, as PyTorch)."""
-    shifted = X - X.max(axis=-1, keepdims=True, initial=-np.inf)
+    if not X.shape[-1]:
+        return np.empty_like(X)
+    shifted = X - X.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def softmax(X: np.ndarray) -> np.ndarray:
     """Stable softmax over the last axis (no class: an empty result, as PyTorch)."""
-    e = np.exp(X - X.max(axis=-1, keepdims=True, initial=-np.inf))
+    if not X.shape[-1]:
+        return np.empty_like(X)
+    e = np.exp(X - X.max(axis=-1, keepdims=True))
     e /= e.sum(axis=-1, keepdims=True)
     return e
