@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from ..init import INITIALIZERS
 from .clustering import CLUSTERERS
 from .projection import PROJECTIONS
 from .spatial import SPATIAL
 
-__all__ = ["ACTIVATIONS", "DATASETS", "SignatureConfig"]
+__all__ = ["ACTIVATIONS", "ANALYSED", "DATASETS", "SignatureConfig"]
 
-DATASETS = ("mnist", "usps")
+DATASETS = ("mnist", "usps", "fashion-mnist")
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
-MAX_HIDDEN_LAYERS = 6
+ANALYSED = ("test", "all")
+MAX_HIDDEN_LAYERS = 10
 MAX_WIDTH = 4096
 
 
@@ -34,14 +36,19 @@ class SignatureConfig:
     """Everything that defines a signature study (validated on creation).
 
     Attributes:
-        dataset: ``"usps"`` (embedded, offline) or ``"mnist"``.
-        classes: digits the network learns (at least 2).
+        dataset: ``"usps"`` (embedded, offline), ``"mnist"`` or ``"fashion-mnist"``.
+        classes: digits (classes) the network learns (at least 2).
         n_per_class: training images per class; the study also analyses up to this many
-            held-out (test) images per class.
+            held-out (test) images per class. None: every image of each class.
+        analysed: the images whose paths are studied: ``"test"`` (held-out images only) or
+            ``"all"`` (the training images too: all 70,000 images of MNIST with
+            ``n_per_class=None``).
         hidden: widths of the hidden layers (the report: 32 and 64).
         anomalies: digits never trained on, fed to the network afterwards (the report: 4, 3).
         n_anomalies: test images per anomaly class (default ``n_per_class``).
         activation, epochs, eps, batch_size: the network and its training (``flambeau.SGD``).
+        init: the weights' initialiser (``flambeau.init``): ``"uniform"`` (PyTorch's default),
+            or ``"he"``, which deep ReLU networks (say 5 hidden layers or more) need to learn.
         k_range, method: per-layer clustering (see ``cluster_layers``).
         projection: 2-D map of each layer, ``"umap"`` (the report) or ``"pca"``.
         spatial: how a convolutional feature map becomes features, per channel ``"mean"``
@@ -51,7 +58,8 @@ class SignatureConfig:
 
     dataset: str = "usps"
     classes: tuple[int, ...] = (1, 7)
-    n_per_class: int = 100
+    n_per_class: int | None = 100
+    analysed: str = "test"
     hidden: tuple[int, ...] = (32, 64)
     anomalies: tuple[int, ...] = ()
     n_anomalies: int | None = None
@@ -59,6 +67,7 @@ class SignatureConfig:
     epochs: int = 30
     eps: float = 0.05
     batch_size: int = 16
+    init: str = "uniform"
     k_range: tuple[int, int] = (2, 10)
     method: str = "kmeans"
     projection: str = "umap"
@@ -80,7 +89,14 @@ class SignatureConfig:
         if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
             raise ValueError(f"SignatureConfig: hidden must give 1 to {MAX_HIDDEN_LAYERS} layer widths, "
                              f"got {list(hidden)}")
-        self._positive("n_per_class", self.n_per_class, 2)
+        if self.n_per_class is not None:
+            self._positive("n_per_class", self.n_per_class, 2)
+        if self.analysed not in ANALYSED:
+            raise ValueError(f"SignatureConfig: analysed must be one of {list(ANALYSED)}, "
+                             f"got {self.analysed!r}")
+        if self.init not in INITIALIZERS:
+            raise ValueError(f"SignatureConfig: init must be one of {sorted(INITIALIZERS)}, "
+                             f"got {self.init!r}")
         if self.n_anomalies is not None:
             self._positive("n_anomalies", self.n_anomalies, 1)
         self._positive("epochs", self.epochs, 1)
@@ -113,11 +129,14 @@ class SignatureConfig:
 
     @property
     def name(self) -> str:
-        """Folder name: ``signature_<classes>_<n>`` (+ ``_a<anomalies>``, + dataset if not USPS)."""
-        name = f"signature_{''.join(map(str, self.classes))}_{self.n_per_class}"
+        """Folder name: ``signature_<classes>_<n or all>`` (+ ``_a<anomalies>``, + dataset if not
+        USPS, + ``_analysed-all`` when the training images are analysed too)."""
+        name = f"signature_{''.join(map(str, self.classes))}_{self.n_per_class or 'all'}"
         if self.anomalies:
             name += f"_a{''.join(map(str, self.anomalies))}"
-        return name if self.dataset == "usps" else f"{name}_{self.dataset}"
+        if self.dataset != "usps":
+            name += f"_{self.dataset}"
+        return name + ("_analysed-all" if self.analysed == "all" else "")
 
     def to_dict(self) -> dict:
         data = asdict(self)
