@@ -83,7 +83,7 @@ def test_study_page_renders_and_links_selections(server, browser_page, tmp_path)
     point = page.evaluate("""() => {
         const gd = document.querySelectorAll('#scatters .js-plotly-plot')[1];
         const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
-        return [r.left + xa._offset + xa.l2p(gd.data[0].x[0]), r.top + ya._offset + ya.l2p(gd.data[0].y[0])];
+        return [r.left + xa._offset + xa.l2p(gd._fullData[0].x[0]), r.top + ya._offset + ya.l2p(gd._fullData[0].y[0])];
     }""")
     page.mouse.move(point[0] - 20, point[1] - 20)
     page.mouse.move(*point, steps=5)

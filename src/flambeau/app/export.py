@@ -21,7 +21,7 @@ _LINKING_JS = """
   const sankey = document.getElementById("sankey");
   function apply(sel) {
     for (const div of scatters) {
-      const pts = div.data.map(tr => sel ? Array.from(tr.customdata).reduce(
+      const pts = div._fullData.map(tr => sel ? Array.from(tr.customdata).reduce(
         (acc, c, i) => { if (sel.has(Number(c))) acc.push(i); return acc; }, []) : null);
       Plotly.restyle(div, {selectedpoints: pts});
     }

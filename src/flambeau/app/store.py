@@ -18,6 +18,7 @@ __all__ = ["SignatureRun", "RunError", "list_runs", "load_run", "rows_digest"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _ARRAYS = ("images", "y_true", "y_pred", "is_anomaly", "clusters", "coords", "layer_names")
+SANKEY_PATHS = 30  # the Sankey draws this many most frequent paths; the others as "other paths"
 _cache: dict[tuple, SignatureRun] = {}
 _cache_lock = threading.Lock()
 
@@ -28,7 +29,8 @@ class RunError(Exception):
 
 @dataclass
 class SignatureRun:
-    """A loaded run folder: summary, per-sample arrays and the paths rebuilt from the clusters.
+    """A loaded run folder: summary, per-sample arrays and the paths rebuilt from the clusters
+    (the ``SANKEY_PATHS`` most frequent drawn, the others grouped as "other paths").
 
     Arrays hold one row per analysed sample (n): ``images`` ``(n, h*w)`` uint8, ``y_true``,
     ``y_pred``, ``is_anomaly``, ``clusters`` ``(n, L)``, ``coords`` ``(L, n, 2)``.
@@ -74,7 +76,7 @@ class SignatureRun:
         y_pred = np.asarray(arrays["y_pred"]).astype(np.int64)
         names_to_clusters = {layer: clusters[:, j] for j, layer in enumerate(layer_names)}
         return cls(name, summary, images, shape, y_true, y_pred, is_anomaly, clusters, coords,
-                   layer_names, paths(names_to_clusters, y_true, y_pred, is_anomaly))
+                   layer_names, paths(names_to_clusters, y_true, y_pred, is_anomaly, max_paths=SANKEY_PATHS))
 
 
 def _folder(runs_dir, name: str) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -10,10 +12,16 @@ def register(subparsers) -> None:
                     "cluster each hidden layer (k by silhouette), trace each image's path, and "
                     "write runs/signature_<classes>_<n>/ for `flambeau serve`. With --onnx, study "
                     "a network trained elsewhere (PyTorch, Keras...) and exported to ONNX instead.")
-    parser.add_argument("--dataset", default="usps", choices=["usps", "mnist"],
-                        help="usps is embedded (offline); mnist is read from FLAMBEAU_DATA or downloaded")
-    parser.add_argument("--classes", type=int, nargs="+", default=[1, 7], help="digits to learn")
-    parser.add_argument("--n-per-class", type=int, default=100, help="training images per class")
+    parser.add_argument("--dataset", default="usps", choices=["usps", "mnist", "fashion-mnist"],
+                        help="usps is embedded (offline); mnist and fashion-mnist are read from "
+                             "FLAMBEAU_DATA or downloaded")
+    parser.add_argument("--classes", type=int, nargs="+", default=[1, 7], help="digits (classes) to learn")
+    parser.add_argument("--n-per-class", type=_count_or_all, default=100,
+                        help="training images per class (also the test images analysed per class); "
+                             "'all': every image")
+    parser.add_argument("--analysed", default="test", choices=["test", "all"],
+                        help="images whose paths are studied: the test images, or all (the training "
+                             "images too: 70,000 for all of MNIST with --n-per-class all)")
     parser.add_argument("--hidden", type=int, nargs="+", default=[32, 64], help="hidden layer widths")
     parser.add_argument("--anomalies", type=int, nargs="*", default=[], help="unseen digits fed afterwards")
     parser.add_argument("--n-anomalies", type=int, default=None, help="images per anomaly class")
@@ -21,6 +29,8 @@ def register(subparsers) -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--eps", type=float, default=0.05, help="learning rate")
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--init", default="uniform", choices=["uniform", "he", "xavier"],
+                        help="weights' initialiser; 'he' for deep ReLU networks (5 hidden layers or more)")
     parser.add_argument("--k-range", type=int, nargs=2, default=[2, 10], metavar=("LOW", "HIGH"))
     parser.add_argument("--method", default="kmeans", choices=["kmeans", "hdbscan"])
     parser.add_argument("--projection", default="umap", choices=["umap", "pca"])
@@ -41,6 +51,16 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def _count_or_all(text: str) -> int | None:
+    """``--n-per-class``: a whole number, or ``all`` (None: every image)."""
+    if text == "all":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or 'all', got {text!r}") from None
+
+
 def run(args) -> int:
     import sys
 
@@ -59,8 +79,9 @@ def run(args) -> int:
             raise ValueError("--layers names the nodes of an --onnx model")
         config = SignatureConfig(
             dataset=args.dataset, classes=tuple(args.classes), n_per_class=args.n_per_class,
-            hidden=tuple(args.hidden), anomalies=tuple(args.anomalies), n_anomalies=args.n_anomalies,
-            activation=args.activation, epochs=args.epochs, eps=args.eps, batch_size=args.batch_size,
+            analysed=args.analysed, hidden=tuple(args.hidden), anomalies=tuple(args.anomalies),
+            n_anomalies=args.n_anomalies, activation=args.activation, epochs=args.epochs, eps=args.eps,
+            batch_size=args.batch_size, init=args.init,
             k_range=tuple(args.k_range), method=args.method, projection=args.projection,
             spatial=args.spatial, seed=args.seed)
         model = OnnxModel(args.onnx, args.layers, args.spatial) if args.onnx else args.model
@@ -72,6 +93,9 @@ def run(args) -> int:
     scores = summary["scores"]
     print(f"{summary['name']}: test accuracy {summary['accuracy']:.4f} on {summary['n_known']} images "
           f"(+ {summary['n_anomalies']} anomalies), {summary['seconds']:.1f} s")
+    timings = summary.get("timings", {})
+    if timings:
+        print("  seconds per stage: " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in timings.items()))
     for layer in summary["layers"]:
         s = scores["layers"][layer["name"]]
         print(f"  {layer['name']:>14}: k = {layer['k']:2d}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}  "
