@@ -192,12 +192,11 @@ def _kmeans_agreement(acts_file: str, ks=(2, 5, 10)) -> None:
             t_ours = time.perf_counter() - t
             inertia = float(_nearest(A, KMeans(k, init=centres, n_init=1).fit(A).cluster_centers_)[1].sum())
 
-            def ari(labels):
-                return adjusted_rand_score(full.labels_, labels)
-
-            print(f"  {name:>16} k={k:2d}: full {t_full:5.1f} s | other seed ARI {ari(other.labels_):.3f} | "
-                  f"MiniBatch ARI {ari(mini.labels_):.3f} inertia {mini.inertia_ / full.inertia_:.3f} "
-                  f"{t_mini:4.1f} s | sample+refine ARI {ari(refined):.3f} inertia "
+            ari = [adjusted_rand_score(full.labels_, labels)
+                   for labels in (other.labels_, mini.labels_, refined)]
+            print(f"  {name:>16} k={k:2d}: full {t_full:5.1f} s | other seed ARI {ari[0]:.3f} | "
+                  f"MiniBatch ARI {ari[1]:.3f} inertia {mini.inertia_ / full.inertia_:.3f} "
+                  f"{t_mini:4.1f} s | sample+refine ARI {ari[2]:.3f} inertia "
                   f"{inertia / full.inertia_:.3f} {t_ours:4.1f} s", flush=True)
 
 
@@ -225,16 +224,18 @@ def main() -> None:
     print(f"bench_signatures: {os.cpu_count()} CPUs, {args.threads} thread(s) per run, load average "
           f"{os.getloadavg()}")
     if args.case in ("small", "both"):
+        small = _compare("small", versions, args.repeat, args.threads)
         _table("10,000 samples x 3 layers (flambeau signatures --dataset mnist --classes 0..9 "
-               "--n-per-class 1000 --hidden 128 64 32)", _compare("small", versions, args.repeat, args.threads))
+               "--n-per-class 1000 --hidden 128 64 32)", small)
     if args.case in ("large", "both") or args.kmeans:
         with tempfile.TemporaryDirectory(prefix="bench_sig_acts_") as tmp:
             acts_file = str(Path(tmp) / "acts.npz")
             large = _compare("large", {"this": ROOT / "src"}, args.repeat, args.threads, acts_file)
             _table("70,000 samples x 8 layers, end to end (all of MNIST)", large)
             if args.reference:
-                _table("70,000 samples x 8 layers, from the recorded activations (signatures_from_activations)",
-                       _compare("large-acts", versions, args.repeat, args.threads, acts_file))
+                from_acts = _compare("large-acts", versions, args.repeat, args.threads, acts_file)
+                _table("70,000 samples x 8 layers, from the recorded activations "
+                       "(signatures_from_activations)", from_acts)
             if args.kmeans:
                 _kmeans_agreement(acts_file)
 

@@ -23,8 +23,8 @@ __all__ = ["HOVER_GRID", "RASTER_ABOVE", "RASTER_SIZE", "indices_in_shape", "is_
            "nearest_sample", "raster_image"]
 
 RASTER_ABOVE = 20_000  # samples above which maps are images
-RASTER_SIZE = (560, 420)  # (width, height) in pixels, about the plot area of a map on the page
-HOVER_GRID = (112, 84)  # (columns, rows) of the transparent cells whose hover shows a sample
+RASTER_SIZE = (480, 360)  # (width, height) in pixels, a little more than the plot area of a map
+HOVER_GRID = (96, 72)  # (columns, rows) of the transparent cells whose hover shows a sample
 UNSELECTED = 0.12  # opacity of an unselected sample
 _SQUARE = np.array([(0, 0), (0, 1), (1, 0), (1, 1)])
 _CROSS = np.array([(0, 0), (-1, -1), (1, 1), (-1, 1), (1, -1)])

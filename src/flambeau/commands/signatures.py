@@ -95,7 +95,8 @@ def run(args) -> int:
           f"(+ {summary['n_anomalies']} anomalies), {summary['seconds']:.1f} s")
     timings = summary.get("timings", {})
     if timings:
-        print("  seconds per stage: " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in timings.items()))
+        print("  seconds per stage: " + ", ".join(f"{stage} {seconds:.1f}"
+                                                  for stage, seconds in timings.items()))
     for layer in summary["layers"]:
         s = scores["layers"][layer["name"]]
         print(f"  {layer['name']:>14}: k = {layer['k']:2d}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}  "

@@ -24,7 +24,9 @@ class Paths:
     Attributes:
         layer_names: the L hidden layers.
         signatures: ``(n, L)`` cluster of each sample in each layer, S = (c_1, ..., c_L).
-        counts: ``[(signature, count), ...]``, most frequent first (ties: smallest signature).
+        unique_signatures, signature_counts: ``(m, L)`` the distinct signatures, most frequent
+            first (ties: smallest signature), and ``(m,)`` how many samples follow each
+            (``counts`` gives them as a list of ``(signature, count)``).
         node_labels, node_columns: label and column (0 .. L+1) of each node.
         node_ids: ``(n, L + 2)`` node of each sample in each column.
         link_ids: ``(n, L + 1)`` link taken by each sample between columns t and t+1.
@@ -34,7 +36,8 @@ class Paths:
 
     layer_names: list[str]
     signatures: np.ndarray
-    counts: list[tuple[tuple[int, ...], int]]
+    unique_signatures: np.ndarray
+    signature_counts: np.ndarray
     node_labels: list[str]
     node_columns: np.ndarray
     node_ids: np.ndarray
@@ -45,6 +48,12 @@ class Paths:
     on_other_paths: np.ndarray
     n_paths: int
     n_paths_shown: int
+
+    @property
+    def counts(self) -> list[tuple[tuple[int, ...], int]]:
+        """``[(signature, count), ...]``, most frequent first (a Python list: m entries)."""
+        return [(tuple(s), c) for s, c in zip(self.unique_signatures.tolist(), self.signature_counts.tolist(),
+                                              strict=True)]
 
     def link_flows(self, selected: np.ndarray) -> np.ndarray:
         """Samples of a boolean mask ``(n,)`` on each link ``(m,)``: ``bincount(link_ids[mask])``."""
@@ -74,14 +83,13 @@ def cluster_matrix(clusterings: dict) -> tuple[list[str], np.ndarray]:
 
 
 def _count_signatures(signatures: np.ndarray):
-    """``(counts, rank)``: the distinct signatures with their counts, most frequent first (ties:
-    smallest signature), and the rank ``(n,)`` of each sample's signature in that list."""
+    """``(unique (m, L), counts (m,), rank (n,))``: the distinct signatures and their counts,
+    most frequent first (ties: smallest signature), and the rank of each sample's signature."""
     unique, inverse, counts = np.unique(signatures, axis=0, return_inverse=True, return_counts=True)
     order = np.lexsort((*unique.T[::-1], -counts))
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
-    listed = [(tuple(c), int(m)) for c, m in zip(unique[order].tolist(), counts[order].tolist(), strict=True)]
-    return listed, rank[inverse.ravel()]
+    return unique[order], counts[order], rank[inverse.ravel()]
 
 
 def _column_label(column: int, n_layers: int, value: int, anomalous: bool) -> str:
@@ -119,7 +127,7 @@ def paths(clusterings: dict, y_true, y_pred, is_anomaly=None, max_paths: int | N
     for label, array in (("y_true", y_true), ("y_pred", y_pred), ("is_anomaly", anomaly)):
         if array.shape != (n,):
             raise ValueError(f"paths: {label} must have shape ({n},), got {array.shape}")
-    path_counts, rank = _count_signatures(signatures)
+    path_signatures, path_counts, rank = _count_signatures(signatures)
     other = rank >= (len(path_counts) if max_paths is None else max_paths)
     drawn = np.where(other[:, None], OTHER_PATHS, signatures)
     # column 0 keys anomalies apart from known classes of the same number (2 * y + anomaly)
@@ -145,6 +153,6 @@ def paths(clusterings: dict, y_true, y_pred, is_anomaly=None, max_paths: int | N
         values.append(counts)
         offset += len(unique)
     n_paths = len(path_counts)
-    return Paths(names, signatures, path_counts, labels, np.asarray(node_columns), node_ids,
+    return Paths(names, signatures, path_signatures, path_counts, labels, np.asarray(node_columns), node_ids,
                  np.concatenate(sources), np.concatenate(targets), np.concatenate(values), link_ids,
                  other, n_paths, n_paths if max_paths is None else min(max_paths, n_paths))

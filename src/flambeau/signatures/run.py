@@ -121,7 +121,8 @@ def analyse(acts: dict[str, np.ndarray], y_true, y_pred, is_anomaly=None, k_rang
 
 def _top_signatures(p, y: np.ndarray, is_anomaly: np.ndarray) -> list[dict]:
     rows = []
-    for signature, count in p.counts[:TOP_SIGNATURES]:
+    for signature, count in zip(p.unique_signatures[:TOP_SIGNATURES].tolist(),
+                                p.signature_counts[:TOP_SIGNATURES].tolist(), strict=True):
         members = np.all(p.signatures == np.asarray(signature), axis=1)
         keys = [f"anomaly {c}" if a else str(c) for c, a in zip(y[members], is_anomaly[members], strict=True)]
         values, counts = np.unique(keys, return_counts=True)
