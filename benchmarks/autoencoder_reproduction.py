@@ -3,7 +3,7 @@
     python benchmarks/autoencoder_reproduction.py usps --out runs/ae_usps
     FLAMBEAU_DATA=../shared/data python benchmarks/autoencoder_reproduction.py fashion --out runs/ae_fashion
 
-Prints the headline numbers beside the reports' (see ``flambeau.studies.reproduction``).
+Prints the headline numbers beside the reports' (see ``flambeau.analysis.reproduction``).
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from flambeau.datasets import load_usps
-from flambeau.files import write_json
-from flambeau.studies.reproduction import (
+from flambeau.analysis.reproduction import (
     REPORTED,
     denoising_comparison,
     fashion_autoencoder,
     usps_autoencoder,
 )
+from flambeau.datasets import load_usps
+from flambeau.files import write_json
 
 
 def usps_denoising(out, seed=0, quick=False, progress=True, epochs=15):

@@ -22,7 +22,7 @@ import numpy as np
 from plotly.io.json import to_json_plotly
 
 from flambeau.app.callbacks import selection_outputs
-from flambeau.app.synthetic import synthetic_study, write_synthetic_study
+from flambeau.app.synthetic import synthetic_run, write_synthetic_run
 
 
 def _serialize(outputs) -> str:
@@ -32,7 +32,7 @@ def _serialize(outputs) -> str:
 
 
 def server_side(n: int, n_layers: int, repeats: int = 9) -> None:
-    study = synthetic_study(n, n_layers)
+    study = synthetic_run(n, n_layers)
     rng = np.random.default_rng(0)
     select_times, recolour_times = [], []
     for i in range(repeats + 1):
@@ -61,7 +61,7 @@ def browser_side(n: int, n_layers: int, repeats: int = 5) -> None:
     from flambeau.app.responsiveness import time_box_selections
 
     runs = tempfile.mkdtemp(prefix="bench_app_")
-    write_synthetic_study(runs, "synthetic_big", n, n_layers)
+    write_synthetic_run(runs, "synthetic_big", n, n_layers)
     httpd = make_server("127.0.0.1", 0, create_app(runs).server, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     with sync_playwright() as pw:

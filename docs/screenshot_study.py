@@ -13,9 +13,9 @@ import argparse
 import threading
 from pathlib import Path
 
-from flambeau.signatures import StudyConfig, run_study
+from flambeau.signatures import SignatureConfig, run_signatures
 
-CONFIG = StudyConfig(classes=(1, 7), n_per_class=100, hidden=(32, 64), anomalies=(4, 3))
+CONFIG = SignatureConfig(classes=(1, 7), n_per_class=100, hidden=(32, 64), anomalies=(4, 3))
 
 
 def main() -> None:
@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(Path(__file__).with_name("screenshot_study.png")))
     args = parser.parse_args()
     if not (Path(args.runs) / CONFIG.name / "study.json").is_file():
-        run_study(CONFIG, args.runs)
+        run_signatures(CONFIG, args.runs)
 
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server

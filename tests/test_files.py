@@ -289,10 +289,10 @@ def _toy_task(width: int, seed: int = 0) -> dict:
 
 
 def test_every_json_document_the_writers_produce_is_strict(tmp_path, umask_027, monkeypatch):
-    from flambeau.app.synthetic import write_synthetic_study
+    from flambeau.app.synthetic import write_synthetic_run
     from flambeau.experiments import Study, run_study, sweep_tasks
     from flambeau.experiments.sweep import Grid, run_sweep
-    from flambeau.signatures import study
+    from flambeau.signatures import run_signatures
 
     out = tmp_path / "runs"
     toy = Study("toy", "Toy", "non-finite metrics", _toy_run,
@@ -301,9 +301,9 @@ def test_every_json_document_the_writers_produce_is_strict(tmp_path, umask_027, 
     monkeypatch.setitem(sweep_tasks.TASKS, "toy", _toy_task)  # n_jobs=1 runs in this process
     run_sweep(Grid(name="toy", task="toy", metric="loss", grids=({"width": [4, 6]},)), out / "sweep",
               n_jobs=1, progress=False)
-    study(runs_dir=out, show_progress=False, classes=(1, 7), n_per_class=10, hidden=(4,),
+    run_signatures(runs_dir=out, show_progress=False, classes=(1, 7), n_per_class=10, hidden=(4,),
           anomalies=(4,), n_anomalies=4, epochs=2, k_range=(2, 3), projection="pca")
-    write_synthetic_study(out, "synthetic", n=40, n_layers=2)
+    write_synthetic_run(out, "synthetic", n=40, n_layers=2)
     _fit_with_odd_values(checkpoint=out / "checkpoint.npz")
     fb.save(fb.Sequential(fb.Linear(3, 2), fb.ReLU()), out / "model.npz")
 

@@ -77,7 +77,8 @@ def test_import_flambeau_loads_no_heavy_dependency_nor_lazy_submodule():
     loaded = _fresh_interpreter("import json, sys, flambeau; print(json.dumps(sorted(sys.modules)))")
     tops = {name.split(".")[0] for name in loaded}
     assert not tops & set(HEAVY), sorted(tops & set(HEAVY))
-    lazy = [f"flambeau.{name}" for name in ("course", "datasets", "plot", "signatures", "studies")]
+    lazy = [f"flambeau.{name}"
+            for name in ("analysis", "course", "datasets", "plot", "signatures", "studies")]
     assert not set(lazy) & set(loaded), sorted(set(lazy) & set(loaded))
 
 

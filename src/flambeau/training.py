@@ -6,7 +6,7 @@ There is one loop in the library, ``Trainer.fit``: shuffle, step through the min
 (``LRSchedule``), early stopping (``EarlyStopping``), the progress bar (``ProgressBar``),
 checkpoints (``Checkpoint``, from which a run resumes to exactly the result of an
 uninterrupted one) and the history itself (``History``). ``SGD``'s keyword options are
-shortcuts that build those callbacks; ``studies.train_autoencoder`` runs the same loop with a
+shortcuts that build those callbacks; ``analysis.train_autoencoder`` runs the same loop with a
 per-batch input ``transform`` (denoising).
 """
 

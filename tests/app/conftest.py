@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from flambeau.signatures import StudyConfig, run_study
+from flambeau.signatures import SignatureConfig, run_signatures
 
-TINY = StudyConfig(classes=(1, 7), n_per_class=30, hidden=(8, 6), anomalies=(4,), n_anomalies=15,
+TINY = SignatureConfig(classes=(1, 7), n_per_class=30, hidden=(8, 6), anomalies=(4,), n_anomalies=15,
                    epochs=20, eps=0.1, k_range=(2, 4), projection="pca")
 
 
 @pytest.fixture(scope="session")
 def runs_dir(tmp_path_factory):
     runs = tmp_path_factory.mktemp("app_runs")
-    run_study(TINY, runs, show_progress=False, figures=False)
+    run_signatures(TINY, runs, show_progress=False, figures=False)
     return runs
 
 
 @pytest.fixture
 def synthetic():
-    """``synthetic(n, n_layers) -> StudyData`` of a fake study."""
-    from flambeau.app.synthetic import synthetic_study
+    """``synthetic(n, n_layers) -> SignatureRun`` of a fake study."""
+    from flambeau.app.synthetic import synthetic_run
 
-    return synthetic_study
+    return synthetic_run

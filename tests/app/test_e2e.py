@@ -159,9 +159,9 @@ def test_a_box_selection_redraws_the_page_in_under_a_second_with_10k_samples(bro
 
     from flambeau.app import create_app
     from flambeau.app.responsiveness import time_box_selections
-    from flambeau.app.synthetic import write_synthetic_study
+    from flambeau.app.synthetic import write_synthetic_run
 
-    write_synthetic_study(tmp_path, "synthetic_big", 10_000, 3)
+    write_synthetic_run(tmp_path, "synthetic_big", 10_000, 3)
     httpd = make_server("127.0.0.1", 0, create_app(tmp_path).server, threaded=True)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     page = browser_page

@@ -21,7 +21,7 @@ def test_signatures_command_writes_a_run_and_prints_the_scores(tmp_path, capsys)
 def test_impossible_values_exit_2_with_a_message(tmp_path, capsys):
     code = main(["signatures", "--classes", "1", "--runs", str(tmp_path)])
     assert code == 2
-    assert capsys.readouterr().err == ("flambeau signatures: StudyConfig: classes must hold at least 2 "
+    assert capsys.readouterr().err == ("flambeau signatures: SignatureConfig: classes must hold at least 2 "
                                        "digits, got [1]\n")
 
 

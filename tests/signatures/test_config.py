@@ -1,41 +1,42 @@
 import pytest
 
-from flambeau.signatures import StudyConfig
+from flambeau.signatures import SignatureConfig
 
 
 def test_defaults_follow_the_report_and_name_the_folder():
-    config = StudyConfig()
+    config = SignatureConfig()
     assert (config.classes, config.n_per_class, config.hidden) == ((1, 7), 100, (32, 64))
     assert config.k_range == (2, 10)
     assert config.name == "signature_17_100"
-    other = StudyConfig(classes=(7, 3, 1), anomalies=(4,), dataset="mnist")
+    other = SignatureConfig(classes=(7, 3, 1), anomalies=(4,), dataset="mnist")
     assert other.name == "signature_137_100_a4_mnist"
-    assert StudyConfig(classes=[1, 7]).to_dict()["classes"] == [1, 7]
+    assert SignatureConfig(classes=[1, 7]).to_dict()["classes"] == [1, 7]
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"classes": (1,)}, "StudyConfig: classes must hold at least 2 digits, got [1]"),
-    ({"classes": (1, 12)}, "StudyConfig: classes must lie in [0, 9], got [12]"),
-    ({"classes": (1, 1)}, "StudyConfig: classes must be distinct, got [1, 1]"),
-    ({"anomalies": (7, 4)}, "StudyConfig: anomalies must not be trained classes, got [7] in both"),
-    ({"hidden": ()}, "StudyConfig: hidden must give 1 to 6 layer widths, got []"),
-    ({"hidden": (0, 4)}, "StudyConfig: hidden must lie in [1, 4096], got [0]"),
-    ({"n_per_class": 1}, "StudyConfig: n_per_class must be an integer >= 2, got 1"),
-    ({"epochs": 2.5}, "StudyConfig: epochs must be an integer >= 1, got 2.5"),
-    ({"eps": -1}, "StudyConfig: eps must be a learning rate in (0, 10], got -1"),
-    ({"dataset": "cifar"}, "StudyConfig: dataset must be one of ['mnist', 'usps'], got 'cifar'"),
-    ({"projection": "tsne"}, "StudyConfig: projection must be one of ['pca', 'umap'], got 'tsne'"),
-    ({"k_range": (5, 3)}, "StudyConfig: k_range must be (low, high) with 2 <= low <= high, got [5, 3]"),
-    ({"classes": ("a", 1)}, "StudyConfig: classes must be integers, got ('a', 1)"),
+    ({"classes": (1,)}, "SignatureConfig: classes must hold at least 2 digits, got [1]"),
+    ({"classes": (1, 12)}, "SignatureConfig: classes must lie in [0, 9], got [12]"),
+    ({"classes": (1, 1)}, "SignatureConfig: classes must be distinct, got [1, 1]"),
+    ({"anomalies": (7, 4)}, "SignatureConfig: anomalies must not be trained classes, got [7] in both"),
+    ({"hidden": ()}, "SignatureConfig: hidden must give 1 to 6 layer widths, got []"),
+    ({"hidden": (0, 4)}, "SignatureConfig: hidden must lie in [1, 4096], got [0]"),
+    ({"n_per_class": 1}, "SignatureConfig: n_per_class must be an integer >= 2, got 1"),
+    ({"epochs": 2.5}, "SignatureConfig: epochs must be an integer >= 1, got 2.5"),
+    ({"eps": -1}, "SignatureConfig: eps must be a learning rate in (0, 10], got -1"),
+    ({"dataset": "cifar"}, "SignatureConfig: dataset must be one of ['mnist', 'usps'], got 'cifar'"),
+    ({"projection": "tsne"}, "SignatureConfig: projection must be one of ['pca', 'umap'], got 'tsne'"),
+    ({"k_range": (5, 3)}, "SignatureConfig: k_range must be (low, high) with 2 <= low <= high, got [5, 3]"),
+    ({"classes": ("a", 1)}, "SignatureConfig: classes must be integers, got ('a', 1)"),
 ])
 def test_impossible_values_are_refused_with_a_clear_message(kwargs, message):
     with pytest.raises(ValueError) as info:
-        StudyConfig(**kwargs)
+        SignatureConfig(**kwargs)
     assert str(info.value) == message
 
 
 def test_spatial_is_a_known_reduction():
-    assert StudyConfig(spatial="max").spatial == "max"
-    with pytest.raises(ValueError, match=r"StudyConfig: spatial must be one of \['mean', 'max', 'flatten'\], "
+    assert SignatureConfig(spatial="max").spatial == "max"
+    with pytest.raises(ValueError, match=r"SignatureConfig: spatial must be one of "
+                                         r"\['mean', 'max', 'flatten'\], "
                                          "got 'sum'"):
-        StudyConfig(spatial="sum")
+        SignatureConfig(spatial="sum")

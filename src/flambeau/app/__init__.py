@@ -3,6 +3,6 @@ per study with linked maps, Sankey, silhouette, metrics and signatures. ``flambe
 
 from .export import export_html
 from .server import create_app, serve
-from .store import StudyData, StudyError, list_studies, load_study
+from .store import RunError, SignatureRun, list_runs, load_run
 
-__all__ = ["StudyData", "StudyError", "create_app", "export_html", "list_studies", "load_study", "serve"]
+__all__ = ["SignatureRun", "RunError", "create_app", "export_html", "list_runs", "load_run", "serve"]

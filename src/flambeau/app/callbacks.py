@@ -9,12 +9,12 @@ import re
 import numpy as np
 from dash import ALL, MATCH, Input, Output, Patch, State, ctx, html, no_update
 
-from ..signatures.config import StudyConfig
+from ..signatures.config import SignatureConfig
 from .export import export_html
 from .figures import COLOR_BY, scatter_figure
 from .images import png_data_uri
 from .jobs import JobRunner
-from .pages import home_page, message_page, studies_table, study_page
+from .pages import home_page, message_page, run_page, studies_table
 from .selection import (
     SelectionError,
     indices_from_sankey,
@@ -24,7 +24,7 @@ from .selection import (
     sample_indices,
     update_views,
 )
-from .store import StudyData, StudyError, list_studies, load_study, rows_digest
+from .store import RunError, SignatureRun, list_runs, load_run, rows_digest
 
 __all__ = ["FORM_FIELDS", "parse_form", "register_callbacks", "selection_outputs"]
 
@@ -37,11 +37,11 @@ FORM_FIELDS = {
     "form-hidden": "hidden", "form-anomalies": "anomalies", "form-epochs": "epochs",
     "form-activation": "activation", "form-projection": "projection", "form-method": "method",
 }
-"""Element id of each input of the new-study form -> the ``StudyConfig`` field it sets."""
+"""Element id of each input of the new-study form -> the ``SignatureConfig`` field it sets."""
 
 
-def parse_form(values: dict) -> StudyConfig:
-    """A ``StudyConfig`` from the form's raw values, ``{element id: value}`` (``FORM_FIELDS``);
+def parse_form(values: dict) -> SignatureConfig:
+    """A ``SignatureConfig`` from the form's raw values, ``{element id: value}`` (``FORM_FIELDS``);
     a field left out keeps the config's default.
 
     Raises:
@@ -81,11 +81,11 @@ def parse_form(values: dict) -> StudyConfig:
                "n_per_class": lambda v: integer("samples / class", v),
                "epochs": lambda v: integer("epochs", v)}
     fields = {FORM_FIELDS[key]: value for key, value in values.items()}
-    return StudyConfig(**{field: parsers.get(field, lambda v, f=field: name(f, v))(value)
+    return SignatureConfig(**{field: parsers.get(field, lambda v, f=field: name(f, v))(value)
                           for field, value in fields.items()})
 
 
-def _selection_text(study: StudyData, mask) -> str:
+def _selection_text(study: SignatureRun, mask) -> str:
     if mask is None:
         return "No selection."
     keys = np.where(study.is_anomaly[mask], "anomaly ", "") + study.y_true[mask].astype(str)
@@ -107,7 +107,7 @@ function (selected) {
 """
 
 
-def selection_outputs(study: StudyData, trigger, scatter_selection, sankey_click, color_by: str, stored,
+def selection_outputs(study: SignatureRun, trigger, scatter_selection, sankey_click, color_by: str, stored,
                       n_maps: int):
     """Outputs of the selection callback: scatter figures (full, or patches of their
     ``selectedpoints``), the Sankey, the selection to store, and the summary line.
@@ -169,12 +169,12 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
             return message_page(f"There is no page at {pathname!r}.", "Page not found")
         try:
             if pathname == "/":
-                return home_page(list_studies(runs_dir))
+                return home_page(list_runs(runs_dir))
             match = _STUDY_PATH.match(pathname)
             if match:
-                return study_page(load_study(runs_dir, match.group(1)))
+                return run_page(load_run(runs_dir, match.group(1)))
             return message_page(f"There is no page at {pathname!r}.", "Page not found")
-        except StudyError as error:
+        except RunError as error:
             return message_page(str(error))
         except Exception as error:  # noqa: BLE001 -- shown as a message, logged with the trace
             log.exception("cannot render %s", pathname)
@@ -197,7 +197,7 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
                   State("studies-digest", "data"))
     def poll(_n, shown_digest):
         state = jobs.state()
-        rows = list_studies(runs_dir)
+        rows = list_runs(runs_dir)
         digest = rows_digest(rows)
         table = no_update if digest == shown_digest else studies_table(rows)
         status = "" if state["status"] == "idle" else f"{state['status']}: {state['message']}"
@@ -217,10 +217,10 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
     def select(scatter_selection, sankey_click, color_by, _clear, name, stored, _map_ids):
         n_maps = len(ctx.outputs_list[0])
         try:
-            study = load_study(runs_dir, name)
+            study = load_run(runs_dir, name)
             return selection_outputs(study, ctx.triggered_id, scatter_selection, sankey_click, color_by,
                                      stored, n_maps)
-        except StudyError as error:
+        except RunError as error:
             return [no_update] * n_maps, no_update, no_update, str(error)
         except SelectionError as error:
             return [no_update] * n_maps, no_update, no_update, f"Cannot select: {error}"
@@ -235,12 +235,12 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
             return False, no_update, no_update
         point = points[0]
         try:
-            study = load_study(runs_dir, name)
+            study = load_run(runs_dir, name)
             customdata = point.get("customdata")
             i = int(sample_indices([customdata[0] if isinstance(customdata, list) else customdata],
                                    study.n)[0])
             image = study.images[i].reshape(study.image_shape)
-        except (StudyError, SelectionError):
+        except (RunError, SelectionError):
             return False, no_update, no_update
         kind = "anomaly" if study.is_anomaly[i] else "true"
         text = (f"#{i}: {kind} {study.y_true[i]}, predicted {study.y_pred[i]}, "
@@ -255,7 +255,7 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
     def export(_clicks, name, color_by):
         try:
             check_color_by(color_by)
-            study = load_study(runs_dir, name)
-        except (StudyError, SelectionError) as error:
+            study = load_run(runs_dir, name)
+        except (RunError, SelectionError) as error:
             return no_update, f"Cannot export: {error}"
         return {"content": export_html(study, color_by), "filename": f"{name}.html"}, ""

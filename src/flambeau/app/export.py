@@ -10,7 +10,7 @@ import plotly.io as pio
 
 from ..files import dumps
 from .figures import OTHER_LINK, SELECTED_LINK, sankey_figure, scatter_figure, silhouette_figure
-from .store import StudyData
+from .store import SignatureRun
 
 __all__ = ["export_html"]
 
@@ -53,7 +53,7 @@ def _div(fig: dict, div_id: str, include_js: bool) -> str:
                        config={"displaylogo": False})
 
 
-def export_html(study: StudyData, color_by: str = "label") -> str:
+def export_html(study: SignatureRun, color_by: str = "label") -> str:
     """The study page (maps, Sankey, silhouette, metrics) as a standalone HTML document."""
     L = len(study.layer_names)
     scatter_ids = [f"scatter-{j}" for j in range(L)]

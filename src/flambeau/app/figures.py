@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .store import StudyData
+from .store import SignatureRun
 
 __all__ = ["COLOR_BY", "PALETTE", "groups", "sankey_figure", "scatter_figure", "selected_points",
            "silhouette_figure"]
@@ -22,7 +22,7 @@ OTHER_LINK = "rgba(150, 150, 150, 0.35)"
 CLUSTER_NODE = "#6b7b8c"
 
 
-def groups(study: StudyData, layer: int, color_by: str) -> list[tuple[str, np.ndarray, str, bool]]:
+def groups(study: SignatureRun, layer: int, color_by: str) -> list[tuple[str, np.ndarray, str, bool]]:
     """``[(trace name, sample indices, colour, anomalies?), ...]`` for one scatter (cached per study).
 
     Anomalies get traces of their own, so that every trace has one marker symbol: a per-point
@@ -58,7 +58,7 @@ def selected_points(members: np.ndarray, mask: np.ndarray | None) -> list[int] |
     return None if mask is None else np.flatnonzero(mask[members]).tolist()
 
 
-def scatter_figure(study: StudyData, layer: int, color_by: str = "label", mask=None) -> dict:
+def scatter_figure(study: SignatureRun, layer: int, color_by: str = "label", mask=None) -> dict:
     """Scattergl map of one hidden layer; anomalies drawn as crosses, hover shows the image."""
     xy = study.coords[layer]
     traces = []
@@ -80,7 +80,7 @@ def scatter_figure(study: StudyData, layer: int, color_by: str = "label", mask=N
     }}
 
 
-def _node_colours(study: StudyData) -> list[str]:
+def _node_colours(study: SignatureRun) -> list[str]:
     colours = []
     for label in study.paths.node_labels:
         kind, _, value = label.partition(" ")
@@ -89,7 +89,7 @@ def _node_colours(study: StudyData) -> list[str]:
     return colours
 
 
-def sankey_figure(study: StudyData, mask=None) -> dict:
+def sankey_figure(study: SignatureRun, mask=None) -> dict:
     """Sankey true class -> cluster per layer -> prediction; the selection's flows in orange."""
     p = study.paths
     total = p.link_value
@@ -118,7 +118,7 @@ def sankey_figure(study: StudyData, mask=None) -> dict:
                    "margin": {"l": 10, "r": 10, "t": 40, "b": 10}}}
 
 
-def silhouette_figure(study: StudyData) -> dict:
+def silhouette_figure(study: SignatureRun) -> dict:
     """Mean silhouette (solid) and inertia (dashed, right axis) against k, per layer."""
     traces = []
     layers = study.summary.get("layers", [])

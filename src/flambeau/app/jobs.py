@@ -6,8 +6,8 @@ import logging
 import threading
 from pathlib import Path
 
-from ..signatures.config import StudyConfig
-from ..signatures.study import run_study
+from ..signatures.config import SignatureConfig
+from ..signatures.run import run_signatures
 
 __all__ = ["JobRunner"]
 
@@ -35,7 +35,7 @@ class JobRunner:
         with self._lock:
             self._state.update(values)
 
-    def start(self, config: StudyConfig) -> str:
+    def start(self, config: SignatureConfig) -> str:
         """Start ``config`` unless a study is already running; returns a message for the page."""
         with self._lock:
             if self._state["status"] == "running":
@@ -47,9 +47,9 @@ class JobRunner:
         self._thread.start()
         return f"started {config.name}"
 
-    def _run(self, config: StudyConfig) -> None:
+    def _run(self, config: SignatureConfig) -> None:
         try:
-            run_study(config, self.runs_dir, show_progress=False,
+            run_signatures(config, self.runs_dir, show_progress=False,
                       progress=lambda fraction, message: self._set(fraction=fraction, message=message))
             self._set(status="done", fraction=1.0, message=f"{config.name} is ready")
         except Exception as error:  # noqa: BLE001 -- reported on the page, logged in full

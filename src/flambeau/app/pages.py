@@ -8,9 +8,9 @@ from dash import dcc, html
 from ..signatures.config import ACTIVATIONS, DATASETS
 from .figures import COLOR_BY, sankey_figure, scatter_figure, silhouette_figure
 from .images import png_data_uri
-from .store import StudyData, rows_digest
+from .store import SignatureRun, rows_digest
 
-__all__ = ["home_page", "message_page", "study_page", "studies_table"]
+__all__ = ["home_page", "message_page", "run_page", "studies_table"]
 
 PAGE = {"fontFamily": "system-ui, sans-serif", "maxWidth": "1400px", "margin": "0 auto", "padding": "12px"}
 CELL = {"border": "1px solid #ddd", "padding": "3px 8px", "textAlign": "left"}
@@ -97,7 +97,7 @@ def home_page(rows: list[dict]) -> html.Div:
     ], style=PAGE)
 
 
-def _metrics(study: StudyData) -> html.Div:
+def _metrics(study: SignatureRun) -> html.Div:
     s = study.summary.get("scores", {})
     layers = {layer["name"]: layer for layer in study.summary.get("layers", [])}
     rows = []
@@ -130,7 +130,7 @@ def _metrics(study: StudyData) -> html.Div:
     return html.Div(parts)
 
 
-def _signatures_table(study: StudyData, per_row: int = 8) -> html.Div:
+def _signatures_table(study: SignatureRun, per_row: int = 8) -> html.Div:
     rows = []
     for entry in study.summary.get("top_signatures", [])[:15]:
         members = np.flatnonzero(np.all(study.clusters == np.asarray(entry["signature"]), axis=1))
@@ -143,7 +143,7 @@ def _signatures_table(study: StudyData, per_row: int = 8) -> html.Div:
                             "signatures")])
 
 
-def _header(study: StudyData) -> html.Div:
+def _header(study: SignatureRun) -> html.Div:
     c = study.summary.get("config", {})
     facts = (f"{c.get('dataset', '?')} · classes {c.get('classes')} · anomalies {c.get('anomalies') or '–'}"
              f" · {c.get('n_per_class')} training images per class · hidden {c.get('hidden')}"
@@ -152,7 +152,7 @@ def _header(study: StudyData) -> html.Div:
     return html.Div([dcc.Link("← all studies", href="/"), html.H2(study.name), html.P(facts)])
 
 
-def study_page(study: StudyData, color_by: str = "label") -> html.Div:
+def run_page(study: SignatureRun, color_by: str = "label") -> html.Div:
     """Maps per layer, Sankey, silhouette, metrics and signatures, with linked selection."""
     scatters = [html.Div([
         dcc.Graph(id={"type": "scatter", "index": j}, figure=scatter_figure(study, j, color_by),

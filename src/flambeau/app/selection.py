@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .figures import groups, sankey_figure, selected_points
-from .store import StudyData
+from .store import SignatureRun
 
 __all__ = ["SelectionError", "indices_from_sankey", "indices_from_scatter", "mask_of", "sample_indices",
            "update_views"]
@@ -103,7 +103,7 @@ def map_index(selection) -> int | None:
     return index
 
 
-def indices_from_sankey(study: StudyData, click_data) -> np.ndarray | None:
+def indices_from_sankey(study: SignatureRun, click_data) -> np.ndarray | None:
     """Samples of a clicked Sankey node or link (``customdata`` ``"node:i"`` / ``"link:j"``).
 
     Raises:
@@ -131,7 +131,7 @@ def indices_from_sankey(study: StudyData, click_data) -> np.ndarray | None:
     return None
 
 
-def update_views(study: StudyData, mask: np.ndarray | None, color_by: str = "label"):
+def update_views(study: SignatureRun, mask: np.ndarray | None, color_by: str = "label"):
     """What the page redraws after a selection.
 
     Returns:

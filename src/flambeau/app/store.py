@@ -14,20 +14,20 @@ import numpy as np
 from ..files import read_json
 from ..signatures.paths import Paths, paths
 
-__all__ = ["StudyData", "StudyError", "list_studies", "load_study", "rows_digest"]
+__all__ = ["SignatureRun", "RunError", "list_runs", "load_run", "rows_digest"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _ARRAYS = ("images", "y_true", "y_pred", "is_anomaly", "clusters", "coords", "layer_names")
-_cache: dict[tuple, StudyData] = {}
+_cache: dict[tuple, SignatureRun] = {}
 _cache_lock = threading.Lock()
 
 
-class StudyError(Exception):
+class RunError(Exception):
     """A study that cannot be shown; the message is meant for the page."""
 
 
 @dataclass
-class StudyData:
+class SignatureRun:
     """A loaded run folder: summary, per-sample arrays and the paths rebuilt from the clusters.
 
     Arrays hold one row per analysed sample (n): ``images`` ``(n, h*w)`` uint8, ``y_true``,
@@ -52,7 +52,7 @@ class StudyData:
         return len(self.y_true)
 
     @classmethod
-    def from_arrays(cls, name: str, summary: dict, arrays: dict) -> StudyData:
+    def from_arrays(cls, name: str, summary: dict, arrays: dict) -> SignatureRun:
         """Build from the arrays of ``arrays.npz`` (checked for consistent shapes)."""
         y_true = np.asarray(arrays["y_true"]).astype(np.int64)
         n = len(y_true)
@@ -63,12 +63,12 @@ class StudyData:
         expected = {"y_pred": (n,), "is_anomaly": (n,), "clusters": (n, L), "coords": (L, n, 2)}
         for key, shape in expected.items():
             if np.shape(arrays[key]) != shape:
-                raise StudyError(f"study {name!r}: arrays.npz[{key!r}] has shape "
+                raise RunError(f"study {name!r}: arrays.npz[{key!r}] has shape "
                                  f"{np.shape(arrays[key])}, expected {shape}")
         images = np.asarray(arrays["images"])
         shape = tuple(int(s) for s in summary.get("image_shape", ()))
         if images.ndim != 2 or len(images) != n or len(shape) != 2 or shape[0] * shape[1] != images.shape[1]:
-            raise StudyError(f"study {name!r}: images of shape {images.shape} do not match "
+            raise RunError(f"study {name!r}: images of shape {images.shape} do not match "
                              f"{n} samples of image_shape {list(shape)}")
         is_anomaly = np.asarray(arrays["is_anomaly"], bool)
         y_pred = np.asarray(arrays["y_pred"]).astype(np.int64)
@@ -79,10 +79,10 @@ class StudyData:
 
 def _folder(runs_dir, name: str) -> Path:
     if not isinstance(name, str) or not _NAME.match(name):
-        raise StudyError(f"unknown study {name!r}: names hold letters, digits, '_', '.' and '-'")
+        raise RunError(f"unknown study {name!r}: names hold letters, digits, '_', '.' and '-'")
     folder = Path(runs_dir) / name
     if not (folder / "study.json").is_file():
-        raise StudyError(f"unknown study {name!r}: no {name}/study.json in {runs_dir}")
+        raise RunError(f"unknown study {name!r}: no {name}/study.json in {runs_dir}")
     return folder
 
 
@@ -90,23 +90,23 @@ def read_summary(folder: Path) -> dict:
     try:
         summary = read_json(folder / "study.json")
     except (OSError, ValueError) as error:
-        raise StudyError(f"study {folder.name!r}: study.json is unreadable ({error})") from None
+        raise RunError(f"study {folder.name!r}: study.json is unreadable ({error})") from None
     if not isinstance(summary, dict) or not isinstance(summary.get("config"), dict):
-        raise StudyError(f"study {folder.name!r}: study.json lacks its 'config' section")
+        raise RunError(f"study {folder.name!r}: study.json lacks its 'config' section")
     return summary
 
 
-def load_study(runs_dir, name: str) -> StudyData:
+def load_run(runs_dir, name: str) -> SignatureRun:
     """Load (and cache, until its files change) the study ``runs_dir/name``.
 
     Raises:
-        StudyError: unknown name or malformed folder, with a message for the page.
+        RunError: unknown name or malformed folder, with a message for the page.
     """
     folder = _folder(runs_dir, name)
     try:
         stamp = tuple((f, (folder / f).stat().st_mtime_ns) for f in ("study.json", "arrays.npz"))
     except OSError:
-        raise StudyError(f"study {name!r}: arrays.npz is missing") from None
+        raise RunError(f"study {name!r}: arrays.npz is missing") from None
     key = (str(folder.resolve()), stamp)
     with _cache_lock:
         if key in _cache:
@@ -116,26 +116,26 @@ def load_study(runs_dir, name: str) -> StudyData:
         with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
             missing = [k for k in _ARRAYS if k not in npz.files]
             if missing:
-                raise StudyError(f"study {name!r}: arrays.npz lacks {missing}")
+                raise RunError(f"study {name!r}: arrays.npz lacks {missing}")
             arrays = {k: npz[k] for k in _ARRAYS}
-    except StudyError:
+    except RunError:
         raise
     except Exception as error:  # noqa: BLE001 -- any corruption becomes a page message
-        raise StudyError(f"study {name!r}: arrays.npz is unreadable ({type(error).__name__}: "
+        raise RunError(f"study {name!r}: arrays.npz is unreadable ({type(error).__name__}: "
                          f"{error})") from None
     try:
-        data = StudyData.from_arrays(name, summary, arrays)
-    except StudyError:
+        data = SignatureRun.from_arrays(name, summary, arrays)
+    except RunError:
         raise
     except Exception as error:  # noqa: BLE001
-        raise StudyError(f"study {name!r}: inconsistent arrays ({type(error).__name__}: {error})") from None
+        raise RunError(f"study {name!r}: inconsistent arrays ({type(error).__name__}: {error})") from None
     with _cache_lock:
         _cache.clear()  # keep one study in memory (they can be large)
         _cache[key] = data
     return data
 
 
-def list_studies(runs_dir) -> list[dict]:
+def list_runs(runs_dir) -> list[dict]:
     """One row per run folder holding a ``study.json``, newest first: name, classes,
     anomalies, samples per class, accuracy, date, or ``error`` for a malformed one."""
     runs = Path(runs_dir)
@@ -152,7 +152,7 @@ def list_studies(runs_dir) -> list[dict]:
                          "classes": config.get("classes", []), "anomalies": config.get("anomalies", []),
                          "n_per_class": config.get("n_per_class"), "hidden": config.get("hidden", []),
                          "accuracy": summary.get("accuracy"), "created": summary.get("created", "")})
-        except StudyError as error:
+        except RunError as error:
             rows.append({"name": folder.name, "error": str(error), "created": ""})
     return sorted(rows, key=lambda r: r.get("created") or "", reverse=True)
 

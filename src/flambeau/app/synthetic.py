@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import files
-from .store import StudyData
+from .store import SignatureRun
 
-__all__ = ["synthetic_arrays", "synthetic_study", "write_synthetic_study"]
+__all__ = ["synthetic_arrays", "synthetic_run", "write_synthetic_run"]
 
 
 def synthetic_arrays(n: int, n_layers: int, seed: int = 0) -> tuple[dict, dict]:
@@ -32,12 +32,12 @@ def synthetic_arrays(n: int, n_layers: int, seed: int = 0) -> tuple[dict, dict]:
     return summary, arrays
 
 
-def synthetic_study(n: int, n_layers: int, seed: int = 0) -> StudyData:
+def synthetic_run(n: int, n_layers: int, seed: int = 0) -> SignatureRun:
     """A loaded fake study (see ``synthetic_arrays``)."""
-    return StudyData.from_arrays("synthetic", *synthetic_arrays(n, n_layers, seed))
+    return SignatureRun.from_arrays("synthetic", *synthetic_arrays(n, n_layers, seed))
 
 
-def write_synthetic_study(runs_dir, name: str, n: int, n_layers: int, seed: int = 0) -> Path:
+def write_synthetic_run(runs_dir, name: str, n: int, n_layers: int, seed: int = 0) -> Path:
     """Write a fake study as a run folder ``runs_dir/name`` the app can open."""
     summary, arrays = synthetic_arrays(n, n_layers, seed)
     folder = Path(runs_dir) / name

@@ -45,7 +45,7 @@ def run(args) -> int:
     import sys
 
     from flambeau.files import read_json
-    from flambeau.signatures import OnnxModel, StudyConfig, run_study
+    from flambeau.signatures import OnnxModel, SignatureConfig, run_signatures
     from flambeau.user_code import import_file
 
     try:
@@ -57,14 +57,14 @@ def run(args) -> int:
             raise ValueError("give --model (a flambeau .npz) or --onnx, not both")
         if args.layers and not args.onnx:
             raise ValueError("--layers names the nodes of an --onnx model")
-        config = StudyConfig(
+        config = SignatureConfig(
             dataset=args.dataset, classes=tuple(args.classes), n_per_class=args.n_per_class,
             hidden=tuple(args.hidden), anomalies=tuple(args.anomalies), n_anomalies=args.n_anomalies,
             activation=args.activation, epochs=args.epochs, eps=args.eps, batch_size=args.batch_size,
             k_range=tuple(args.k_range), method=args.method, projection=args.projection,
             spatial=args.spatial, seed=args.seed)
         model = OnnxModel(args.onnx, args.layers, args.spatial) if args.onnx else args.model
-        folder = run_study(config, args.runs, model=model, show_progress=not args.no_progress)
+        folder = run_signatures(config, args.runs, model=model, show_progress=not args.no_progress)
     except (ValueError, FileNotFoundError, ImportError) as error:
         print(f"flambeau signatures: {error}", file=sys.stderr)
         return 2

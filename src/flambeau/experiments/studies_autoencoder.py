@@ -1,4 +1,4 @@
-"""Autoencoder studies of reports 000, 001 and 002, built on ``flambeau.studies`` and a sweep.
+"""Autoencoder studies of reports 000, 001 and 002, built on ``flambeau.analysis`` and a sweep.
 
 - ``autoencoder-usps``: 256-h-10 TanH/Sigmoid autoencoders on USPS (report 000, section 6):
   reconstructions, k-means on the codes, t-SNE of the codes at several perplexities.
@@ -30,16 +30,16 @@ REPORT_001 = "report 001 (Chettab & Delsaer), experiments 2-4, tables 3-5"
 REPORT_002 = "report 002 (Dautriche & Wu), sections 4.1-4.3"
 
 
-def _studies():
-    import flambeau.studies as studies
+def _analysis():
+    import flambeau.analysis as analysis
 
-    return studies
+    return analysis
 
 
 def _train(model, X, cfg_loss, epochs, batch_size, lr, lr_decay, rule, seed, X_val, progress, corrupt=None):
-    studies = _studies()
+    analysis = _analysis()
     loss = {"bce": BCELoss, "mse": MSELoss}[cfg_loss]()
-    return studies.train_autoencoder(model, X, loss, epochs=epochs, batch_size=batch_size, lr=lr,
+    return analysis.train_autoencoder(model, X, loss, epochs=epochs, batch_size=batch_size, lr=lr,
                                      rule=GradientDescent() if rule == "sgd" else None, X_val=X_val,
                                      lr_decay=lr_decay, seed=seed, progress=progress, corrupt=corrupt)
 
@@ -58,7 +58,7 @@ class UspsAEConfig:
 
 
 def run_autoencoder_usps(cfg: UspsAEConfig, ctx) -> dict:
-    studies = _studies()
+    analysis = _analysis()
     X, y, Xt, yt = load("usps")
     results, series = {}, {}
     for i, hidden in enumerate(cfg.hidden):
@@ -67,19 +67,19 @@ def run_autoencoder_usps(cfg: UspsAEConfig, ctx) -> dict:
                          Xt, ctx.progress)
         name = f"h{hidden}"
         series[f"256-{hidden}-{cfg.latent} test"] = history["val_loss_per_feature"]
-        recon = studies.reconstruction_study(ae, Xt, ctx.out, image_shape=(16, 16), seed=ctx.seed,
+        recon = analysis.reconstruction_study(ae, Xt, ctx.out, image_shape=(16, 16), seed=ctx.seed,
                                              name=f"reconstruction_{name}")
         ctx.attach(recon.pop("figure"), f"256-{hidden}-{cfg.latent}: originals over reconstructions")
-        clustering = studies.latent_clustering_study(ae, Xt, yt, seed=ctx.seed)
+        clustering = analysis.latent_clustering_study(ae, Xt, yt, seed=ctx.seed)
         results[name] = {"reconstruction": recon, "clustering": clustering,
                          "final_test_bce_per_pixel": history["val_loss_per_feature"][-1]}
         ctx.log("USPS AE 256-%d-%d: test BCE/pixel %.4f", hidden, cfg.latent, recon["bce_per_pixel"])
     ctx.figure(curves(series, ylabel="BCE per pixel", title="USPS autoencoders"), "loss_curves")
     best = f"h{max(cfg.hidden)}"
-    codes = studies.encode(ae, Xt[:cfg.tsne_samples])
+    codes = analysis.encode(ae, Xt[:cfg.tsne_samples])
     tsne = {}
     for perplexity in cfg.perplexities:
-        out = studies.tsne_map(codes, yt[:cfg.tsne_samples], ctx.out, perplexity=perplexity,
+        out = analysis.tsne_map(codes, yt[:cfg.tsne_samples], ctx.out, perplexity=perplexity,
                                max_iter=cfg.tsne_iter, seed=ctx.seed, name=f"tsne_p{perplexity}")
         ctx.attach(out.pop("figure"), f"t-SNE of the {best} codes, perplexity {perplexity}")
         tsne[f"perplexity_{perplexity}"] = {k: v for k, v in out.items() if k != "embedding"}
@@ -138,7 +138,7 @@ def _fashion_model(spec, rng):
 
 
 def run_autoencoder_fashion(cfg: FashionAEConfig, ctx) -> dict:
-    studies = _studies()
+    analysis = _analysis()
     X, y, Xt, yt = load("fashion-mnist", download=cfg.download)
     X, y, Xt, yt = X[:cfg.n_train], y[:cfg.n_train], Xt[:cfg.n_test], yt[:cfg.n_test]
     results, series = {}, {}
@@ -150,17 +150,17 @@ def run_autoencoder_fashion(cfg: FashionAEConfig, ctx) -> dict:
                          ctx.seed_for(2, i), Xt, ctx.progress)
         series[f"{name} train"] = history["train_loss_per_feature"]
         series[f"{name} test"] = history["val_loss_per_feature"]
-        recon = studies.reconstruction_study(ae, Xt, ctx.out, image_shape=(28, 28), seed=ctx.seed,
+        recon = analysis.reconstruction_study(ae, Xt, ctx.out, image_shape=(28, 28), seed=ctx.seed,
                                              name=f"reconstruction_{name}")
         ctx.attach(recon.pop("figure"), f"{name} (bottleneck {spec['latent']}): reconstructions")
         result = {"train_bce_per_pixel": history["train_loss_per_feature"][-1],
                   "test_bce_per_pixel": recon["bce_per_pixel"], "epochs": epochs,
                   "sizes": ae.sizes, "n_parameters": ae.num_parameters(),
-                  "clustering": studies.latent_clustering_study(ae, Xt, yt, seed=ctx.seed),
-                  "classification": studies.latent_classification_study(
+                  "clustering": analysis.latent_clustering_study(ae, Xt, yt, seed=ctx.seed),
+                  "classification": analysis.latent_classification_study(
                       ae, X, y, Xt, yt, epochs=cfg.classifier_epochs, seed=ctx.seed)}
         if name in cfg.map_models:
-            maps = studies.latent_maps_study(ae, Xt, yt, ctx.out / name, max_samples=cfg.map_samples,
+            maps = analysis.latent_maps_study(ae, Xt, yt, ctx.out / name, max_samples=cfg.map_samples,
                                              tsne_iter=cfg.tsne_iter, umap=False, seed=ctx.seed)
             for key in ("tsne_2d", "tsne_3d"):
                 ctx.attach(maps[key].pop("figure", None) or "", f"{name}: {key}")
@@ -244,7 +244,7 @@ def _uniform_noise_up_to(top: float):
 
 
 def run_autoencoder_denoise(cfg: DenoiseConfig, ctx) -> dict:
-    studies = _studies()
+    analysis = _analysis()
     X, _, Xt, _ = load("mnist", download=cfg.download)
     X, Xt = X[:cfg.n_train], Xt[:cfg.n_test]
     models, training = {}, {}
@@ -255,10 +255,10 @@ def run_autoencoder_denoise(cfg: DenoiseConfig, ctx) -> dict:
                          Xt, ctx.progress, _uniform_noise_up_to(cfg.train_noise) if cfg.train_noise else None)
         models[f"latent {latent}"] = ae
         training[f"latent_{latent}"] = {"test_mse_per_pixel": history["val_loss_per_feature"][-1]}
-    denoise = studies.denoising_study(models, Xt, ctx.out, levels=cfg.levels, noise="uniform",
+    denoise = analysis.denoising_study(models, Xt, ctx.out, levels=cfg.levels, noise="uniform",
                                       image_shape=(28, 28), seed=ctx.seed)
     ctx.attach(denoise.pop("figure", None) or "", "denoising: clean, noisy, and each model's output")
-    inpaint = studies.inpainting_study(models, Xt, ctx.out, image_shape=(28, 28), seed=ctx.seed)
+    inpaint = analysis.inpainting_study(models, Xt, ctx.out, image_shape=(28, 28), seed=ctx.seed)
     ctx.attach(inpaint.pop("figure", None) or "", "inpainting: clean, masked, and each model's output")
     at = {f"latent_{m.split()[-1]}": {f"noise_{lv}": denoise[m]["mse"][j] for j, lv in enumerate(cfg.levels)}
           for m in models}

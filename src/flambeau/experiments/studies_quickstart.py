@@ -79,9 +79,9 @@ def _train_autoencoder(cfg, ctx, X, Xt):
 
 
 def _signature_study(cfg, ctx) -> dict:
-    from ..signatures import study
+    from ..signatures import run_signatures
 
-    folder = study(runs_dir=ctx.out, show_progress=ctx.progress, dataset="usps", classes=(1, 7),
+    folder = run_signatures(runs_dir=ctx.out, show_progress=ctx.progress, dataset="usps", classes=(1, 7),
                    n_per_class=cfg.signature_n_per_class, hidden=(32, 64), anomalies=(4, 3),
                    projection=cfg.signature_projection, seed=ctx.seed)
     for png in ("projections", "silhouette"):

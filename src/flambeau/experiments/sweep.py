@@ -42,7 +42,8 @@ from tqdm.auto import tqdm
 
 from ..files import save_figure, write_json, write_text
 
-__all__ = ["Grid", "config_id", "expand", "load_grid", "read_results", "run_one", "run_sweep"]
+__all__ = ["Grid", "config_id", "expand", "find_grid", "load_grid", "read_results", "run_one", "run_sweep",
+           "shipped_grids"]
 
 logger = logging.getLogger("flambeau.experiments.sweep")
 
@@ -74,6 +75,34 @@ class Grid:
         blocks = tuple({k: scale(v) if k == key else v for k, v in block.items()} for block in self.grids)
         base = {**self.base, key: max(1, round(self.base[key] * factor))} if key in self.base else self.base
         return replace(self, grids=blocks, base=base)
+
+
+#: The grids shipped with the package (``flambeau sweep NAME`` runs one from any folder).
+GRIDS_DIR = Path(__file__).parent / "grids"
+
+
+def shipped_grids() -> dict[str, Path]:
+    """``{name: path}`` of the grids shipped in ``flambeau/experiments/grids/``, sorted by name."""
+    return {path.stem: path for path in sorted(GRIDS_DIR.glob("*.toml"))}
+
+
+def find_grid(spec) -> Path:
+    """The grid file that ``spec`` designates: an existing file, else the shipped grid of that name
+    (``"autoencoder_mnist_84"``, with or without ``.toml``).
+
+    Raises:
+        FileNotFoundError: neither; the message lists the shipped grids.
+    """
+    path = Path(spec)
+    if path.is_file():
+        return path
+    shipped = shipped_grids()
+    name = path.name[:-len(".toml")] if path.name.endswith(".toml") else path.name
+    if path.parent == Path(".") and name in shipped:
+        return shipped[name]
+    listed = ", ".join(shipped) or "none"
+    raise FileNotFoundError(f"find_grid: {str(spec)!r} is neither a grid file nor a shipped grid "
+                            f"(shipped: {listed})")
 
 
 def load_grid(path) -> Grid:

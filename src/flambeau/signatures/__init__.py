@@ -5,16 +5,17 @@ gets the activations of a flambeau network (``record_torch``, ``record_keras`` a
 ``record_onnx`` those of a PyTorch module, a Keras 3 model or an ONNX file: optional extras,
 imported only when called), ``cluster_layers`` clusters each layer (k by silhouette), ``paths``
 counts signatures and builds the Sankey flows, ``score_paths`` answers the report's questions
-with numbers, and ``study`` / ``run_study`` do everything and write a run folder for the app.
+with numbers, and ``run_signatures`` does everything and write a run folder for the app.
 """
 
 from .clustering import CLUSTERERS, LayerClustering, cluster_layers
-from .config import StudyConfig
+from .config import SignatureConfig
 from .keras_record import record_keras
 from .onnx_record import OnnxModel, record_onnx
 from .paths import Paths, paths
 from .projection import project, project_layers
 from .record import hidden_groups, record
+from .run import analyse, build_network, run_signatures, signatures_from_activations
 from .scores import (
     SEPARATION_THRESHOLD,
     anomaly_routing,
@@ -25,7 +26,6 @@ from .scores import (
     separation_layer,
 )
 from .spatial import SPATIAL, reduce_spatial
-from .study import analyse, build_network, run_study, study, study_from_activations
 from .torch_record import record_torch
 
 __all__ = [
@@ -35,7 +35,7 @@ __all__ = [
     "Paths",
     "SEPARATION_THRESHOLD",
     "SPATIAL",
-    "StudyConfig",
+    "SignatureConfig",
     "analyse",
     "anomaly_routing",
     "build_network",
@@ -52,9 +52,8 @@ __all__ = [
     "record_onnx",
     "record_torch",
     "reduce_spatial",
-    "run_study",
+    "run_signatures",
     "score_paths",
     "separation_layer",
-    "study",
-    "study_from_activations",
+    "signatures_from_activations",
 ]

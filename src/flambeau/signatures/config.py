@@ -8,7 +8,7 @@ from .clustering import CLUSTERERS
 from .projection import PROJECTIONS
 from .spatial import SPATIAL
 
-__all__ = ["ACTIVATIONS", "DATASETS", "StudyConfig"]
+__all__ = ["ACTIVATIONS", "DATASETS", "SignatureConfig"]
 
 DATASETS = ("mnist", "usps")
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
@@ -20,17 +20,17 @@ def _ints(name: str, values, low: int, high: int) -> tuple[int, ...]:
     try:
         values = tuple(int(v) for v in values)
     except (TypeError, ValueError):
-        raise ValueError(f"StudyConfig: {name} must be integers, got {values!r}") from None
+        raise ValueError(f"SignatureConfig: {name} must be integers, got {values!r}") from None
     bad = [v for v in values if not low <= v <= high]
     if bad:
-        raise ValueError(f"StudyConfig: {name} must lie in [{low}, {high}], got {bad}")
+        raise ValueError(f"SignatureConfig: {name} must lie in [{low}, {high}], got {bad}")
     if len(set(values)) != len(values) and name != "hidden":
-        raise ValueError(f"StudyConfig: {name} must be distinct, got {list(values)}")
+        raise ValueError(f"SignatureConfig: {name} must be distinct, got {list(values)}")
     return values
 
 
 @dataclass(frozen=True)
-class StudyConfig:
+class SignatureConfig:
     """Everything that defines a signature study (validated on creation).
 
     Attributes:
@@ -67,17 +67,18 @@ class StudyConfig:
 
     def __post_init__(self):
         if self.dataset not in DATASETS:
-            raise ValueError(f"StudyConfig: dataset must be one of {list(DATASETS)}, got {self.dataset!r}")
+            raise ValueError(f"SignatureConfig: dataset must be one of {list(DATASETS)}, "
+                             f"got {self.dataset!r}")
         classes = _ints("classes", self.classes, 0, 9)
         if len(classes) < 2:
-            raise ValueError(f"StudyConfig: classes must hold at least 2 digits, got {list(classes)}")
+            raise ValueError(f"SignatureConfig: classes must hold at least 2 digits, got {list(classes)}")
         anomalies = _ints("anomalies", self.anomalies, 0, 9)
         overlap = sorted(set(classes) & set(anomalies))
         if overlap:
-            raise ValueError(f"StudyConfig: anomalies must not be trained classes, got {overlap} in both")
+            raise ValueError(f"SignatureConfig: anomalies must not be trained classes, got {overlap} in both")
         hidden = _ints("hidden", self.hidden, 1, MAX_WIDTH)
         if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
-            raise ValueError(f"StudyConfig: hidden must give 1 to {MAX_HIDDEN_LAYERS} layer widths, "
+            raise ValueError(f"SignatureConfig: hidden must give 1 to {MAX_HIDDEN_LAYERS} layer widths, "
                              f"got {list(hidden)}")
         self._positive("n_per_class", self.n_per_class, 2)
         if self.n_anomalies is not None:
@@ -85,20 +86,21 @@ class StudyConfig:
         self._positive("epochs", self.epochs, 1)
         self._positive("batch_size", self.batch_size, 1)
         if not (isinstance(self.eps, (int, float)) and 0 < self.eps <= 10):
-            raise ValueError(f"StudyConfig: eps must be a learning rate in (0, 10], got {self.eps!r}")
+            raise ValueError(f"SignatureConfig: eps must be a learning rate in (0, 10], got {self.eps!r}")
         if self.activation not in ACTIVATIONS:
-            raise ValueError(f"StudyConfig: activation must be one of {list(ACTIVATIONS)}, "
+            raise ValueError(f"SignatureConfig: activation must be one of {list(ACTIVATIONS)}, "
                              f"got {self.activation!r}")
         if self.method not in CLUSTERERS:
-            raise ValueError(f"StudyConfig: method must be one of {sorted(CLUSTERERS)}, got {self.method!r}")
+            raise ValueError(f"SignatureConfig: method must be one of {sorted(CLUSTERERS)}, "
+                             f"got {self.method!r}")
         if self.projection not in PROJECTIONS:
-            raise ValueError(f"StudyConfig: projection must be one of {sorted(PROJECTIONS)}, "
+            raise ValueError(f"SignatureConfig: projection must be one of {sorted(PROJECTIONS)}, "
                              f"got {self.projection!r}")
         if self.spatial not in SPATIAL:
-            raise ValueError(f"StudyConfig: spatial must be one of {list(SPATIAL)}, got {self.spatial!r}")
+            raise ValueError(f"SignatureConfig: spatial must be one of {list(SPATIAL)}, got {self.spatial!r}")
         k_range = _ints("k_range", self.k_range, 2, 50)
         if len(k_range) != 2 or k_range[0] > k_range[1]:
-            raise ValueError(f"StudyConfig: k_range must be (low, high) with 2 <= low <= high, "
+            raise ValueError(f"SignatureConfig: k_range must be (low, high) with 2 <= low <= high, "
                              f"got {list(self.k_range)}")
         for name, value in (("classes", tuple(sorted(classes))), ("anomalies", anomalies),
                             ("hidden", hidden), ("k_range", k_range)):
@@ -107,7 +109,7 @@ class StudyConfig:
     @staticmethod
     def _positive(name: str, value, low: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"StudyConfig: {name} must be an integer >= {low}, got {value!r}")
+            raise ValueError(f"SignatureConfig: {name} must be an integer >= {low}, got {value!r}")
 
     @property
     def name(self) -> str:

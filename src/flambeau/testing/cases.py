@@ -356,7 +356,7 @@ def run_case(case: ModuleCase | LossCase, seed: int = 0, torch: bool = False):
 # would only slow the import down (tests/test_modules.py checks that they define none).
 APPLICATION_PACKAGES = ("flambeau.__main__", "flambeau.app", "flambeau.cli", "flambeau.commands",
                         "flambeau.datasets", "flambeau.experiments", "flambeau.signatures",
-                        "flambeau.studies", "flambeau.testing")
+                        "flambeau.analysis", "flambeau.testing")
 
 
 def _import_library(package) -> None:

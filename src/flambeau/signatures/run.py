@@ -32,15 +32,15 @@ from ..random import make_rng
 from ..training import SGD, predict
 from ._optional import check_available
 from .clustering import cluster_layers
-from .config import StudyConfig
+from .config import SignatureConfig
 from .figures import plot_projections, plot_silhouette
 from .paths import paths
 from .projection import project_layers
 from .record import record
 from .scores import score_paths
 
-__all__ = ["FORMAT_VERSION", "analyse", "build_network", "load_digits", "run_study", "study",
-           "study_from_activations"]
+__all__ = ["FORMAT_VERSION", "analyse", "build_network", "load_digits", "run_signatures",
+           "signatures_from_activations"]
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -80,7 +80,7 @@ def _draw(y: np.ndarray, classes, n: int, rng, split: str, strict: bool) -> np.n
     for c in classes:
         pool = np.flatnonzero(y == c)
         if strict and len(pool) < n:
-            raise ValueError(f"study: the {split} split holds {len(pool)} images of class {c}, "
+            raise ValueError(f"run_signatures: the {split} split holds {len(pool)} images of class {c}, "
                              f"fewer than n_per_class={n}")
         chosen.append(np.sort(rng.choice(pool, size=min(n, len(pool)), replace=False)))
     return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
@@ -112,7 +112,7 @@ def _top_signatures(p, y: np.ndarray, is_anomaly: np.ndarray) -> list[dict]:
     return rows
 
 
-def _train(config: StudyConfig, X, y, progress: bool) -> tuple[Sequential, float]:
+def _train(config: SignatureConfig, X, y, progress: bool) -> tuple[Sequential, float]:
     classes = np.asarray(config.classes)
     targets = np.searchsorted(classes, y)
     net = build_network(X.shape[1], config.hidden, len(classes), config.activation, config.seed)
@@ -129,11 +129,11 @@ def _check_model(net, n_inputs: int, n_classes: int):
         net = serialization.load(net)
     external = not isinstance(net, Sequential)
     if external and not (callable(getattr(net, "predict", None)) and callable(getattr(net, "record", None))):
-        raise TypeError(f"study: model must be a Sequential, a saved one or a recorder (OnnxModel), "
+        raise TypeError(f"run_signatures: model must be a Sequential, a saved one or a recorder (OnnxModel), "
                         f"got {type(net).__name__}")
     out = _predict(net, np.zeros((1, n_inputs), np.float32))
     if out.shape != (1, n_classes):
-        raise ValueError(f"study: model must map (batch, {n_inputs}) to (batch, {n_classes}), "
+        raise ValueError(f"run_signatures: model must map (batch, {n_inputs}) to (batch, {n_classes}), "
                          f"gives {out.shape[1:]} per sample")
     return net
 
@@ -160,15 +160,19 @@ def _record(net, X: np.ndarray, spatial: str) -> dict[str, np.ndarray]:
 def _check_projection(projection: str) -> None:
     """A missing umap-learn is reported before training, not after."""
     if projection == "umap":
-        check_available("umap", "viz", "study: projection 'umap'", " (or projection 'pca')")
+        check_available("umap", "viz", "run_signatures: projection 'umap'", " (or projection 'pca')")
 
 
-def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progress | None = None,
-              show_progress: bool = True, figures: bool = True) -> Path:
-    """Run the study described by ``config`` and write ``runs_dir/config.name``.
+def run_signatures(config: SignatureConfig | None = None, runs_dir="runs", model=None,
+                   progress: Progress | None = None, show_progress: bool = True, figures: bool = True,
+                   **fields) -> Path:
+    """Run the signature analysis described by ``config`` and write ``runs_dir/config.name``.
+
+    Without ``config``, the keyword ``fields`` build one: ``run_signatures(classes=(1, 7),
+    n_per_class=100, hidden=(32, 64), anomalies=(4, 3))``.
 
     Args:
-        config: the study.
+        config: what to train, record and cluster (a ``SignatureConfig``).
         runs_dir: parent folder of the run folders.
         model: optional trained ``Sequential`` (or path of a saved one) mapping the flat images
             to ``len(config.classes)`` logits (classes in sorted order); trained when None. Or a
@@ -182,6 +186,7 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
     Returns:
         the run folder.
     """
+    config = _config(config, fields)
     _check_projection(config.projection)
     report = progress or (lambda fraction, message: None)
     start = time.perf_counter()
@@ -214,7 +219,8 @@ def run_study(config: StudyConfig, runs_dir="runs", model=None, progress: Progre
                               report, show_progress, figures, start)
 
 
-def study_from_activations(acts: dict, y_true, y_pred, runs_dir="runs", name: str = "signature_activations",
+def signatures_from_activations(acts: dict, y_true, y_pred, runs_dir="runs",
+                                name: str = "signature_activations",
                            is_anomaly=None, images=None, image_shape=None, k_range=(2, 10),
                            method: str = "kmeans", projection: str = "umap", seed: int = 0,
                            progress: Progress | None = None, show_progress: bool = False,
@@ -228,7 +234,7 @@ def study_from_activations(acts: dict, y_true, y_pred, runs_dir="runs", name: st
         is_anomaly: optional ``(n,)`` bool, samples of classes the network never learnt.
         images: optional inputs ``(n, h, w)`` or ``(n, h*w)`` in [0, 1] for the thumbnails
             (``image_shape`` ``(h, w)`` with flat images); blank thumbnails when None.
-        k_range, method, projection, seed: as in ``StudyConfig``.
+        k_range, method, projection, seed: as in ``SignatureConfig``.
 
     Returns:
         the run folder.
@@ -244,9 +250,9 @@ def study_from_activations(acts: dict, y_true, y_pred, runs_dir="runs", name: st
         image_shape = images.shape[1:]
     images = images.reshape(len(images), -1)
     if image_shape is None or len(images) != n or int(np.prod(image_shape)) != images.shape[1]:
-        raise ValueError(f"study_from_activations: images must have shape ({n}, h, w), or ({n}, h*w) "
+        raise ValueError(f"signatures_from_activations: images must have shape ({n}, h, w), or ({n}, h*w) "
                          f"with image_shape=(h, w); got {images.shape} and image_shape={image_shape}")
-    StudyConfig(k_range=k_range, method=method, projection=projection)  # validates them
+    SignatureConfig(k_range=k_range, method=method, projection=projection)  # validates them
     _check_projection(projection)
     config = {"dataset": "activations", "classes": sorted({int(c) for c in y_true[~anomaly]}),
               "anomalies": sorted({int(c) for c in y_true[anomaly]}), "n_per_class": None,
@@ -309,8 +315,12 @@ def _write_figures(folder: Path, arrays: dict, clusterings) -> None:
         files.save_figure(fig, folder / filename)
 
 
-def study(runs_dir="runs", model=None, progress: Progress | None = None, show_progress: bool = True,
-          figures: bool = True, **config) -> Path:
-    """``run_study(StudyConfig(**config), ...)``: e.g. ``study(classes=(1, 7), n_per_class=100,
-    hidden=(32, 64), anomalies=(4, 3))``."""
-    return run_study(StudyConfig(**config), runs_dir, model, progress, show_progress, figures)
+def _config(config: SignatureConfig | None, fields: dict) -> SignatureConfig:
+    if config is None:
+        return SignatureConfig(**fields)
+    if fields:
+        raise TypeError(f"run_signatures: give a config or its fields, not both (got config and "
+                        f"{sorted(fields)})")
+    if not isinstance(config, SignatureConfig):
+        raise TypeError(f"run_signatures: config must be a SignatureConfig, got {type(config).__name__}")
+    return config

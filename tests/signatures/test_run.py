@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from flambeau import serialization
-from flambeau.signatures import analyse, run_study, study, study_from_activations
-from flambeau.signatures.config import StudyConfig
+from flambeau.signatures import analyse, run_signatures, signatures_from_activations
+from flambeau.signatures.config import SignatureConfig
 from tests.helpers import assert_strict_json_files, assert_umask_permissions
 
 TINY = {"classes": (1, 7), "n_per_class": 25, "hidden": (8, 6), "anomalies": (4,), "n_anomalies": 10,
@@ -17,7 +17,7 @@ TINY = {"classes": (1, 7), "n_per_class": 25, "hidden": (8, 6), "anomalies": (4,
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     runs = tmp_path_factory.mktemp("runs")
-    return runs, study(runs_dir=runs, show_progress=False, **TINY)
+    return runs, run_signatures(runs_dir=runs, show_progress=False, **TINY)
 
 
 def test_study_writes_a_complete_run_folder(tiny_run):
@@ -47,31 +47,32 @@ def test_study_writes_a_complete_run_folder(tiny_run):
 
 def test_a_saved_model_can_be_studied_again(tiny_run, tmp_path):
     _, folder = tiny_run
-    again = run_study(StudyConfig(**TINY), tmp_path, model=folder / "model.npz", show_progress=False,
+    again = run_signatures(SignatureConfig(**TINY), tmp_path, model=folder / "model.npz", show_progress=False,
                       figures=False)
     with np.load(folder / "arrays.npz") as a, np.load(again / "arrays.npz") as b:
         assert np.array_equal(a["y_pred"], b["y_pred"]) and np.array_equal(a["clusters"], b["clusters"])
     net = serialization.load(folder / "model.npz")
-    with pytest.raises(ValueError, match=r"study: model must map \(batch, 256\) to \(batch, 3\)"):
-        run_study(StudyConfig(**{**TINY, "classes": (1, 7, 9)}), tmp_path, model=net, show_progress=False,
+    with pytest.raises(ValueError, match=r"run_signatures: model must map \(batch, 256\) to \(batch, 3\)"):
+        run_signatures(SignatureConfig(**{**TINY, "classes": (1, 7, 9)}), tmp_path, model=net,
+                       show_progress=False,
                   figures=False)
 
 
 def test_progress_is_reported_and_reruns_replace_the_folder(tmp_path):
     seen = []
-    config = StudyConfig(**{**TINY, "anomalies": (), "epochs": 1})
-    first = run_study(config, tmp_path, progress=lambda f, m: seen.append(f), show_progress=False,
+    config = SignatureConfig(**{**TINY, "anomalies": (), "epochs": 1})
+    first = run_signatures(config, tmp_path, progress=lambda f, m: seen.append(f), show_progress=False,
                       figures=False)
-    run_study(config, tmp_path, show_progress=False, figures=False)
+    run_signatures(config, tmp_path, show_progress=False, figures=False)
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
     assert [p.name for p in tmp_path.iterdir()] == [first.name]
     assert sorted(p.name for p in first.iterdir()) == ["arrays.npz", "model.npz", "study.json"]
 
 
 def test_too_few_training_images_is_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match="study: the training split holds 556 images of class 5, "
+    with pytest.raises(ValueError, match="run_signatures: the training split holds 556 images of class 5, "
                                          "fewer than n_per_class=1000"):
-        study(runs_dir=tmp_path, classes=(1, 5), n_per_class=1000, show_progress=False)
+        run_signatures(runs_dir=tmp_path, classes=(1, 5), n_per_class=1000, show_progress=False)
 
 
 def test_analyse_works_on_activations_from_anywhere(rng):
@@ -87,9 +88,9 @@ def test_analyse_works_on_activations_from_anywhere(rng):
 
 def test_more_images_per_class_than_the_test_split_holds_analyses_them_all(tmp_path):
     # USPS test split: 147 sevens; training split: 645
-    config = StudyConfig(classes=(1, 7), n_per_class=160, hidden=(4,), epochs=1, k_range=(2, 3),
+    config = SignatureConfig(classes=(1, 7), n_per_class=160, hidden=(4,), epochs=1, k_range=(2, 3),
                          projection="pca")
-    folder = run_study(config, tmp_path, show_progress=False, figures=False)
+    folder = run_signatures(config, tmp_path, show_progress=False, figures=False)
     summary = json.loads((folder / "study.json").read_text())
     assert summary["n_known"] == 160 + 147
 
@@ -99,7 +100,7 @@ def test_activations_from_another_framework_become_a_run_folder(tmp_path, rng):
     anomaly = y == 8
     acts = {"dense": np.eye(3)[np.searchsorted([3, 5, 8], y)] * 4 + 0.05 * rng.normal(size=(60, 3))}
     images = rng.random((60, 4, 4))
-    folder = study_from_activations(acts, y, np.where(anomaly, 5, y), tmp_path, "keras_run",
+    folder = signatures_from_activations(acts, y, np.where(anomaly, 5, y), tmp_path, "keras_run",
                                     is_anomaly=anomaly, images=images, k_range=(2, 4), projection="pca",
                                     figures=False)
     assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "study.json"]
@@ -110,24 +111,26 @@ def test_activations_from_another_framework_become_a_run_folder(tmp_path, rng):
     assert summary["scores"]["anomalies"]["8"]["distinct_paths"] == 1
     with np.load(folder / "arrays.npz") as arrays:
         assert arrays["images"].shape == (60, 16)
-    with pytest.raises(ValueError, match=r"study_from_activations: images must have shape \(60, h, w\)"):
-        study_from_activations(acts, y, y, tmp_path, images=np.zeros((60, 5)), projection="pca")
+    with pytest.raises(ValueError, match=r"signatures_from_activations: images must have shape \(60, h, w\)"):
+        signatures_from_activations(acts, y, y, tmp_path, images=np.zeros((60, 5)), projection="pca")
 
 
 def test_a_missing_umap_is_reported_before_training(tmp_path, monkeypatch):
     import sys
 
-    study_module = sys.modules["flambeau.signatures.study"]  # the package's `study` is the function
+    study_module = sys.modules["flambeau.signatures.run"]  # the package's `study` is the function
     monkeypatch.setitem(sys.modules, "umap", None)  # as if umap-learn were not installed
     monkeypatch.setattr(study_module, "_train", lambda *a: pytest.fail("training started"))
-    message = r"^study: projection 'umap' needs umap: pip install 'flambeau\[viz\]' \(or projection 'pca'\)$"
+    message = (r"^run_signatures: projection 'umap' needs umap: pip install 'flambeau\[viz\]' "
+               r"\(or projection 'pca'\)$")
     with pytest.raises(ImportError, match=message):
-        study(runs_dir=tmp_path, show_progress=False, **{**TINY, "projection": "umap"})
+        run_signatures(runs_dir=tmp_path, show_progress=False, **{**TINY, "projection": "umap"})
     with pytest.raises(ImportError, match=message):
-        study_from_activations({"a": np.ones((4, 2))}, [0, 0, 1, 1], [0, 0, 1, 1], tmp_path)
+        signatures_from_activations({"a": np.ones((4, 2))}, [0, 0, 1, 1], [0, 0, 1, 1], tmp_path)
 
 
 def test_a_model_that_is_neither_a_network_nor_a_recorder_is_refused(tmp_path):
-    with pytest.raises(TypeError, match="study: model must be a Sequential, a saved one or a recorder "
+    with pytest.raises(TypeError, match="run_signatures: model must be a Sequential, a saved one or a "
+                                        "recorder "
                                         r"\(OnnxModel\), got dict"):
-        study(runs_dir=tmp_path, model={}, show_progress=False, **TINY)
+        run_signatures(runs_dir=tmp_path, model={}, show_progress=False, **TINY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from flambeau.studies import clustering_scores, kmeans_scores, latent_clustering_study
+from flambeau.analysis import clustering_scores, kmeans_scores, latent_clustering_study
 
 
 def test_scores_perfect_and_permuted():

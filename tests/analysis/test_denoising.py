@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flambeau.studies import denoising_study, inpainting_study
-from tests.studies.pngs import png_files
+from flambeau.analysis import denoising_study, inpainting_study
+from tests.analysis.pngs import png_files
 
 
 def test_denoising_identity_model_keeps_the_noise(identity_ae, usps_small, tmp_path):

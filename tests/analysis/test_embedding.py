@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from flambeau.studies import latent_maps_study, scatter_figure, tsne_map, umap_map
-from tests.studies.pngs import png_files
+from flambeau.analysis import latent_maps_study, scatter_figure, tsne_map, umap_map
+from tests.analysis.pngs import png_files
 
 
 @pytest.fixture

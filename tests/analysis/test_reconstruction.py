@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from flambeau import BCELoss
-from flambeau.studies import reconstruction_study
-from tests.studies.pngs import png_files
+from flambeau.analysis import reconstruction_study
+from tests.analysis.pngs import png_files
 
 
 def test_numbers_and_figure(trained_ae, usps_small, tmp_path):

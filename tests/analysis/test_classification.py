@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flambeau.studies import classifier_scores, latent_classification_study
+from flambeau.analysis import classifier_scores, latent_classification_study
 
 
 def test_classifier_on_separable_blobs():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from flambeau import AutoEncoder, Identity, Sequential
+from flambeau.analysis import train_autoencoder
 from flambeau.datasets import load_usps
-from flambeau.studies import train_autoencoder
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,9 @@ import json
 import numpy as np
 
 from flambeau import AutoEncoder
+from flambeau.analysis.reproduction import denoising_comparison, usps_autoencoder
 from flambeau.serialization import load
-from flambeau.studies.reproduction import denoising_comparison, usps_autoencoder
-from tests.studies.pngs import png_files
+from tests.analysis.pngs import png_files
 
 
 def test_usps_quick(tmp_path):

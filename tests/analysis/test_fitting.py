@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from flambeau import SGD, AutoEncoder, BCELoss, MSELoss
+from flambeau.analysis import corruption, per_feature_loss, train_autoencoder
 from flambeau.rules import GradientDescent
-from flambeau.studies import corruption, per_feature_loss, train_autoencoder
 
 
 def test_loss_decreases_and_history_keys(usps_small):
