@@ -106,8 +106,9 @@ def find_grid(spec) -> Path:
 
 
 def load_grid(path) -> Grid:
-    """Read a grid TOML file; errors name the file and the missing or bad key."""
-    path = Path(path)
+    """Read a grid TOML file, or a shipped grid by name (``find_grid``); errors name the file and the
+    missing or bad key."""
+    path = find_grid(path)
     with open(path, "rb") as f:
         data = tomllib.load(f)
     for key in ("name", "task", "grid"):
