@@ -31,7 +31,7 @@ test: $(STAMP_TEST)
 	$(PY) -m pytest -q
 
 lint: $(STAMP_TEST)
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks docs/tools docs/hooks
 
 # Execute every tutorial (docs/tutorials/NN_*.py, jupytext percent format) into its .ipynb; fails on
 # any error and prints each one's wall time.

@@ -35,8 +35,15 @@ def _sources(patterns: list[str], stale: bool) -> list[Path]:
     return sources
 
 
-def _execute(source: Path) -> tuple[float, str | None]:
-    """Run one tutorial; returns its wall time and the error text (None when it ran through)."""
+def _stderr_cells(notebook) -> list[int]:
+    """Indices of the code cells that wrote to stderr (warnings a reader would see)."""
+    return [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"
+            and any(out.get("name") == "stderr" for out in cell.get("outputs", []))]
+
+
+def _execute(source: Path) -> tuple[float, str | None, list[int]]:
+    """Run one tutorial; returns its wall time, the error text (None when it ran through) and the
+    cells that wrote to stderr."""
     import jupytext
     import nbformat
     from nbclient import NotebookClient
@@ -54,7 +61,7 @@ def _execute(source: Path) -> tuple[float, str | None]:
             error = str(err)
     seconds = time.perf_counter() - start
     nbformat.write(notebook, source.with_suffix(".ipynb"))
-    return seconds, error
+    return seconds, error, _stderr_cells(notebook)
 
 
 def main(argv=None) -> int:
@@ -71,16 +78,17 @@ def main(argv=None) -> int:
     results = []
     for source in sources:
         print(f"running {source.name} ...", flush=True)
-        seconds, error = _execute(source)
-        results.append((source.name, seconds, error))
+        seconds, error, noisy = _execute(source)
+        results.append((source.name, seconds, error, noisy))
         if error:
             print(f"FAILED {source.name} after {seconds:.0f} s:\n{error}", flush=True)
-    total = sum(seconds for _, seconds, _ in results)
+    total = sum(result[1] for result in results)
     print("\ntutorial                                  wall time  result")
-    for name, seconds, error in results:
-        print(f"{name:<40} {seconds:8.1f} s  {'FAILED' if error else 'ok'}")
+    for name, seconds, error, noisy in results:
+        note = f" (stderr output in cells {noisy})" if noisy else ""
+        print(f"{name:<40} {seconds:8.1f} s  {'FAILED' if error else 'ok'}{note}")
     print(f"{'total':<40} {total:8.1f} s")
-    failed = [name for name, _, error in results if error]
+    failed = [result[0] for result in results if result[2]]
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 

@@ -18,6 +18,7 @@ import flambeau
 from flambeau.course import *
 
 flambeau.manual_seed(0)  # gen_arti and the initial weights draw from flambeau's generator
+print(f"flambeau {flambeau.__version__}")
 
 # %% [markdown]
 # ## A regression: `y = 1.5 x - 0.5 + noise`

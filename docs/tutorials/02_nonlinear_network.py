@@ -16,6 +16,7 @@ from flambeau.course import *
 from flambeau.datasets import make_moons
 
 flambeau.manual_seed(0)
+print(f"flambeau {flambeau.__version__}")
 
 # %% [markdown]
 # ## XOR: a straight line cannot do it

@@ -66,8 +66,7 @@ print("probabilities of the first test digit:", np.round(probabilities[0], 3), "
 
 # %%
 matrix = metrics.confusion_matrix(y_test, logits)
-fig = plot.plot_confusion_matrix(matrix, normalize=True, title=f"USPS test, accuracy {test_accuracy:.3f}")
-fig
+plot.plot_confusion_matrix(matrix, normalize=True, title=f"USPS test, accuracy {test_accuracy:.3f}")
 
 # %%
 predicted = logits.argmax(axis=1)

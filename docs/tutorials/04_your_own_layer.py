@@ -23,6 +23,7 @@ from flambeau.datasets import load_usps
 from flambeau.user_code import import_file
 
 flambeau.manual_seed(0)
+print(f"flambeau {flambeau.__version__}")
 
 # %% [markdown]
 # ## The layer: one learnable factor per feature
@@ -104,8 +105,8 @@ for failure in report.failures:
 #
 # The command imports the file, builds every `Module` and `Loss` class it defines (`--args` gives the
 # constructor arguments, `--input-shape` the shape of a sample batch) and checks each one; it exits
-# with status 1 when a check fails, and `--json` writes an autograder's results file. Here it runs as a subprocess so that the notebook can
-# show its output.
+# with status 1 when a check fails, and `--json` writes an autograder's results file. Here it runs
+# as a subprocess so that the notebook can show its output.
 
 # %%
 done = subprocess.run([sys.executable, "-m", "flambeau", "check", "my_layers.py",

@@ -78,7 +78,8 @@ model = to_torch(cnn.eval())
 print(model)
 with torch.no_grad():
     torch_logits = model(torch.from_numpy(X_test)).numpy()
-print(f"largest |flambeau - PyTorch| over the test logits: {np.abs(torch_logits - cnn.forward(X_test)).max():.2e}")
+difference = np.abs(torch_logits - cnn.forward(X_test)).max()
+print(f"largest |flambeau - PyTorch| over the test logits: {difference:.2e}")
 
 # %% [markdown]
 # ## The figure: the first layer's kernels and what they see

@@ -63,10 +63,12 @@ summary = json.loads((flambeau_run / "study.json").read_text())
 print(f"run folder: {flambeau_run}; test accuracy on 1 and 7: {summary['accuracy']:.3f}")
 for layer in summary["layers"]:
     scores = summary["scores"]["layers"][layer["name"]]
-    print(f"  {layer['name']}: k = {layer['k']} clusters, purity {scores['purity']:.3f}, NMI {scores['nmi']:.3f}")
+    print(f"  {layer['name']}: k = {layer['k']} clusters, "
+          f"purity {scores['purity']:.3f}, NMI {scores['nmi']:.3f}")
 for digit, routing in summary["scores"]["anomalies"].items():
     last = list(routing["routing"].values())[-1]
-    print(f"  unseen {digit}s, last hidden layer: {last['1']:.0%} routed with the 1s, {last['7']:.0%} with the 7s")
+    print(f"  unseen {digit}s, last hidden layer: {last['1']:.0%} routed with the 1s, "
+          f"{last['7']:.0%} with the 7s")
 print("most frequent signatures:", [(s["signature"], s["by_class"]) for s in summary["top_signatures"][:3]])
 
 # %% [markdown]
@@ -91,7 +93,8 @@ for step in range(30):
     optimizer.step()
 
 rng = np.random.default_rng(0)
-rows = np.concatenate([rng.choice(np.flatnonzero(labels_test == d), 100, replace=False) for d in (1, 7, 4, 3)])
+rows = np.concatenate([rng.choice(np.flatnonzero(labels_test == digit), 100, replace=False)
+                       for digit in (1, 7, 4, 3)])   # 100 test images each of 1, 7 and the unseen 4, 3
 X, y_true = images_test[rows], labels_test[rows]
 torch_acts = record_torch(cnn, X[:, None])
 with torch.no_grad():
@@ -131,5 +134,6 @@ for ax, folder, title in ((axes[0], flambeau_run, "flambeau MLP 256-32-64-2"),
     ax.set_title(title)
     ax.axis("off")
 plt.show()
-print(f"first hidden layer whose clusters are 95 % pure: flambeau {summary['scores']['separation']['first_layer']}, "
-      f"PyTorch {torch_summary['scores']['separation']['first_layer']}")
+first = {name: s["scores"]["separation"]["first_layer"] for name, s in (("flambeau", summary),
+                                                                      ("PyTorch", torch_summary))}
+print(f"first hidden layer whose clusters are 95 % pure: {first}")
