@@ -78,7 +78,7 @@ def readme_pages() -> list[tuple[str, str, str]]:
     pages = [("index.md", "Home", _relink("\n".join(home), 0))]
     for title, body in rest[HOME_SECTIONS:]:
         path = f"guide/{_slug(title)}.md"
-        pages.append((path, title.split(":")[0], _relink(f"# {title}\n\n{_promote(body)}", 1)))
+        pages.append((path, title, _relink(f"# {title}\n\n{_promote(body)}", 1)))
     return pages
 
 
