@@ -37,9 +37,9 @@ def test_the_api_reference_shows_every_public_class_and_function():
     assert not missing, f"docs/api/*.md lacks '::: flambeau.NAME' for {missing}"
 
 
-@pytest.mark.parametrize("module", ["flambeau.course", "flambeau.datasets", "flambeau.analysis",
-                                    "flambeau.signatures", "flambeau.interop", "flambeau.models",
-                                    "flambeau.metrics", "flambeau.plot"])
+@pytest.mark.parametrize("module", ["flambeau.check", "flambeau.course", "flambeau.datasets",
+                                    "flambeau.analysis", "flambeau.signatures", "flambeau.interop",
+                                    "flambeau.models", "flambeau.metrics", "flambeau.plot"])
 def test_each_public_subpackage_has_its_api_page(module):
     assert module in _api_directives()
 

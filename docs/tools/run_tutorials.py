@@ -4,8 +4,9 @@
     python docs/tools/run_tutorials.py --stale        # only those whose notebook is missing or older
     python docs/tools/run_tutorials.py 03_usps        # those whose name contains "03_usps"
 
-Each notebook runs in a fresh Python kernel, in its own empty temporary folder (what it writes
-stays out of the repository), with a per-cell timeout; the executed notebook, outputs and figures
+Each notebook runs in a fresh Python kernel (one BLAS thread unless ``OMP_NUM_THREADS`` says
+otherwise), in its own empty temporary folder (what it writes stays out of the repository), with a
+per-cell timeout; the executed notebook, outputs and figures
 included, is written beside its source as ``NN_name.ipynb`` (ignored by git), which the
 documentation site renders. A cell that raises stops that notebook: the script prints the cell and
 the error, runs the others, and exits 1. The last lines give each notebook's wall time.
@@ -71,6 +72,11 @@ def main(argv=None) -> int:
                         help="run only the tutorials whose notebook is missing or older than its source")
     args = parser.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # one BLAS thread per kernel unless told otherwise: on a shared or busy machine several threads
+    # per process oversubscribe the cores (measured under load: tutorials 5 and 6 took 13x and 6x
+    # longer with the default threads)
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     sources = _sources(args.names, args.stale)
     if not sources:
         print("run_tutorials: nothing to run" + (" (every notebook is up to date)" if args.stale else ""))
