@@ -73,14 +73,16 @@ def test_nothing_but_the_cli_imports_the_web_app():
 
 # The dependency direction of the house style: core <- layers/losses <- optim <- training <-
 # datasets/experiments/signatures <- cli/app. A module imports only from its own level or below.
+# The checkers (gradcheck, the battery and module database, the teacher's checker) sit with
+# training: built on the modules and losses, used by the applications.
 LEVELS = {
-    "core": ("_checks", "dtype", "files", "gradcheck", "init", "metrics", "module", "random",
-             "registry", "serialization", "summary", "user_code"),
+    "core": ("_checks", "dtype", "files", "init", "metrics", "module", "random", "registry",
+             "serialization", "summary", "user_code"),
     "layers/losses": ("aliases", "autoencoder", "containers", "layers", "losses", "models"),
     "optim": ("callbacks", "optim", "regularization", "rules", "schedules"),
-    "training": ("", "checkpoint", "evaluation", "testing", "training"),  # "": the package itself
-    "datasets/experiments/signatures": ("analysis", "check", "course", "datasets", "experiments",
-                                        "plot", "signatures", "studies"),
+    "training": ("", "check", "checkpoint", "evaluation", "gradcheck", "testing", "training"),  # "": flambeau
+    "datasets/experiments/signatures": ("analysis", "course", "datasets", "experiments", "plot", "signatures",
+                                        "studies"),
     "cli/app": ("__main__", "app", "cli", "commands"),
 }
 
@@ -148,7 +150,7 @@ def test_import_flambeau_loads_no_heavy_dependency_nor_lazy_submodule():
     tops = {name.split(".")[0] for name in loaded}
     assert not tops & set(HEAVY), sorted(tops & set(HEAVY))
     lazy = [f"flambeau.{name}"
-            for name in ("analysis", "course", "datasets", "plot", "signatures", "studies")]
+            for name in ("analysis", "check", "course", "datasets", "plot", "signatures", "studies")]
     assert not set(lazy) & set(loaded), sorted(set(lazy) & set(loaded))
 
 
@@ -161,7 +163,7 @@ def test_submodules_are_at_hand_after_import_flambeau():
         assert hasattr(flambeau, name) == exists == (name in dir(flambeau)), name
         if exists:
             assert getattr(flambeau, name) is sys.modules[f"flambeau.{name}"]
-    assert set(flambeau._LAZY_SUBMODULES) - {"check"} <= set(dir(flambeau))
+    assert set(flambeau._LAZY_SUBMODULES) <= set(dir(flambeau))
 
 
 def test_an_unknown_attribute_is_an_attribute_error():
@@ -172,6 +174,6 @@ def test_an_unknown_attribute_is_an_attribute_error():
 def test_import_flambeau_leaves_the_checkers_and_torch_out():
     """``flambeau.testing`` is imported on demand, and reaches PyTorch only when a reference runs."""
     code = ("import sys, flambeau; assert 'flambeau.testing' not in sys.modules; "
-            "import flambeau.testing; assert 'torch' not in sys.modules, 'torch imported'")
+            "import flambeau.testing, flambeau.check; assert 'torch' not in sys.modules, 'torch imported'")
     env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
