@@ -1,5 +1,6 @@
-"""The documentation's sources: the API reference names every public class, each layer's docstring
-gives its formulas and shapes, the README splits into the site's pages, the tutorials are complete.
+"""The documentation's sources: the guides in docs/ run (their Python code blocks, in order, as one
+script), the API reference names every public class, each layer's docstring gives its formulas and
+shapes, the README splits into the site's pages, the tutorials are complete.
 
 (The site itself is built by ``make docs``, ``mkdocs build --strict``, in CI.)"""
 
@@ -7,7 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +23,30 @@ import flambeau.layers
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 TUTORIALS = sorted((DOCS / "tutorials").glob("[0-9][0-9]_*.py"))
+
+_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+
+
+def _script(name: str) -> str:
+    blocks = _BLOCK.findall((DOCS / name).read_text(encoding="utf-8"))
+    assert blocks, f"docs/{name} has no python code block"
+    return "\n".join(blocks)
+
+
+def test_extending_guide_runs(tmp_path):
+    """The custom layer trains in a Sequential, saves and loads, and passes the check battery."""
+    script = tmp_path / "extending.py"
+    script.write_text(_script("extending.md"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    trained = re.search(r"^loss \d\.\d{3} -> \d\.\d{3}, accuracy \d\.\d\d$", done.stdout, re.MULTILINE)
+    assert trained, done.stdout
+    assert "Sequential(\n  (0): Linear(" in done.stdout and "__main__.Scale" not in done.stdout
+    assert "(1): Scale(features=16)" in done.stdout
+    assert "FAIL" not in done.stdout and done.stdout.count("PASS  ") >= 10, done.stdout
+    assert (tmp_path / "moons.npz").is_file()
 
 
 def _api_directives() -> set[str]:
