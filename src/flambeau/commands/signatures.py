@@ -37,6 +37,16 @@ def register(subparsers) -> None:
                         help="how a convolutional feature map becomes features (per-channel mean by default)")
     parser.add_argument("--runs", default="runs", help="parent folder of the run folders")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="training seeds for the intervals: with 2 or more, the network is retrained "
+                             "with each and the layer scores, linear probe and anomaly metrics get bootstrap "
+                             "intervals (report004 uses 10)")
+    parser.add_argument("--preset", default=None, metavar="NAME",
+                        help="run a whole experiment instead of one study: report004 writes report 004's "
+                             "seven partitions and the anomaly studies (1-vs-7 with 4s and 3s, leave one "
+                             "digit out) under RUNS/report004/ (MNIST; about 40 min on 2 cores)")
+    parser.add_argument("--quick", action="store_true",
+                        help="with --preset: reduced sizes (USPS, 10 images per class, 2 seeds, PCA maps)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.set_defaults(func=run)
 
@@ -48,6 +58,8 @@ def run(args) -> int:
     from flambeau.signatures import OnnxModel, SignatureConfig, run_signatures
     from flambeau.user_code import import_file
 
+    if args.preset or args.quick:
+        return _run_preset(args)
     try:
         if args.import_files and not args.model:
             raise ValueError("--import names the files defining the classes of a --model file")
@@ -62,7 +74,7 @@ def run(args) -> int:
             hidden=tuple(args.hidden), anomalies=tuple(args.anomalies), n_anomalies=args.n_anomalies,
             activation=args.activation, epochs=args.epochs, eps=args.eps, batch_size=args.batch_size,
             k_range=tuple(args.k_range), method=args.method, projection=args.projection,
-            spatial=args.spatial, seed=args.seed)
+            spatial=args.spatial, seed=args.seed, seeds=args.seeds)
         model = OnnxModel(args.onnx, args.layers, args.spatial) if args.onnx else args.model
         folder = run_signatures(config, args.runs, model=model, show_progress=not args.no_progress)
     except (ValueError, FileNotFoundError, ImportError) as error:
@@ -87,4 +99,32 @@ def run(args) -> int:
         print(f"  anomaly {a}: last hidden layer routes to {shares}; path entropy "
               f"{info['path_entropy_bits']:.2f} bits over {info['distinct_paths']} paths")
     print(f"run folder: {folder}   (view it: flambeau serve --runs {args.runs})")
+    return 0
+
+
+def _run_preset(args) -> int:
+    import sys
+
+    from flambeau.files import read_json
+    from flambeau.signatures.presets import run_preset
+
+    try:
+        if not args.preset:
+            raise ValueError("--quick reduces a --preset; name one: --preset report004")
+        folder = run_preset(args.preset, args.runs, quick=args.quick, show_progress=not args.no_progress)
+    except (ValueError, FileNotFoundError, ImportError) as error:
+        print(f"flambeau signatures: {error}", file=sys.stderr)
+        return 2
+    summary = read_json(folder / "preset.json")
+    print(f"preset {summary['name']}: {len(summary['studies'])} studies in {folder}")
+    for study in summary["studies"]:
+        print(f"  {study['path']}: accuracy {study['accuracy']:.3f}; {study['separation']}")
+    print("  anomaly detection (AUROC / FPR at 95 % TPR, mean over seeds):")
+    for row in summary["anomaly_table"]:
+        cells = "  ".join(f"{d} {row[d]['auroc']['mean']:.3f}/{row[d]['fpr95']['mean']:.3f}"
+                          for d in ("path", "msp", "mahalanobis", "glosh"))
+        print(f"    {row['study']} anomaly {row['anomaly']}: {cells}  (path score {row['outcome']})")
+    for entry in summary.get("comparison", []):
+        print(f"  report 004: {entry['figure']}: {entry['report']}; measured: {entry['measured']}")
+    print(f"view them: flambeau serve --runs {args.runs}")
     return 0
