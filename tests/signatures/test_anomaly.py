@@ -19,7 +19,8 @@ from flambeau.signatures.anomaly import (
 def test_msp_is_one_minus_the_largest_softmax_probability():
     np.testing.assert_allclose(msp_scores(np.array([[0.0, 0.0], [np.log(3.0), 0.0]])), [0.5, 0.25])
     np.testing.assert_allclose(msp_scores(np.array([[1000.0, 0.0, 0.0], [0.0, 0.0, 0.0]])), [0.0, 2 / 3])
-    with pytest.raises(ValueError, match=r"msp_scores: logits must have shape \(n, classes >= 2\), got \(3,\)"):
+    message = r"msp_scores: logits must have shape \(n, classes >= 2\), got \(3,\)"
+    with pytest.raises(ValueError, match=message):
         msp_scores(np.zeros(3))
 
 
@@ -32,8 +33,9 @@ def test_mahalanobis_uses_class_means_and_a_shared_covariance(rng):
     precision = EmpiricalCovariance(assume_centered=True).fit(F - means[y]).precision_
     expected = np.min([[(g - m) @ precision @ (g - m) for m in means] for g in G], axis=1)
     np.testing.assert_allclose(mahalanobis_scores(F, y, G), expected, rtol=1e-8)
-    with pytest.raises(ValueError, match=r"mahalanobis_scores: training features \(N, d\) with labels \(N,\) and "
-                                         r"features \(n, d\) expected, got \(400, 3\), \(400,\) and \(20, 2\)"):
+    message = (r"mahalanobis_scores: training features \(N, d\) with labels \(N,\) and features \(n, d\) "
+               r"expected, got \(400, 3\), \(400,\) and \(20, 2\)")
+    with pytest.raises(ValueError, match=message):
         mahalanobis_scores(F, y, G[:, :2])
 
 
@@ -53,8 +55,8 @@ def test_fpr_at_95_tpr_by_hand():
     assert metrics["fpr95"] == pytest.approx(0.4)
     # pairs (anomaly above known) of 200: 5 + 6 + 7 + 8 + 9 for anomalies 5..9, 5 ties at half, 15 * 10
     assert metrics["auroc"] == pytest.approx((35 + 2.5 + 150) / 200)
-    with pytest.raises(ValueError, match="detection_metrics: needs known and anomalous samples, got 0 anomalies "
-                                         "among 3"):
+    with pytest.raises(ValueError, match="detection_metrics: needs known and anomalous samples, got 0 "
+                                         "anomalies among 3"):
         detection_metrics(np.zeros(3, bool), np.arange(3))
 
 
@@ -120,7 +122,8 @@ def test_unseen_blobs_are_detected_by_every_activation_detector(rng):
     y = np.array([0] * 40 + [1] * 40 + [9] * 20)
     is_anomaly = y == 9
     shift = np.where(is_anomaly, 15.0, np.vectorize(centres.get)(np.minimum(y, 1)))
-    acts = {"h1": rng.normal(0, 1, (100, 4)) + shift[:, None], "h2": rng.normal(0, 1, (100, 3)) + shift[:, None]}
+    acts = {"h1": rng.normal(0, 1, (100, 4)) + shift[:, None],
+            "h2": rng.normal(0, 1, (100, 3)) + shift[:, None]}
     logits = np.stack([-np.abs(shift - 0), -np.abs(shift - 6)], axis=1)  # the far blob looks like class 1
     scores, info = anomaly_scores(train, y_train, acts, logits, k_range=(2, 4))
     assert info["path_k"] == [2, 2] and info["last_layer"] == "h2" and info["glosh_reference"] == 200
@@ -128,8 +131,9 @@ def test_unseen_blobs_are_detected_by_every_activation_detector(rng):
     for detector in ("path", "mahalanobis", "glosh", "distance_term"):
         assert metrics[detector]["auroc"] == 1.0, detector
     assert metrics["msp"]["auroc"] < 0.8  # confident on the far blob: the known weakness of MSP
-    with pytest.raises(ValueError, match=r"anomaly_scores: logits must have shape \(100, classes\), got \(99, 2\)"):
+    with pytest.raises(ValueError, match=r"anomaly_scores: logits must have shape \(100, classes\), "
+                                         r"got \(99, 2\)"):
         anomaly_scores(train, y_train, acts, logits[:99])
-    with pytest.raises(ValueError, match=r"anomaly_scores: training and analysed activations must hold the same "
-                                         r"layers, got \['h1', 'h2'\] and \['h1'\]"):
+    with pytest.raises(ValueError, match=r"anomaly_scores: training and analysed activations must hold the "
+                                         r"same layers, got \['h1', 'h2'\] and \['h1'\]"):
         anomaly_scores(train, y_train, {"h1": acts["h1"]}, logits)

@@ -55,8 +55,10 @@ def _reference_scores(condensed, n):
 @pytest.mark.parametrize("min_samples, min_cluster_size", [(5, 5), (10, 20), (3, 8)])
 def test_condensed_tree_equals_scikit_learns(min_samples, min_cluster_size, rng):
     condense_reference = pytest.importorskip("sklearn.cluster._hdbscan._tree")._condense_tree
-    X = np.concatenate([rng.normal(0, 1, (150, 4)), rng.normal(6, 0.5, (100, 4)), rng.uniform(-12, 12, (20, 4))])
-    slt = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, copy=True).fit(X)._single_linkage_tree_
+    X = np.concatenate([rng.normal(0, 1, (150, 4)), rng.normal(6, 0.5, (100, 4)),
+                        rng.uniform(-12, 12, (20, 4))])
+    model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, copy=True).fit(X)
+    slt = model._single_linkage_tree_
     reference = condense_reference(slt, min_cluster_size)
     lam, scores = _reference_scores(reference, len(X))
     model = GloshModel(min_samples, min_cluster_size).fit(X)
@@ -79,8 +81,8 @@ def test_bad_parameters_are_refused(kwargs, message):
 
 
 def test_shape_errors_name_the_shapes():
-    with pytest.raises(ValueError, match=r"GloshModel.fit: X must have shape \(n, d\) with n > min_samples=10, "
-                                         r"got \(5, 2\)"):
+    with pytest.raises(ValueError, match=r"GloshModel.fit: X must have shape \(n, d\) with n > "
+                                         r"min_samples=10, got \(5, 2\)"):
         GloshModel().fit(np.zeros((5, 2)))
     model = GloshModel(1, 2).fit(LINE)
     with pytest.raises(ValueError, match=r"GloshModel.score: X must have shape \(m, 1\), got \(2, 3\)"):

@@ -45,12 +45,13 @@ def test_a_path_never_taken_is_rarer_than_a_frequent_one(rng):
 
 def test_errors_name_the_layers_and_shapes():
     model = fit_path_rarity(TRAIN, labels=LABELS)
-    with pytest.raises(ValueError, match=r"PathRarity: activations must hold the layers \['l1', 'l2'\] in order, "
-                                         r"got \['l2', 'l1'\]"):
+    with pytest.raises(ValueError, match=r"PathRarity: activations must hold the layers \['l1', 'l2'\] in "
+                                         r"order, got \['l2', 'l1'\]"):
         model.score({"l2": TRAIN["l2"], "l1": TRAIN["l1"]})
     with pytest.raises(ValueError, match=r"PathRarity: layer 'l2' must have shape \(6, 1\), got \(6, 2\)"):
         model.score({"l1": TRAIN["l1"], "l2": np.zeros((6, 2))})
-    with pytest.raises(ValueError, match=r"fit_path_rarity: layer 'l2' must have shape \(6, d\), got \(5, 1\)"):
+    with pytest.raises(ValueError, match=r"fit_path_rarity: layer 'l2' must have shape \(6, d\), "
+                                         r"got \(5, 1\)"):
         fit_path_rarity({"l1": TRAIN["l1"], "l2": TRAIN["l2"][:5]})
     with pytest.raises(ValueError, match="fit_path_rarity: alpha must be > 0, got 0"):
         fit_path_rarity(TRAIN, alpha=0)

@@ -125,7 +125,8 @@ def fpr_at_tpr(is_anomaly, scores, level: float = TPR_LEVEL) -> float:
     """The smallest false-positive rate among the thresholds whose true-positive rate reaches
     ``level`` (anomalies are the positives)."""
     # every threshold kept: the default drops collinear points, and the one reaching 95 % with them
-    fpr, tpr, _ = roc_curve(np.asarray(is_anomaly, bool), np.asarray(scores, np.float64), drop_intermediate=False)
+    fpr, tpr, _ = roc_curve(np.asarray(is_anomaly, bool), np.asarray(scores, np.float64),
+                            drop_intermediate=False)
     return float(fpr[np.argmax(tpr >= level)])
 
 
@@ -142,7 +143,8 @@ def detection_metrics(is_anomaly, scores) -> dict:
 def roc_points(is_anomaly, scores, n_points: int = ROC_POINTS) -> dict:
     """The ROC curve ``{"fpr": [...], "tpr": [...]}`` read at ``n_points`` evenly spaced FPRs
     (the highest TPR reached at each), small enough for a JSON file and a figure."""
-    fpr, tpr, _ = roc_curve(np.asarray(is_anomaly, bool), np.asarray(scores, np.float64), drop_intermediate=False)
+    fpr, tpr, _ = roc_curve(np.asarray(is_anomaly, bool), np.asarray(scores, np.float64),
+                            drop_intermediate=False)
     grid = np.linspace(0, 1, n_points)
     at = np.searchsorted(fpr, grid, side="right") - 1
     return {"fpr": [round(float(v), 4) for v in grid], "tpr": [round(float(v), 4) for v in tpr[at]]}
