@@ -78,7 +78,7 @@ def test_import_flambeau_loads_no_heavy_dependency_nor_lazy_submodule():
     tops = {name.split(".")[0] for name in loaded}
     assert not tops & set(HEAVY), sorted(tops & set(HEAVY))
     lazy = [f"flambeau.{name}"
-            for name in ("analysis", "course", "datasets", "plot", "signatures", "studies")]
+            for name in ("analysis", "check", "course", "datasets", "plot", "signatures", "studies")]
     assert not set(lazy) & set(loaded), sorted(set(lazy) & set(loaded))
 
 
@@ -91,7 +91,7 @@ def test_submodules_are_at_hand_after_import_flambeau():
         assert hasattr(flambeau, name) == exists == (name in dir(flambeau)), name
         if exists:
             assert getattr(flambeau, name) is sys.modules[f"flambeau.{name}"]
-    assert set(flambeau._LAZY_SUBMODULES) - {"check"} <= set(dir(flambeau))
+    assert set(flambeau._LAZY_SUBMODULES) <= set(dir(flambeau))
 
 
 def test_an_unknown_attribute_is_an_attribute_error():
@@ -102,6 +102,6 @@ def test_an_unknown_attribute_is_an_attribute_error():
 def test_import_flambeau_leaves_the_checkers_and_torch_out():
     """``flambeau.testing`` is imported on demand, and reaches PyTorch only when a reference runs."""
     code = ("import sys, flambeau; assert 'flambeau.testing' not in sys.modules; "
-            "import flambeau.testing; assert 'torch' not in sys.modules, 'torch imported'")
+            "import flambeau.testing, flambeau.check; assert 'torch' not in sys.modules, 'torch imported'")
     env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
