@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from .. import files
 from .config import SignatureConfig
+from .run import run_signatures
 
 __all__ = ["PRESETS", "PresetStudy", "compare_report004", "preset_studies", "run_preset"]
 
@@ -89,8 +90,6 @@ def run_preset(name: str, runs_dir="runs", quick: bool = False, show_progress: b
     Returns:
         the preset's folder.
     """
-    from .run import run_signatures
-
     studies = preset_studies(name, quick)
     run = run or run_signatures
     folder = Path(runs_dir) / name
