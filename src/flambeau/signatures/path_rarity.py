@@ -137,10 +137,11 @@ def fit_path_rarity(acts: dict, k_range=(2, 10), seed: int = 0, alpha: float = A
     names = list(acts)
     arrays = [np.asarray(A, np.float64) for A in acts.values()]
     n = len(arrays[0])
-    centres, spreads, paths = [], [], np.empty((n, len(arrays)), np.int64)
-    for l, (name, A) in enumerate(zip(names, arrays, strict=True)):
+    for name, A in zip(names, arrays, strict=True):
         if A.ndim != 2 or len(A) != n:
             raise ValueError(f"fit_path_rarity: layer {name!r} must have shape ({n}, d), got {A.shape}")
+    centres, spreads, paths = [], [], np.empty((n, len(arrays)), np.int64)
+    for l, (name, A) in enumerate(zip(names, arrays, strict=True)):
         found = labels[name] if labels is not None else cluster_kmeans(A, k_range, seed).labels
         _, paths[:, l] = np.unique(np.asarray(found), return_inverse=True)
         k = int(paths[:, l].max()) + 1
