@@ -46,7 +46,7 @@ class PresetStudy:
 
 def _report004(quick: bool) -> list[PresetStudy]:
     base = SignatureConfig(dataset="mnist", classes=(1, 7), n_per_class=100, hidden=(32, 64),
-                           activation="relu", epochs=30, eps=0.05, batch_size=16, k_range=(2, 10),
+                           activation="relu", epochs=30, lr=0.05, batch_size=16, k_range=(2, 10),
                            method="kmeans", projection="umap", seed=0, seeds=10)
     if quick:  # a smoke test of the whole preset: embedded USPS, tiny sizes, PCA maps
         base = replace(base, dataset="usps", n_per_class=10, epochs=3, k_range=(2, 4), projection="pca",

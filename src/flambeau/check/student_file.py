@@ -37,9 +37,10 @@ from pathlib import Path
 import numpy as np
 
 from ..module import Loss, Module
-from .access import parameters_of
-from .counterparts import counterpart_name
-from .report import CheckReport
+from ..testing.access import parameters_of
+from ..testing.counterparts import counterpart_name
+from ..testing.report import CheckReport
+from .modules import check_loss, check_module, draw_input
 
 __all__ = ["BATCH", "ClassCheck", "FileCheck", "check_file", "file_classes", "parse_assignments"]
 
@@ -305,8 +306,6 @@ def _forward_works(module, X) -> bool:
 
 
 def _module_input(module, given, seed: int):
-    from ..check import draw_input
-
     if given is not None:
         shape = tuple(given)
         return draw_input(shape, seed), f"on inputs {shape}"
@@ -369,7 +368,6 @@ def _loss_inputs(loss, given, seed: int):
 
 # -- checking ------------------------------------------------------------------------------------------
 def _check_class(cls: type, kind: str, value, given_shape, seed: int, strict: bool) -> ClassCheck:
-    from ..check import check_loss, check_module
 
     name = cls.__name__
     methods = ("forward", "backward") if kind == "loss" else ("forward", "backward_delta")
