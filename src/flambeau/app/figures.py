@@ -16,6 +16,7 @@ import base64
 
 import numpy as np
 
+from .class_flows import class_flows, rgba
 from .raster import HOVER_GRID, is_raster, map_extent, raster_image
 from .store import SignatureRun
 
@@ -27,6 +28,8 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 COLOR_BY = {"label": "true label", "cluster": "cluster", "prediction": "prediction"}
 SELECTED_LINK = "rgba(230, 85, 13, 0.85)"
 OTHER_LINK = "rgba(150, 150, 150, 0.35)"
+CLASS_LINK_ALPHA = 0.45  # flows coloured by true class; fainter behind a selection
+CLASS_LINK_ALPHA_BEHIND = 0.2
 CLUSTER_NODE = "#6b7b8c"
 OTHER_NODE = "#c8c8c8"
 NOISE = "#999999"
@@ -45,6 +48,7 @@ def typed_values(spec) -> np.ndarray:
     if isinstance(spec, dict):
         return np.frombuffer(base64.b64decode(spec["bdata"]), np.dtype(spec["dtype"]).newbyteorder("<"))
     return np.asarray(spec)
+MODEBAR = {"orientation": "v"}  # in the right margin: a horizontal toolbar covered the titles
 
 
 def groups(study: SignatureRun, layer: int, color_by: str) -> list[tuple[str, np.ndarray, str, bool]]:
@@ -101,8 +105,8 @@ def _layout(study: SignatureRun, layer: int) -> dict:
     k = int(len(np.unique(study.clusters[:, layer])))
     return {
         "title": {"text": f"{study.layer_names[layer]} (k = {k})", "font": {"size": 14}},
-        "dragmode": "select", "uirevision": f"{study.name}-{layer}", "height": 380,
-        "margin": {"l": 30, "r": 10, "t": 40, "b": 30}, "legend": {"orientation": "h", "y": -0.08},
+        "dragmode": "select", "uirevision": f"{study.name}-{layer}", "height": 380, "modebar": MODEBAR,
+        "margin": {"l": 30, "r": 36, "t": 40, "b": 30}, "legend": {"orientation": "h", "y": -0.08},
         "xaxis": {"showticklabels": False, "zeroline": False},
         "yaxis": {"showticklabels": False, "zeroline": False},
     }
@@ -183,22 +187,21 @@ def _sankey_title(study: SignatureRun, mask) -> str:
 
 
 def sankey_figure(study: SignatureRun, mask=None) -> dict:
-    """Sankey true class -> cluster per layer -> prediction; the selection's flows in orange.
-    Beyond the most frequent paths, samples flow through one "other paths" node per layer
-    (labelled with their share)."""
+    """Sankey true class -> cluster per layer -> prediction, each flow split and coloured by the
+    true class of its samples; the selection's flows in orange in front of the others. Beyond the
+    most frequent paths, samples flow through one "other paths" node per layer (labelled with
+    their share)."""
     p = study.paths
-    total = p.link_value
-    chosen = p.link_flows(mask) if mask is not None else np.zeros_like(total)
-    parts = [(chosen, SELECTED_LINK), (total - chosen, OTHER_LINK)]
-    source, target, value, colour, custom = [], [], [], [], []
-    base = np.arange(len(total))
-    for values, col in parts:
-        keep = values > 0
-        source.append(p.link_source[keep])
-        target.append(p.link_target[keep])
-        value.append(values[keep])
-        colour += [col] * int(keep.sum())
-        custom.append(base[keep])
+    chosen = p.link_flows(mask) if mask is not None else np.zeros_like(p.link_value)
+    keep = chosen > 0
+    links, keys, counts = class_flows(study, None if mask is None else ~mask)
+    class_colours = [rgba(c, CLASS_LINK_ALPHA if mask is None else CLASS_LINK_ALPHA_BEHIND)
+                     for c in _node_colours(study)]
+    source = [p.link_source[keep], p.link_source[links]]
+    target = [p.link_target[keep], p.link_target[links]]
+    value = [chosen[keep], counts]
+    colour = [SELECTED_LINK] * int(keep.sum()) + [class_colours[k] for k in keys]
+    custom = [np.flatnonzero(keep), links]
     return {"data": [{
         "type": "sankey", "arrangement": "fixed",
         "node": {"label": _node_labels(study), "color": _node_colours(study), "pad": 12, "thickness": 16,
@@ -207,7 +210,7 @@ def sankey_figure(study: SignatureRun, mask=None) -> dict:
                  "value": np.concatenate(value), "color": colour,
                  "customdata": [f"link:{j}" for j in np.concatenate(custom)]},
     }], "layout": {"title": {"text": _sankey_title(study, mask), "font": {"size": 14}}, "height": 420,
-                   "margin": {"l": 10, "r": 10, "t": 40, "b": 10}}}
+                   "margin": {"l": 10, "r": 36, "t": 40, "b": 10}, "modebar": MODEBAR}}
 
 
 def silhouette_figure(study: SignatureRun) -> dict:
@@ -228,5 +231,5 @@ def silhouette_figure(study: SignatureRun) -> dict:
                   "font": {"size": 14}},
         "xaxis": {"title": {"text": "k"}, "dtick": 1}, "yaxis": {"title": {"text": "mean silhouette"}},
         "yaxis2": {"title": {"text": "inertia"}, "overlaying": "y", "side": "right"},
-        "height": 380, "margin": {"l": 50, "r": 50, "t": 40, "b": 40},
+        "height": 380, "margin": {"l": 50, "r": 86, "t": 40, "b": 40}, "modebar": MODEBAR,
         "legend": {"font": {"size": 10}, "orientation": "h", "y": -0.2}}}
