@@ -89,3 +89,11 @@ def test_palette_pngs_are_valid():
     assert np.allclose(decoded[0, 1], [1, 0, 0]) and np.allclose(decoded[1, 0], [0, 0, 1])
     with pytest.raises(ValueError, match=r"png_bytes: palette must have shape \(k, 3\)"):
         png_bytes(image, np.zeros((3, 4)))
+
+
+def test_the_export_of_a_large_study_says_its_maps_are_images(big):
+    from flambeau.app.export import export_html
+
+    page = export_html(big)
+    assert "The maps of this large study are images of every sample" in page
+    assert "sel && tr.customdata ?" in page and page.count("data:image/png;base64,") >= 2
