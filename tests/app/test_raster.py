@@ -96,4 +96,4 @@ def test_the_export_of_a_large_study_says_its_maps_are_images(big):
 
     page = export_html(big)
     assert "The maps of this large study are images of every sample" in page
-    assert "sel && tr.customdata ?" in page and page.count("data:image/png;base64,") >= 2
+    assert "sel && tr.customdata ?" in page and page.count("png;base64,") >= 2  # the 2 maps
