@@ -92,6 +92,7 @@ def _worker(case: str, runs: str, acts_file: str | None) -> dict:
 
 def _save_activations(folder: str, path: str) -> None:
     """The activations of the large study's network on its 70,000 images (for ``large-acts``)."""
+    os.environ.setdefault("FLAMBEAU_DATA", "/work/shared/data")
     import numpy as np
 
     from flambeau import serialization
@@ -230,7 +231,8 @@ def main() -> None:
     if args.case in ("large", "both") or args.kmeans:
         with tempfile.TemporaryDirectory(prefix="bench_sig_acts_") as tmp:
             acts_file = str(Path(tmp) / "acts.npz")
-            large = _compare("large", {"this": ROOT / "src"}, args.repeat, args.threads, acts_file)
+            needed = acts_file if args.reference or args.kmeans else None  # recorded only when used
+            large = _compare("large", {"this": ROOT / "src"}, args.repeat, args.threads, needed)
             _table("70,000 samples x 8 layers, end to end (all of MNIST)", large)
             if args.reference:
                 from_acts = _compare("large-acts", versions, args.repeat, args.threads, acts_file)
