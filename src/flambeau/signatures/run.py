@@ -114,7 +114,7 @@ def analyse(acts: dict[str, np.ndarray], y_true, y_pred, is_anomaly=None, k_rang
     """
     stage = stage or (lambda fraction, message: None)
     acts = record(acts)
-    stage(0.45, "clustering the hidden layers")
+    stage(0.55, "clustering the hidden layers")
     clusterings = cluster_layers(acts, k_range, method, seed, progress, strata=y_true)
     stage(0.65, "counting the paths and scoring them")
     p = paths(clusterings, y_true, y_pred, is_anomaly)
