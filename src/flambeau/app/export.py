@@ -10,6 +10,7 @@ import plotly.io as pio
 
 from ..files import dumps
 from .figures import OTHER_LINK, SELECTED_LINK, sankey_figure, scatter_figure, silhouette_figure
+from .raster import is_raster
 from .store import SignatureRun
 
 __all__ = ["export_html"]
@@ -21,7 +22,7 @@ _LINKING_JS = """
   const sankey = document.getElementById("sankey");
   function apply(sel) {
     for (const div of scatters) {
-      const pts = div.data.map(tr => sel ? Array.from(tr.customdata).reduce(
+      const pts = div._fullData.map(tr => sel && tr.customdata ? Array.from(tr.customdata).reduce(
         (acc, c, i) => { if (sel.has(Number(c))) acc.push(i); return acc; }, []) : null);
       Plotly.restyle(div, {selectedpoints: pts});
     }
@@ -48,6 +49,13 @@ _LINKING_JS = """
 """
 
 
+_HOW_TO_SELECT = {
+    False: "Box- or lasso-select points in a map to follow them.",
+    True: "The maps of this large study are images of every sample: select samples in them in the live "
+          "app (flambeau serve); here, the Sankey shows the paths.",
+}
+
+
 def _div(fig: dict, div_id: str, include_js: bool) -> str:
     return pio.to_html(fig, full_html=False, include_plotlyjs=include_js, div_id=div_id,
                        config={"displaylogo": False})
@@ -64,7 +72,11 @@ def export_html(study: SignatureRun, color_by: str = "label") -> str:
             "link_ids": p.link_ids.ravel().tolist(), "source": p.link_source.tolist(),
             "target": p.link_target.tolist(), "value": p.link_value.tolist(),
             "selected": SELECTED_LINK, "other": OTHER_LINK}
-    scores = dumps(study.summary.get("scores", {}), indent=1)
+    measured = {key: study.summary[key] for key in ("uncertainty", "anomaly_detection")
+                if key in study.summary}
+    if "anomaly_detection" in measured:  # the table and verdicts; the ROC points stay in study.json
+        measured["anomaly_detection"] = {k: v for k, v in measured["anomaly_detection"].items() if k != "roc"}
+    scores = dumps({"scores": study.summary.get("scores", {}), **measured}, indent=1)
     c = study.summary.get("config", {})
     title = html.escape(study.name)
     maps = "".join(f'<div style="flex:1 1 380px">{part}</div>' for part in parts)
@@ -74,7 +86,7 @@ def export_html(study: SignatureRun, color_by: str = "label") -> str:
 <h2>{title}</h2>
 <p>{html.escape(f"{c.get('dataset')} · classes {c.get('classes')} · anomalies {c.get('anomalies')}"
                 f" · hidden {c.get('hidden')} · test accuracy {study.summary.get('accuracy')}")}</p>
-<p>Box- or lasso-select points in a map to follow them.</p>
+<p>{html.escape(_HOW_TO_SELECT[is_raster(study)])}</p>
 <p id="selection-info">No selection.</p>
 <div style="display: flex; flex-wrap: wrap">{maps}</div>
 {_div(sankey_figure(study), "sankey", include_js=False)}

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import InitVar, asdict, dataclass
 
+from ..init import INITIALIZERS
+from ..optim import learning_rate
 from .clustering import CLUSTERERS
 from .projection import PROJECTIONS
 from .spatial import SPATIAL
 
-__all__ = ["ACTIVATIONS", "DATASETS", "SignatureConfig"]
+__all__ = ["ACTIVATIONS", "ANALYSED", "CHOICES", "DATASETS", "DEFAULT_LR", "SignatureConfig"]
 
-DATASETS = ("mnist", "usps")
+DATASETS = ("mnist", "usps", "fashion-mnist")
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
-MAX_HIDDEN_LAYERS = 6
+ANALYSED = ("test", "all")
+CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "method": tuple(sorted(CLUSTERERS)),
+           "projection": tuple(sorted(PROJECTIONS)), "spatial": SPATIAL, "analysed": ANALYSED,
+           "init": tuple(sorted(INITIALIZERS))}
+"""Field -> the values it may take (``flambeau signatures`` offers them as its options' choices)."""
+DEFAULT_LR = 0.05
+MAX_HIDDEN_LAYERS = 10
 MAX_WIDTH = 4096
+MAX_SEEDS = 100
 
 
 def _ints(name: str, values, low: int, high: int) -> tuple[int, ...]:
@@ -33,42 +42,62 @@ def _ints(name: str, values, low: int, high: int) -> tuple[int, ...]:
 class SignatureConfig:
     """Everything that defines a signature study (validated on creation).
 
+    One entry per field below: ``flambeau signatures`` builds its options from the fields, with
+    these texts as their help.
+
     Attributes:
-        dataset: ``"usps"`` (embedded, offline) or ``"mnist"``.
+        dataset: ``"usps"`` (embedded, offline), ``"mnist"`` or ``"fashion-mnist"`` (read from
+            ``FLAMBEAU_DATA`` or downloaded).
         classes: digits the network learns (at least 2).
         n_per_class: training images per class; the study also analyses up to this many
-            held-out (test) images per class.
+            held-out (test) images per class. None (option: all): every image of each class.
+        analysed: the images whose paths are studied: ``"test"`` (held-out images only) or
+            ``"all"`` (the training images too: all 70,000 images of MNIST with
+            ``n_per_class=None``).
         hidden: widths of the hidden layers (the report: 32 and 64).
         anomalies: digits never trained on, fed to the network afterwards (the report: 4, 3).
         n_anomalies: test images per anomaly class (default ``n_per_class``).
-        activation, epochs, eps, batch_size: the network and its training (``flambeau.SGD``).
-        k_range, method: per-layer clustering (see ``cluster_layers``).
+        activation: activation of the hidden layers.
+        epochs: training epochs (``flambeau.SGD``).
+        lr: learning rate of the training (``DEFAULT_LR`` when not given); also accepted as
+            ``eps``, the course's name for it.
+        batch_size: training mini-batch size.
+        init: the weights' initialiser (``flambeau.init``): ``"uniform"`` (PyTorch's default),
+            or ``"he"``, which deep ReLU networks (say 5 hidden layers or more) need to learn.
+        k_range: ``(low, high)``: the numbers of clusters tried per layer, the best silhouette
+            kept (see ``cluster_layers``).
+        method: per-layer clustering method (see ``cluster_layers``).
         projection: 2-D map of each layer, ``"umap"`` (the report) or ``"pca"``.
-        spatial: how a convolutional feature map becomes features, per channel ``"mean"``
-            (default) or ``"max"``, or ``"flatten"`` (see ``reduce_spatial``).
+        spatial: how a convolutional feature map becomes features: per channel ``"mean"`` or
+            ``"max"``, or ``"flatten"`` (see ``reduce_spatial``).
         seed: seeds the data draw, the weights, training order, clustering and maps.
+        seeds: training seeds of the uncertainty section (``seed``, ``seed + 1``, ...): with 2 or
+            more, the network is retrained on the same images with each, and the layer scores
+            (NMI, ARI, purity, k, linear probe) and anomaly-detection metrics get bootstrap
+            intervals over seeds; 1 trains once (report004 uses 10).
     """
 
     dataset: str = "usps"
     classes: tuple[int, ...] = (1, 7)
-    n_per_class: int = 100
+    n_per_class: int | None = 100
+    analysed: str = "test"
     hidden: tuple[int, ...] = (32, 64)
     anomalies: tuple[int, ...] = ()
     n_anomalies: int | None = None
     activation: str = "relu"
     epochs: int = 30
-    eps: float = 0.05
+    lr: float | None = None
     batch_size: int = 16
+    init: str = "uniform"
     k_range: tuple[int, int] = (2, 10)
     method: str = "kmeans"
     projection: str = "umap"
     spatial: str = "mean"
     seed: int = 0
+    seeds: int = 1
+    eps: InitVar[float | None] = None
 
-    def __post_init__(self):
-        if self.dataset not in DATASETS:
-            raise ValueError(f"SignatureConfig: dataset must be one of {list(DATASETS)}, "
-                             f"got {self.dataset!r}")
+    def __post_init__(self, eps):
         classes = _ints("classes", self.classes, 0, 9)
         if len(classes) < 2:
             raise ValueError(f"SignatureConfig: classes must hold at least 2 digits, got {list(classes)}")
@@ -80,30 +109,28 @@ class SignatureConfig:
         if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
             raise ValueError(f"SignatureConfig: hidden must give 1 to {MAX_HIDDEN_LAYERS} layer widths, "
                              f"got {list(hidden)}")
-        self._positive("n_per_class", self.n_per_class, 2)
+        if self.n_per_class is not None:
+            self._positive("n_per_class", self.n_per_class, 2)
         if self.n_anomalies is not None:
             self._positive("n_anomalies", self.n_anomalies, 1)
         self._positive("epochs", self.epochs, 1)
         self._positive("batch_size", self.batch_size, 1)
-        if not (isinstance(self.eps, (int, float)) and 0 < self.eps <= 10):
-            raise ValueError(f"SignatureConfig: eps must be a learning rate in (0, 10], got {self.eps!r}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"SignatureConfig: activation must be one of {list(ACTIVATIONS)}, "
-                             f"got {self.activation!r}")
-        if self.method not in CLUSTERERS:
-            raise ValueError(f"SignatureConfig: method must be one of {sorted(CLUSTERERS)}, "
-                             f"got {self.method!r}")
-        if self.projection not in PROJECTIONS:
-            raise ValueError(f"SignatureConfig: projection must be one of {sorted(PROJECTIONS)}, "
-                             f"got {self.projection!r}")
-        if self.spatial not in SPATIAL:
-            raise ValueError(f"SignatureConfig: spatial must be one of {list(SPATIAL)}, got {self.spatial!r}")
+        self._positive("seeds", self.seeds, 1)
+        if self.seeds > MAX_SEEDS:
+            raise ValueError(f"SignatureConfig: seeds must be at most {MAX_SEEDS}, got {self.seeds}")
+        lr = learning_rate("SignatureConfig", eps, self.lr, default=DEFAULT_LR)
+        if lr > 10:
+            raise ValueError(f"SignatureConfig: lr must be a learning rate in (0, 10], got {lr!r}")
+        for name, choices in CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"SignatureConfig: {name} must be one of {list(choices)}, "
+                                 f"got {getattr(self, name)!r}")
         k_range = _ints("k_range", self.k_range, 2, 50)
         if len(k_range) != 2 or k_range[0] > k_range[1]:
             raise ValueError(f"SignatureConfig: k_range must be (low, high) with 2 <= low <= high, "
                              f"got {list(self.k_range)}")
         for name, value in (("classes", tuple(sorted(classes))), ("anomalies", anomalies),
-                            ("hidden", hidden), ("k_range", k_range)):
+                            ("hidden", hidden), ("k_range", k_range), ("lr", lr)):
             object.__setattr__(self, name, value)
 
     @staticmethod
@@ -113,11 +140,14 @@ class SignatureConfig:
 
     @property
     def name(self) -> str:
-        """Folder name: ``signature_<classes>_<n>`` (+ ``_a<anomalies>``, + dataset if not USPS)."""
-        name = f"signature_{''.join(map(str, self.classes))}_{self.n_per_class}"
+        """Folder name: ``signature_<classes>_<n or all>`` (+ ``_a<anomalies>``, + dataset if not
+        USPS, + ``_analysed-all`` when the training images are analysed too)."""
+        name = f"signature_{''.join(map(str, self.classes))}_{self.n_per_class or 'all'}"
         if self.anomalies:
             name += f"_a{''.join(map(str, self.anomalies))}"
-        return name if self.dataset == "usps" else f"{name}_{self.dataset}"
+        if self.dataset != "usps":
+            name += f"_{self.dataset}"
+        return name + ("_analysed-all" if self.analysed == "all" else "")
 
     def to_dict(self) -> dict:
         data = asdict(self)
