@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flambeau.experiments import Reference, Study
-from flambeau.experiments.spec import Setting
 from flambeau.experiments.context import Figure, Table
 from flambeau.experiments.report import comparison_rows, format_value, lookup, render_index, render_report
+from flambeau.experiments.spec import Setting
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
                        "awAAAABJRU5ErkJggg==")

@@ -115,7 +115,8 @@ def test_flambeaus_recipe_runs_after_the_reports_with_the_same_overrides_and_is_
 
     configs = {s: RepeatedConfig(n=10, repeats=2) for s in ("tiny", "quick", "full")}
     ours = {s: RepeatedConfig(n=30, repeats=2) for s in ("tiny", "quick", "full")}
-    study = Study("toy", "Toy", "a toy", _run, configs, references=(Reference("mean", "mean", 0.0, "theory"),),
+    study = Study("toy", "Toy", "a toy", _run, configs,
+                  references=(Reference("mean", "mean", 0.0, "theory"),),
                   recipe=(Setting("n", "10 (section 1)", "10", "30", "more samples, a steadier mean"),),
                   flambeau_configs=ours, flambeau_reason="more samples give a steadier mean")
     outcome = run_study(study, "full", tmp_path, progress=False, config=RepeatedConfig(n=10, repeats=1))

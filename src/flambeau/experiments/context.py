@@ -22,6 +22,7 @@ class Figure:
     name: str
     caption: str
     png: bytes
+    path: Path | None = None
 
 
 @dataclass
@@ -75,7 +76,7 @@ class RunContext:
         never the file name."""
         _check_caption(caption, name)
         path = save_figure(fig, self.out / f"{name}.png", tight=True)
-        self.figures.append(Figure(name, caption, path.read_bytes()))
+        self.figures.append(Figure(name, caption, path.read_bytes(), path))
         logger.debug("figure %s", path)
         return path
 
@@ -85,7 +86,7 @@ class RunContext:
         path = Path(path)
         _check_caption(caption, path.stem)
         if path.exists():
-            self.figures.append(Figure(path.stem, caption, path.read_bytes()))
+            self.figures.append(Figure(path.stem, caption, path.read_bytes(), path))
 
     def table(self, title: str, header: list[str], rows: list[list]) -> None:
         self.tables.append(Table(title, list(header), [list(r) for r in rows]))

@@ -28,7 +28,8 @@ import statistics
 __all__ = ["AXES", "claims", "paired_changes"]
 
 AXES = ("loss", "lr", "epochs", "batch_size", "latent", "steps")
-_OTHER = ("loss", "epochs", "batch_size", "latent", "steps", "seed", "activation", "init", "rule", "reduction")
+_OTHER = ("loss", "epochs", "batch_size", "latent", "steps", "seed", "activation", "init", "rule",
+          "reduction")
 
 
 def paired_changes(rows: list[dict], axis: str, low, high, metric: str = "test_mse") -> list[float]:
@@ -113,10 +114,12 @@ def claims(rows: list[dict], baseline: float | None = None, metric: str = "test_
     out.append({"axis": "lr", "claim": "BCE needs a larger learning rate (0.1) than MSE (0.01)",
                 "verdict": "not testable",
                 "evidence": "each loss has one rate in the 84 configurations ("
-                            + ", ".join(f"{lo} at {lr}" for lo, lr in rates) + "): rate and loss are confounded"})
+                            + ", ".join(f"{lo} at {lr}" for lo, lr in rates)
+                            + "): rate and loss are confounded"})
 
     if baseline is not None and ok:
         nothing = sum(r[metric] >= 0.98 * baseline for r in ok)
         for claim in out:
-            claim["learnt_nothing"] = f"{nothing} of {len(ok)} networks at the mean image's error ({baseline:.4f})"
+            claim["learnt_nothing"] = (f"{nothing} of {len(ok)} networks at the mean image's error "
+                                       f"({baseline:.4f})")
     return out

@@ -101,10 +101,12 @@ def run_study(study, size: str = "full", out="runs", seed: int = 0, progress: bo
         theirs, extra = _run_recipe(study, ours, folder / "flambeau_recipe", int(seed), size, progress,
                                     raise_errors)
         theirs["elapsed_s"] = round(time.perf_counter() - middle, 3)
+        theirs["figures"] = _figure_list(extra, folder)
         metrics["flambeau_recipe"] = theirs
     record["elapsed_s"] = round(time.perf_counter() - start, 3)
     metrics["elapsed_s"] = record["elapsed_s"]
     metrics["recipe"] = [dataclasses.asdict(row) for row in study.recipe]
+    metrics["figures"] = _figure_list(ctx, folder)
     metrics["comparison"] = comparison_rows(study, metrics)
     for row in metrics["comparison"]:  # top-level published quantities, by name (report_recipe_<key>)
         if "." not in row["key"] and row["ours_value"] is not None:
@@ -114,6 +116,17 @@ def run_study(study, size: str = "full", out="runs", seed: int = 0, progress: bo
     write_report(folder / "report.html", study, record, metrics, figures, tables, notes,
                  flambeau=None if extra is None else (extra.figures, extra.tables, extra.notes))
     return RunOutcome(study, folder, metrics, record)
+
+
+def _figure_list(ctx: RunContext, folder: Path) -> list[dict]:
+    """``[{"file": path relative to the run folder, "caption": ...}]`` of the figures a run kept."""
+    found = []
+    for fig in ctx.figures:
+        path = Path(fig.path) if fig.path is not None else None
+        inside = path is not None and path.resolve().is_relative_to(folder.resolve())
+        found.append({"file": path.resolve().relative_to(folder.resolve()).as_posix() if inside else None,
+                      "caption": fig.caption})
+    return found
 
 
 def _run_recipe(study: Study, config, folder: Path, seed: int, size: str, progress: bool,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SIZES", "Reference", "Setting", "Study", "StudySkipped"]
+__all__ = ["SIZES", "Reference", "Setting", "Study", "StudySkipped", "summed_gradient"]
 
 SIZES = ("tiny", "quick", "full")
 
@@ -65,6 +65,12 @@ class Setting:
     ours: str
     flambeau: str = ""
     why: str = ""
+
+
+def summed_gradient(flambeau: str = "") -> Setting:
+    """The recipe row of the course's gradient convention (``flambeau``: flambeau's recipe's)."""
+    return Setting("gradient", "the course's Optim (sum of per-sample gradients)", "reduction='sum'",
+                   flambeau)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from ..rules import Adam, GradientDescent
 from ..training import DivergenceError
 from .data import load
 from .plots import curves
-from .spec import Reference, Setting, Study
+from .spec import Reference, Setting, Study, summed_gradient
 
 __all__ = ["STUDIES"]
 
@@ -109,9 +109,10 @@ def run_autoencoder_usps(cfg: UspsAEConfig, ctx) -> dict:
         name = _usps_name(spec)
         ae = AutoEncoder.symmetric(256, spec["latent"], steps=cfg.steps, activation=cfg.activation,
                                    init=cfg.init, rng=ctx.rng(1, i))
-        history = _train(ae, X, "bce", spec["epochs"], cfg.batch_size, cfg.lr, 1.0, cfg.rule, ctx.seed_for(2, i),
-                         Xt, ctx.progress, reduction=cfg.reduction)
-        series[f"{'-'.join(map(str, ae.sizes))}, {spec['epochs']} epochs (test)"] = history["val_loss_per_feature"]
+        history = _train(ae, X, "bce", spec["epochs"], cfg.batch_size, cfg.lr, 1.0, cfg.rule,
+                         ctx.seed_for(2, i), Xt, ctx.progress, reduction=cfg.reduction)
+        label = f"{'-'.join(map(str, ae.sizes))}, {spec['epochs']} epochs (test)"
+        series[label] = history["val_loss_per_feature"]
         recon = analysis.reconstruction_study(ae, Xt, ctx.out, image_shape=(16, 16), seed=ctx.seed,
                                              name=f"reconstruction_{name}")
         figure = recon.pop("figure")
@@ -143,9 +144,9 @@ def run_autoencoder_usps(cfg: UspsAEConfig, ctx) -> dict:
                 f"{r['clustering']['raw']['nmi']:.3f}"] for k, r in results.items()])
     baseline = _mean_image_bce(X, Xt)
     ctx.note(f"The report shows reconstructions as images only (no number); ours are measured. The mean "
-             f"training image scores {baseline:.4f} BCE per pixel: a model at that level learnt nothing about "
-             f"its input. Training: {cfg.rule}, lr {cfg.lr} on the {cfg.reduction} of the batch's gradients, "
-             f"batch {cfg.batch_size}, init {cfg.init}, {cfg.activation} units.")
+             f"training image scores {baseline:.4f} BCE per pixel: a model at that level learnt nothing "
+             f"about its input. Training: {cfg.rule}, lr {cfg.lr} on the {cfg.reduction} of the batch's "
+             f"gradients, batch {cfg.batch_size}, init {cfg.init}, {cfg.activation} units.")
     return {"models": results, "tsne": tsne, "mean_image_bce_per_pixel": baseline}
 
 
@@ -173,7 +174,8 @@ AUTOENCODER_USPS = Study(
     flambeau_reason="Adam at 1e-3 on the batch mean with PyTorch's default init: the report's plain steps of "
                     "1e-4 move the weights little in 100 epochs; Adam reaches a lower test BCE in 30.",
     references=(Reference("models.l100_e100.reconstruction.bce_per_pixel",
-                          "code 100, 100 epochs: test BCE per pixel", "images only", REPORT_000 + ", figure 24"),
+                          "code 100, 100 epochs: test BCE per pixel", "images only",
+                          REPORT_000 + ", figure 24"),
                 Reference("models.l100_e500.reconstruction.bce_per_pixel",
                           "code 100, 500 epochs: test BCE per pixel", "images only; better than 100",
                           REPORT_000 + ", figure 23"),
@@ -182,7 +184,7 @@ AUTOENCODER_USPS = Study(
                 Reference("models.l10_e100.reconstruction.bce_per_pixel",
                           "code 10: test BCE per pixel", "images only; worse", REPORT_000 + ", figure 26"),
                 Reference("mean_image_bce_per_pixel", "the mean training image (learns nothing)", "n/a",
-                          "baseline")),
+                          "measured here (no published value)")),
     source=REPORT_000,
     recipe=(Setting("architecture", "encoder: two layers with TanH; decoder: TanH then Sigmoid (section 6.1)",
                     "256 - sqrt(256 k) - k - sqrt(256 k) - 256, TanH, Sigmoid output", "same",
@@ -192,9 +194,10 @@ AUTOENCODER_USPS = Study(
             Setting("training", "gradient_step 1e-4, 500 and 100 iterations (figures 23-26)",
                     "plain SGD lr 1e-4, batch 32, 500/100 epochs", "Adam lr 1e-3, 30 epochs",
                     "batch not stated; Adam converges where plain small steps barely move"),
-            Setting("gradient", "the course's Optim (sum of per-sample gradients)", "reduction='sum'", "mean"),
+            summed_gradient("mean"),
             Setting("initialisation", "not stated", "randn * 0.1", "U(-1/sqrt(fan_in), 1/sqrt(fan_in))"),
-            Setting("t-SNE", "perplexities around 5 (figures 27-28)", "5, 30, 50 on 1,000 test codes", "same"),
+            Setting("t-SNE", "perplexities around 5 (figures 27-28)", "5, 30, 50 on 1,000 test codes",
+                    "same"),
             Setting("draws", "one", "5 seeds", "2 seeds")),
 )
 
@@ -268,7 +271,8 @@ def _fashion_one(spec, i, cfg, ctx, data, series) -> dict:
         for key, words in (("tsne_2d", "2-D"), ("tsne_3d", "3-D")):
             path = maps[key].pop("figure", None)
             if path and ctx.repeat == 0:
-                ctx.attach(path, f"{name}: {words} t-SNE map of {cfg.map_samples} test codes, coloured by class")
+                ctx.attach(path, f"{name}: {words} t-SNE map of {cfg.map_samples} test codes, coloured "
+                                 "by class")
         result["maps"] = maps
     ctx.log("Fashion AE %s: test BCE/pixel %.4f, latent accuracy %.3f", name, recon["bce_per_pixel"],
             result["classification"]["latent"]["accuracy"])
@@ -293,11 +297,12 @@ def run_autoencoder_fashion(cfg: FashionAEConfig, ctx) -> dict:
                 _FASHION_LATENT_ACC.get(n, "n/a"), f"{r['classification']['raw']['accuracy']:.3f}"]
                for n, r in ok.items()])
     baseline = _mean_image_bce(data[0], data[2])
-    ctx.note(f"Training: {cfg.rule} from lr {cfg.lr} on the {cfg.reduction} of the batch's gradients, decayed by "
-             "the report's per-epoch factor (model 1's stepwise 'heuristic' decay is replaced by 0.97^t); "
+    ctx.note(f"Training: {cfg.rule} from lr {cfg.lr} on the {cfg.reduction} of the batch's gradients, "
+             "decayed by the report's per-epoch factor (model 1's stepwise 'heuristic' decay is replaced by "
+             "0.97^t); "
              f"batch {cfg.batch_size}, tied weights, init {cfg.init}, sigmoid output, BCE. Epochs x "
-             f"{cfg.epoch_scale} of the report's. The mean training image scores {baseline:.4f} BCE per pixel "
-             "(a model at or above it learnt nothing about its input). Classification: the same TanH "
+             f"{cfg.epoch_scale} of the report's. The mean training image scores {baseline:.4f} BCE per "
+             "pixel (a model at or above it learnt nothing about its input). Classification: the same TanH "
              f"classifier ({cfg.classifier_epochs} epochs, Adam) on the codes and on the raw pixels.")
     return {"models": results, "mean_image_bce_per_pixel": baseline}
 
@@ -336,7 +341,8 @@ AUTOENCODER_FASHION = Study(
                  REPORT_001 + " (table 4)"),
        Reference("models.model4.maps.tsne_3d.kl_divergence", "model 4: t-SNE 3-D KL", 1.210,
                  REPORT_001 + " (table 4)"),
-       Reference("mean_image_bce_per_pixel", "the mean training image (learns nothing)", "n/a", "baseline")),
+       Reference("mean_image_bce_per_pixel", "the mean training image (learns nothing)", "n/a",
+                 "measured here (no published value)")),
     source=REPORT_001,
     recipe=(Setting("models", "784-256-64, 784-264-88-30, 784-424-128-32, 784-264-3, tied weights, LeakyReLU "
                     "0.1 / 0.01, sigmoid output, BCE (experiment 2)", "same", "same"),
@@ -344,10 +350,10 @@ AUTOENCODER_FASHION = Study(
                     "model 1 'heuristic' (table 3)", "plain SGD from 0.1, 0.95^t / 0.97^t (model 1: 0.97^t)",
                     "Adam from 1e-3, same decays", "the report's steps saturate the outputs"),
             Setting("epochs", "100, 50, 70, 50 (experiment 2)", "same", "same"),
-            Setting("gradient", "the course's Optim (sum of per-sample gradients)", "reduction='sum'", "mean"),
+            summed_gradient("mean"),
             Setting("initialisation", "not stated", "randn * 0.1", "U(-1/sqrt(fan_in), 1/sqrt(fan_in))"),
-            Setting("t-SNE", "2-D perplexity 30, 3-D perplexity 25 with exaggeration 20, 3,000 iterations, on "
-                    "the codes (experiment 3)", "same, on 2,000 test codes", "same",
+            Setting("t-SNE", "2-D perplexity 30, 3-D perplexity 25 with exaggeration 20, 3,000 "
+                    "iterations, on the codes (experiment 3)", "same, on 2,000 test codes", "same",
                     "the report's sample not stated"),
             Setting("classification on codes", "the experiment-1 classifiers (784-176-42-10), table 5",
                     "a 64-unit TanH classifier, Adam, 10 epochs", "same", "the same classifier for codes and "
@@ -426,8 +432,8 @@ def run_autoencoder_denoise(cfg: DenoiseConfig, ctx) -> dict:
     ctx.note(f"Autoencoders 784-...-latent with {cfg.steps} Linear layers in the encoder "
              f"({2 * cfg.steps} in all), {cfg.activation} hidden units ({cfg.init} init), sigmoid output, "
              f"MSE, {cfg.rule} (lr {cfg.lr} on the {cfg.reduction} of the batch's gradients), trained on "
-             f"{trained_on}. The mean training image scores {baseline:.4f} MSE per pixel on clean test images: "
-             "a network at that level outputs the mean image whatever its input. Noise: uniform in "
+             f"{trained_on}. The mean training image scores {baseline:.4f} MSE per pixel on clean test "
+             "images: a network at that level outputs the mean image whatever its input. Noise: uniform in "
              "[-level, level] added to each pixel, clipped to [0, 1]. The report's numbers are the mean of "
              "its ten per-digit losses at +-0.6.")
     return {"training": training, "denoising": denoise, "inpainting": inpaint, "mse_at_level": at,
@@ -449,15 +455,15 @@ AUTOENCODER_DENOISE = Study(
     flambeau_configs={"tiny": replace(_DENOISE_OURS, **_DENOISE_TINY),
                       "quick": replace(_DENOISE_OURS, **_DENOISE_QUICK), "full": _DENOISE_OURS},
     flambeau_reason="LeakyReLU units, He init and Adam at 1e-3 (on the batch mean), trained on noisy inputs "
-                    "with clean targets: with TanH and plain SGD these 16-layer networks learn the mean image "
-                    "(see the report's-recipe numbers beside the mean-image baseline), and a network trained "
-                    "on clean images only does not learn to remove noise.",
+                    "with clean targets: with TanH and plain SGD these 16-layer networks learn the mean "
+                    "image (see the report's-recipe numbers beside the mean-image baseline), and a network "
+                    "trained on clean images only does not learn to remove noise.",
     references=(Reference("mse_at_level.latent_16.noise_0.6", "bottleneck 16: MSE per pixel at +-0.6", 0.0263,
                           REPORT_002 + " (mean of its 10 per-digit values)"),
                 Reference("mse_at_level.latent_32.noise_0.6", "bottleneck 32: MSE per pixel at +-0.6", 0.0237,
                           REPORT_002 + " (mean of its 10 per-digit values)"),
                 Reference("mean_image_mse_per_pixel", "the mean training image (clean test images)", "n/a",
-                          "baseline")),
+                          "measured here (no published value)")),
     source=REPORT_002,
     recipe=(Setting("networks", "MSE, 16 layers (8 + 8), bottleneck 16 or 32, 20 epochs, batch 32 "
                     "(section 4.3.1)", "same", "same"),
@@ -467,7 +473,7 @@ AUTOENCODER_DENOISE = Study(
             Setting("training inputs", "the grid's networks (section 4.1: trained on MNIST)", "clean images",
                     "noise of amplitude drawn in [0, 0.6] per batch, clean targets",
                     "denoising must be learnt"),
-            Setting("gradient", "the course's Optim (sum of per-sample gradients)", "reduction='sum'", "mean"),
+            summed_gradient("mean"),
             Setting("initialisation", "not stated", "randn * 0.1", "He"),
             Setting("evaluation", "uniform noise +-0.4 and +-0.6, a masked patch (sections 4.3.1-4.3.2)",
                     "same, on 2,000 test images", "same", "the report shows ten digits"),
@@ -591,9 +597,11 @@ AUTOENCODER_GRID = Study(
     run=run_autoencoder_grid,
     configs={"tiny": GridConfig(**_GRID_TINY), "quick": GridConfig(**_GRID_QUICK), "full": GridConfig()},
     flambeau_configs={"tiny": GridConfig(grid=_GRID_OURS, **_GRID_TINY),
-                      "quick": GridConfig(grid=_GRID_OURS, **_GRID_QUICK), "full": GridConfig(grid=_GRID_OURS)},
+                      "quick": GridConfig(grid=_GRID_OURS, **_GRID_QUICK),
+                      "full": GridConfig(grid=_GRID_OURS)},
     flambeau_reason="LeakyReLU units, He init and Adam at 1e-3 (both losses), on the report's 84 axes: with "
-                    "TanH and plain SGD the deep networks learn the mean image (see the grid files' headers).",
+                    "TanH and plain SGD the deep networks learn the mean image (see the grid files' "
+                    "headers).",
     references=(Reference("mean_test_mse_by.steps", "effect of depth (2/4/8 encoder layers)",
                           "more layers, much lower loss", REPORT_002),
                 Reference("mean_test_mse_by.latent", "effect of the bottleneck (16/32)",
@@ -603,7 +611,7 @@ AUTOENCODER_GRID = Study(
                 Reference("mean_test_mse_by.loss", "MSE vs BCE training", "similar; BCE needs more epochs",
                           REPORT_002),
                 Reference("learnt_nothing", "networks at the mean image's error (of those run)", "n/a",
-                          "baseline")),
+                          "measured here (no published value)")),
     source=REPORT_002,
     recipe=(Setting("axes", "loss MSE (10, 20 epochs) / BCE (10-50 epochs), batch 32/64, bottleneck 16/32, "
                     "2/4/8 encoder layers (section 4.1)", "same: 84 configurations", "same"),
@@ -611,7 +619,7 @@ AUTOENCODER_GRID = Study(
                     "deep TanH networks learn the mean image"),
             Setting("training", "gradient descent, lr 0.01 (MSE) and 0.1 (BCE) (section 4.1)",
                     "plain SGD at 0.01 / 0.1", "Adam at 1e-3 for both", "Adam trains every depth"),
-            Setting("gradient", "the course's Optim (sum of per-sample gradients)", "reduction='sum'", "mean"),
+            summed_gradient("mean"),
             Setting("initialisation", "not stated", "randn * 0.1", "He"),
             Setting("data", "MNIST, 'a little over 56,000 images' (section 4)", "the 60,000 training images, "
                     "scored on the 10,000 test images", "same"),

@@ -162,7 +162,8 @@ def run_regression(cfg: RegressionConfig, ctx) -> dict:
         series[f"lr {lr} (train)"] = history["train_loss"]
         ctx.log("regression lr %g: MSE %.3f -> %.3f", lr, initial, history["train_loss"][-1])
     if series:
-        ctx.figure(curves(series, ylabel="MSE per sample", logy=True, title="sin(pi x1) + x2^2"), "loss_curves",
+        ctx.figure(curves(series, ylabel="MSE per sample", logy=True, title="sin(pi x1) + x2^2"),
+                   "loss_curves",
                    "training MSE per sample against epochs (log scale), one line per learning rate (first "
                    "seed; a diverged rate has no line)")
     ctx.note(f"Hidden size {cfg.hidden}, batch {cfg.batch_size or 'full'}, {cfg.n_train} training points and "

@@ -17,7 +17,7 @@ from ..training import predict
 from .common import classification_metrics, timed_sgd
 from .data import load
 from .plots import confusion_matrix_figure, curves
-from .spec import Reference, Setting, Study
+from .spec import Reference, Setting, Study, summed_gradient
 
 __all__ = ["STUDIES", "conv1d_inputs"]
 
@@ -95,7 +95,8 @@ def _conv1d_part(cfg, ctx, series) -> dict:
     history, conv1d = _fit(course_conv1d_net(rng=ctx.rng(1)), X, y, Xt, yt, cfg.conv1d_epochs, cfg, ctx, 2,
                            cfg.conv1d_lr, cfg.conv1d_cosine)
     ctx.log("Conv1D on USPS: accuracy %.4f", conv1d["accuracy"])
-    ctx.figure(confusion_matrix_figure(conv1d["confusion_matrix"], title="Conv1D net, USPS"), "confusion_conv1d",
+    ctx.figure(confusion_matrix_figure(conv1d["confusion_matrix"], title="Conv1D net, USPS"),
+               "confusion_conv1d",
                "confusion matrix of the course's Conv1D network on the USPS test set: rows true, columns "
                "predicted")
     series["Conv1D USPS"] = history["val_accuracy"]
@@ -104,7 +105,8 @@ def _conv1d_part(cfg, ctx, series) -> dict:
 
 def run_cnn(cfg: CnnConfig, ctx) -> dict:
     if cfg.architecture not in _ARCHITECTURES:
-        raise ValueError(f"cnn: architecture must be one of {sorted(_ARCHITECTURES)}, got {cfg.architecture!r}")
+        raise ValueError(f"cnn: architecture must be one of {sorted(_ARCHITECTURES)}, "
+                         f"got {cfg.architecture!r}")
     result, series = {}, {}
     if cfg.conv1d_epochs:
         result["conv1d_usps"] = _conv1d_part(cfg, ctx, series)
@@ -132,7 +134,8 @@ def run_cnn(cfg: CnnConfig, ctx) -> dict:
                "test accuracy against epochs for each network and training set (first seed)")
     rule = f"momentum {cfg.momentum}" if cfg.rule == "momentum" else "plain gradient descent"
     ctx.note(f"2-D CNN: {cfg.architecture} architecture, {rule}, lr {cfg.lr} on the {cfg.reduction} of the "
-             f"batch's gradients, batch {cfg.batch_size}, init {cfg.init if cfg.architecture == 'report003' else 'uniform'}; "
+             f"batch's gradients, batch {cfg.batch_size}, init "
+             f"{cfg.init if cfg.architecture == 'report003' else 'uniform'}; "
              f"{cfg.cnn2d_epochs} epochs on {n2} images"
              + (f", {cfg.subset_epochs} epochs on the first {cfg.subset_train} (the report's subset)"
                 if cfg.subset_train else "") + ".")
@@ -142,7 +145,8 @@ def run_cnn(cfg: CnnConfig, ctx) -> dict:
                                                    cfg.conv1d_shift_augment),
                                                   ("cosine learning-rate decay", cfg.conv1d_cosine)) if on)
         ctx.note(f"Conv1D net (the course's, on USPS): lr {cfg.conv1d_lr}, {rule}"
-                 f"{', ' + extras if extras else ''} (on the plain data the same net over-fits at about 94.5 %).")
+                 f"{', ' + extras if extras else ''} (on the plain data the same net over-fits at about "
+                 "94.5 %).")
     return result
 
 
@@ -156,7 +160,8 @@ CNN = Study(
     summary="Conv2D-TanH-MaxPool x2 on MNIST (all 60,000 and the report's 2,000); flambeau: ReLU + momentum",
     run=run_cnn,
     configs={"tiny": CnnConfig(cnn2d_epochs=1, cnn2d_train=300, cnn2d_test=200, subset_train=None, repeats=1),
-             "quick": CnnConfig(cnn2d_epochs=1, cnn2d_train=5000, cnn2d_test=2000, subset_epochs=2, repeats=1),
+             "quick": CnnConfig(cnn2d_epochs=1, cnn2d_train=5000, cnn2d_test=2000, subset_epochs=2,
+                                repeats=1),
              "full": _REPORT},
     flambeau_configs={
         "tiny": replace(_FLAMBEAU, conv1d_epochs=1, conv1d_train=500, cnn2d_epochs=1, cnn2d_train=300,
@@ -180,15 +185,17 @@ CNN = Study(
                     "Flatten-Linear(1568,10)-Softmax (section 3.1)", "same (softmax fused into the loss)",
                     "ReLU instead of TanH", "ReLU trains faster"),
             Setting("training", "SGD with cross-entropy; rate, batch and epochs not stated",
-                    "plain SGD, lr 0.01, batch 64 (the report's MLP settings)", "momentum 0.9, lr 0.05 on the mean",
+                    "plain SGD, lr 0.01, batch 64 (the report's MLP settings)",
+                    "momentum 0.9, lr 0.05 on the mean",
                     "momentum converges in fewer epochs"),
             Setting("data", "MNIST; tests on subsets of 2,000 images (section 3.2.5)",
                     "the first 2,000 images (10 epochs) and all 60,000 (5 epochs), 10,000 test images",
                     "same", "the full set is what the report aimed at"),
-            Setting("gradient", "the course's Optim (sum of per-sample gradients)", "reduction='sum'", "mean"),
+            summed_gradient("mean"),
             Setting("initialisation", "weights scaled by 0.1 (section 2.2)", "randn * 0.1",
                     "U(-1/sqrt(fan_in), 1/sqrt(fan_in))", "PyTorch's default"),
-            Setting("draws", "one", "5 seeds", "2 seeds", "the flambeau recipe is a comparison, not the claim")),
+            Setting("draws", "one", "5 seeds", "2 seeds",
+                    "the flambeau recipe is a comparison, not the claim")),
 )
 
 STUDIES = (CNN,)

@@ -131,8 +131,9 @@ SIGNATURES = Study(
     source=REPORT_004,
     recipe=(Setting("network", "dense, hidden layers of 32 and 64 units (section 4.3)", "same, ReLU",
                     why="activation not stated: Keras' usual ReLU"),
-            Setting("data", "MNIST 1s and 7s; 4s and 3s fed afterwards (section 5)", "1,000 training images per "
-                    "class; up to 1,000 test images per known and anomaly class", why="counts not stated"),
+            Setting("data", "MNIST 1s and 7s; 4s and 3s fed afterwards (section 5)",
+                    "1,000 training images per class; up to 1,000 test images per known and anomaly class",
+                    why="counts not stated"),
             Setting("training", "not stated (a Keras model)", "SGD lr 0.05, batch 16, 30 epochs, batch-mean "
                     "gradient", why="the report's library is Keras, not the course's: no summed gradient"),
             Setting("clusters", "k-means, k by the best silhouette for k = 2..10 (section 4.3.1)", "same"),
