@@ -14,11 +14,10 @@ per study) and the grids' CSV tables are copied or drawn there, and linked relat
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..files import read_json, save_figure
+from ..files import read_json, save_figure, write_bytes
 from .registry import all_studies
 from .repeats import is_spread
 from .report import format_value
@@ -186,7 +185,7 @@ def _copy_figure(name: str, run: StudyRun, figures_dir: Path | None, link: str) 
         source = run.folder / fig["file"] if fig.get("file") else None
         if source is not None and source.exists() and source.stat().st_size <= 250_000:
             target = figures_dir / f"{name}-{Path(fig['file']).name}"
-            shutil.copyfile(source, target)
+            write_bytes(target, source.read_bytes())
             return [f"![{fig['caption']}]({link}{target.name})", "", f"*{fig['caption']}.*", ""]
     return []
 
@@ -240,7 +239,7 @@ def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str
                     [[v["axis"], v["claim"], v["verdict"], v["evidence"]] for v in verdicts])
     if figures_dir is not None:
         target = figures_dir / f"{grid['name']}.csv"
-        shutil.copyfile(sweep.folder / "results.csv", target)
+        write_bytes(target, (sweep.folder / "results.csv").read_bytes())
         lines += [f"Every configuration: [{target.name}]({link}{target.name}).", ""]
         by_depth = _mean_by_loss_depth_epochs(ok)
         if by_depth:
@@ -264,7 +263,7 @@ def _outputs_figure(run: StudyRun | None, figures_dir: Path, link: str) -> list[
         source = run.folder / fig["file"] if fig.get("file") else None
         if fig["caption"].startswith("denoising") and source is not None and source.exists():
             target = figures_dir / "autoencoder-mnist-84-report-outputs.png"
-            shutil.copyfile(source, target)
+            write_bytes(target, source.read_bytes())
             caption = ("what two of these networks output (MSE, 8 encoder layers, 20 epochs, batch 32, "
                        "bottleneck 16 and 32, trained by `autoencoder-denoise` with the same recipe): "
                        + fig["caption"])
