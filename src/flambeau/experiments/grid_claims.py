@@ -120,6 +120,6 @@ def claims(rows: list[dict], baseline: float | None = None, metric: str = "test_
     if baseline is not None and ok:
         nothing = sum(r[metric] >= 0.98 * baseline for r in ok)
         for claim in out:
-            claim["learnt_nothing"] = (f"{nothing} of {len(ok)} networks at the mean image's error "
+            claim["learnt_nothing"] = (f"{nothing} of {len(ok)} networks at or above the mean image's error "
                                        f"({baseline:.4f})")
     return out

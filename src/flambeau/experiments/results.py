@@ -231,7 +231,8 @@ def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str
         nothing = sum(r["test_mse"] >= 0.98 * baseline for r in ok)
         lines += [f"The mean training image scores {baseline:.4f} test MSE per pixel; {nothing} of the "
                   f"{len(ok)} "
-                  "finished networks are at that level (they learnt the mean image, not their input).", ""]
+                  "finished networks are at or above that level (no better than the mean image, whatever the "
+                  "input).", ""]
     verdicts = claims(rows, baseline)
     lines += ["Report 002's claims (section 4.2), on pairs of configurations differing in that axis only:",
               ""]
