@@ -38,8 +38,9 @@ def test_every_row_says_recipe_seeds_command_and_both_recipes(runs, tmp_path):
     assert "Studies run (full, tiny size): 3 of 14" in page
     assert "**A tiny run (reduced sizes): not comparable with the published numbers.**" in page
     assert "- Command: `flambeau run linear --size tiny --seed 0`" in page  # no machine-specific --out
-    assert "| linear (tiny run) | accuracy, 1000 iterations | 0.95 | 1 ± 0 [1, 1] | 1 seed | no |" in page
+    assert "| linear (tiny run) | accuracy, 1000 iterations | 0.95 | 1 ± 0 [1, 1] | 2 | no |" in page
     assert "| learning rate | not stated | 1e-4 on the summed gradient |" in page  # the recipe table
+    assert "- Report's recipe: 2 seeds; wall time" in page  # linear loops over its seeds itself
     section = page[page.index("### `autoencoder-usps`"):]
     assert "- Flambeau's recipe: 1 seed; wall time" in section and "Why: Adam at 1e-3" in section
     assert "ours, flambeau's recipe" in section

@@ -65,9 +65,9 @@ def format_value(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, dict) and "mean" in value:
-        text = f"{value['mean']:.3g} ± {value.get('std', 0):.2g}"
+        text = f"{value['mean']:.4g} ± {value.get('std', 0):.2g}"
         if "min" in value and "max" in value:
-            text += f" [{value['min']:.3g}, {value['max']:.3g}]"
+            text += f" [{value['min']:.4g}, {value['max']:.4g}]"
         return text
     if isinstance(value, dict):
         return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())

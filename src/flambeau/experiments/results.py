@@ -90,11 +90,15 @@ def _value(value) -> str:
 
 
 def _seeds_text(metrics: dict) -> str:
+    """How many seeds a recipe ran: its ``repeats``, else the most runs behind one of its published
+    quantities (studies that loop over seeds themselves)."""
     repeats = metrics.get("repeats")
     if repeats:
         seeds = repeats["seeds"]
         return f"{repeats['n']} seeds ({seeds[0]}-{seeds[-1]})"
-    return "1 seed"
+    counts = [row.get("seeds", 1) for row in metrics.get("comparison", [])]
+    n = max(counts, default=1)
+    return f"{n} seeds" if n > 1 else "1 seed"
 
 
 def _cell(text) -> str:
@@ -125,7 +129,7 @@ def _summary_rows(studies: dict[str, StudyRun], sizes) -> list[list]:
             continue
         label = name if run.record.get("size") == "full" else f"{name} ({run.record.get('size')} run)"
         for row in run.metrics.get("comparison", []):
-            rows.append([label, row["label"], row["reported"], row["ours"], _seeds_text(run.metrics),
+            rows.append([label, row["label"], row["reported"], row["ours"], row.get("seeds", 1),
                          _within(row), row.get("flambeau", "")])
     return rows
 
