@@ -98,3 +98,12 @@ def test_a_report_opens_with_the_recipe_table_then_both_recipes_beside_the_publi
     assert "<figcaption>curve</figcaption>" not in html
     metrics["accuracy"]["max"] = 0.949
     assert comparison_rows(RECIPE_STUDY, metrics)[0]["within"] is False
+
+
+def test_several_published_draws_are_all_placed_in_our_range():
+    study = Study("draws", "Draws", "summary", lambda c, x: {}, {s: Config() for s in ("tiny", "quick", "full")},
+                  references=(Reference("acc", "accuracy, two draws", (0.97, 0.574), "report 000, figures 6-7"),))
+    spread = {"mean": 0.8, "std": 0.1, "median": 0.8, "min": 0.53, "max": 0.985, "values": [0.53, 0.985]}
+    row = comparison_rows(study, {"acc": spread})[0]
+    assert row["reported"] == "0.97 / 0.574" and row["within"] is True
+    assert comparison_rows(study, {"acc": {**spread, "min": 0.6}})[0]["within"] is False

@@ -52,8 +52,9 @@ def _merge(values: list, n_runs: int):
 
 
 def within(published, ours) -> bool | None:
-    """Whether a published number lies in ``[min, max]`` of our seeds (None when either side is
-    not a number or ours comes from one run)."""
-    if not _is_number(published) or not is_spread(ours):
+    """Whether a published number (or every one of several draws, a tuple) lies in ``[min, max]``
+    of our seeds (None when either side is not a number or ours comes from one run)."""
+    values = published if isinstance(published, (tuple, list)) and published else (published,)
+    if not all(_is_number(v) for v in values) or not is_spread(ours):
         return None
-    return bool(ours["min"] <= published <= ours["max"])
+    return all(ours["min"] <= v <= ours["max"] for v in values)

@@ -71,6 +71,8 @@ def format_value(value) -> str:
         return text
     if isinstance(value, dict):
         return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
+    if isinstance(value, (tuple, list)) and value:
+        return " / ".join(format_value(v) for v in value)
     return str(value)
 
 

@@ -37,13 +37,14 @@ class Reference:
     Args:
         key: dotted path of our number in the metrics (``"runs.iter_1000.accuracy"``).
         label: what the number is, in words.
-        reported: the published value (a number, or text such as ``"> 0.90"``).
+        reported: the published value (a number; a tuple of numbers for several published
+            draws; or text such as ``"> 0.90"``).
         source: where it was published (report file and figure/table).
     """
 
     key: str
     label: str
-    reported: float | str | None
+    reported: float | tuple | str | None
     source: str = ""
 
 
