@@ -103,7 +103,7 @@ def test_a_report_opens_with_the_recipe_table_then_both_recipes_beside_the_publi
 def test_several_published_draws_are_all_placed_in_our_range():
     configs = {s: Config() for s in ("tiny", "quick", "full")}
     study = Study("draws", "Draws", "summary", lambda c, x: {}, configs,
-                  references=(Reference("acc", "accuracy, two draws", (0.97, 0.574), "report 000, figure 6"),))
+                  references=(Reference("acc", "accuracy, two draws", (0.97, 0.574), "report 000"),))
     spread = {"mean": 0.8, "std": 0.1, "median": 0.8, "min": 0.53, "max": 0.985, "values": [0.53, 0.985]}
     row = comparison_rows(study, {"acc": spread})[0]
     assert row["reported"] == "0.97 / 0.574" and row["within"] is True
