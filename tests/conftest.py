@@ -27,3 +27,15 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def restore_registries():
+    """The user classes a test defines or imports from a file do not outlive it in the registries."""
+    from flambeau.registry import LOSSES, MODULES
+
+    saved = dict(MODULES), dict(LOSSES)
+    yield
+    for registry, before in zip((MODULES, LOSSES), saved, strict=True):
+        registry.clear()
+        registry.update(before)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import flambeau
-from flambeau.registry import MODULES, class_key
+from flambeau.registry import MODULES, class_key, is_library_class
 from flambeau.serialization import SerializationError, build_module
 from flambeau.user_code import import_file
 
@@ -42,8 +42,12 @@ STUDENT_LINEAR = textwrap.dedent('''
 
 @pytest.fixture(autouse=True)
 def _restore_registry():
-    """User classes defined by a test do not outlive it."""
+    """Each test starts with the library's classes only (other test files' student classes, defined
+    when they are collected, are set aside), and the user classes it defines do not outlive it."""
     saved = dict(MODULES)
+    for key, cls in saved.items():
+        if not is_library_class(cls):
+            del MODULES[key]
     yield
     MODULES.clear()
     MODULES.update(saved)
@@ -148,3 +152,12 @@ def test_import_file_names_the_file_that_fails(tmp_path):
         import_file(tmp_path / "broken.py")
     with pytest.raises(ImportError, match="import_file: no such file"):
         import_file(tmp_path / "missing.py")
+
+
+def test_import_file_runs_a_changed_file_again_only_when_asked(tmp_path):
+    path = tmp_path / "layers_v.py"
+    path.write_text("VERSION = 1\n")
+    assert import_file(path).VERSION == 1
+    path.write_text("VERSION = 2\n")
+    assert import_file(path).VERSION == 1  # the same module, not run again
+    assert import_file(path, reload=True).VERSION == 2

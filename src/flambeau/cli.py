@@ -16,6 +16,7 @@ from . import __version__
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 COMMANDS = [
+    "flambeau.commands.check",
     "flambeau.commands.datasets",
     "flambeau.commands.demo",
     "flambeau.commands.list",

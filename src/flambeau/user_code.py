@@ -24,17 +24,19 @@ def _module_name(path: Path) -> str:
     return f"flambeau_user_{stem}_{digest}"
 
 
-def import_file(path) -> ModuleType:
+def import_file(path, reload: bool = False) -> ModuleType:
     """Import the Python file at ``path`` under a unique module name and return the module.
 
-    The same file imported twice is the same module (not run again). A missing file or a file
-    that fails to run raises ``ImportError`` naming the file (the cause chained).
+    The same file imported twice is the same module (not run again), unless ``reload``: then the
+    file is run again (it may have changed since; its classes replace their earlier definitions
+    in the registries). A missing file or a file that fails to run raises ``ImportError`` naming
+    the file (the cause chained).
     """
     path = Path(path).resolve()
     if not path.is_file():
         raise ImportError(f"import_file: no such file: {path}")
     name = _module_name(path)
-    if name in sys.modules:
+    if name in sys.modules and not reload:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:

@@ -1,9 +1,13 @@
+import dataclasses
 import json
+import subprocess
 import sys
 
 import pytest
 
 from flambeau.cli import build_parser, main
+from flambeau.commands.signatures import config_from_args, field_help
+from flambeau.signatures import SignatureConfig
 
 
 def test_signatures_command_writes_a_run_and_prints_the_scores(tmp_path, capsys):
@@ -23,6 +27,44 @@ def test_impossible_values_exit_2_with_a_message(tmp_path, capsys):
     assert code == 2
     assert capsys.readouterr().err == ("flambeau signatures: SignatureConfig: classes must hold at least 2 "
                                        "digits, got [1]\n")
+
+
+def test_every_config_field_is_an_option_with_its_docstring_help(capsys):
+    helps = field_help(SignatureConfig)
+    with pytest.raises(SystemExit):
+        main(["signatures", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for field in dataclasses.fields(SignatureConfig):
+        assert helps.get(field.name), f"SignatureConfig's docstring has no entry for {field.name}"
+        flag = "--" + field.name.replace("_", "-")
+        assert f"{flag} " in out and " ".join(helps[field.name].rstrip(".").split()) in out, flag
+    assert "--dataset {mnist,usps}" in out and "--k-range K_RANGE K_RANGE" in out
+    assert "(default: 1 7)" in out and "--eps EPS the course's name for --lr" in out
+
+
+def test_options_given_reach_the_config_and_the_others_keep_its_defaults():
+    def config(*options):
+        return config_from_args(build_parser().parse_args(["signatures", *options]))
+
+    assert config() == SignatureConfig()
+    assert config("--classes", "8", "3", "--anomalies", "5", "--lr", "0.2", "--k-range", "2", "4",
+                  "--n-anomalies", "7", "--method", "hdbscan") == SignatureConfig(
+        classes=(3, 8), anomalies=(5,), lr=0.2, k_range=(2, 4), n_anomalies=7, method="hdbscan")
+    assert config("--eps", "0.2") == SignatureConfig(lr=0.2)
+
+
+def test_lr_and_eps_together_exit_2(tmp_path, capsys):
+    assert main(["signatures", "--lr", "0.1", "--eps", "0.2", "--runs", str(tmp_path)]) == 2
+    assert "give the learning rate as lr or as eps (the course's name), not both" in capsys.readouterr().err
+
+
+def test_the_command_line_starts_without_importing_the_signature_study():
+    """The configuration options are added when the command parses its arguments: building the
+    parser of every command does not load scikit-learn."""
+    code = ("import sys; from flambeau.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in sys.modules if m.startswith(('sklearn', 'flambeau.signatures'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_serve_binds_to_loopback_by_default():

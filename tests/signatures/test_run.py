@@ -11,7 +11,7 @@ from flambeau.signatures.config import SignatureConfig
 from tests.helpers import assert_strict_json_files, assert_umask_permissions
 
 TINY = {"classes": (1, 7), "n_per_class": 25, "hidden": (8, 6), "anomalies": (4,), "n_anomalies": 10,
-        "epochs": 20, "eps": 0.1, "k_range": (2, 4), "projection": "pca", "seed": 0}
+        "epochs": 20, "lr": 0.1, "k_range": (2, 4), "projection": "pca", "seed": 0}
 
 
 @pytest.fixture(scope="module")

@@ -22,14 +22,14 @@ def _check_module(case, seed: int) -> dict:
     out = np.asarray(module.forward(X))
     y = np.random.default_rng([seed, 13]).normal(size=out.shape)
     errors = gradcheck(module, MSELoss(), X, y, seed=seed)
-    return {"config": " ".join(repr(module).split()), "input_shape": list(X.shape), "errors": errors}
+    return {"config": " ".join(repr(module).split()), "input_shape": list(X.shape), "errors": dict(errors)}
 
 
 def _check_loss(case, seed: int) -> dict:
     loss = case.instantiate(seed)
     y, yhat = case.draw_data(seed)
     errors = gradcheck(Identity(), loss, yhat, y, seed=seed)
-    return {"config": repr(loss), "input_shape": list(np.shape(yhat)), "errors": errors}
+    return {"config": repr(loss), "input_shape": list(np.shape(yhat)), "errors": dict(errors)}
 
 
 def _path(cls) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["SIZES", "Reference", "Setting", "Study", "StudySkipped", "summed_gradient"]
@@ -86,7 +86,6 @@ class Study:
         configs: size (``"tiny"``, ``"quick"``, ``"full"``) -> frozen config dataclass.
         references: the published numbers to compare with.
         source: the report(s) this study reproduces.
-        needs: names of library pieces the study requires (for ``flambeau list``).
         recipe: ``Setting`` rows, the report's recipe beside ours (shown first in the report).
         flambeau_configs: size -> config of "flambeau's recipe" (same dataclass), or None.
         flambeau_reason: why flambeau's recipe is there (what it changes and what it gains).
@@ -99,7 +98,6 @@ class Study:
     configs: Mapping[str, Any]
     references: tuple[Reference, ...] = ()
     source: str = ""
-    needs: tuple[str, ...] = field(default=())
     recipe: tuple[Setting, ...] = ()
     flambeau_configs: Mapping[str, Any] | None = None
     flambeau_reason: str = ""

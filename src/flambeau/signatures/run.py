@@ -117,7 +117,7 @@ def _train(config: SignatureConfig, X, y, progress: bool) -> tuple[Sequential, f
     targets = np.searchsorted(classes, y)
     net = build_network(X.shape[1], config.hidden, len(classes), config.activation, config.seed)
     SGD(net, CrossEntropyLoss(), X, targets, batch_size=config.batch_size, epochs=config.epochs,
-        eps=config.eps, seed=config.seed, progress=progress)
+        lr=config.lr, seed=config.seed, progress=progress)
     train_acc = float(np.mean(predict_classes(predict(net, X)) == targets))
     return net, train_acc
 

@@ -8,6 +8,11 @@ database it runs over in the test suite.
 - ``MODULE_CASES`` / ``LOSS_CASES``: small seeded instances of every flambeau module and loss,
   with input domains and a PyTorch reference (``torch_reference``); ``run_case(case)`` checks one,
   ``uncovered_classes()`` lists the library's classes that have no case.
+- ``module_counterpart`` / ``loss_counterpart``: the library class a class written elsewhere is
+  compared with (same name, weights matched by shape), as a ``Reference``.
+
+The teacher's entry point is ``flambeau.check`` (the course's selection of these checks, the
+counterpart by default, and ``check_file`` for a whole student file).
 
 Not imported by ``import flambeau``; PyTorch is imported only when a reference runs.
 
@@ -29,6 +34,7 @@ from .cases import (
     run_case,
     uncovered_classes,
 )
+from .counterparts import COUNTERPARTS, Counterpart, loss_counterpart, module_counterpart
 from .loss_checks import LOSS_CHECK_NAMES, check_loss
 from .reference import has_torch_reference, torch_loss_reference, torch_reference
 from .report import LOSS_METHODS, MODULE_METHODS, CheckReport, CheckResult
@@ -43,6 +49,7 @@ from .verdicts import (
 
 __all__ = [
     "CHECK_NAMES",
+    "COUNTERPARTS",
     "DOMAINS",
     "FD_STEPS",
     "GRADIENT_TOLERANCE",
@@ -57,6 +64,7 @@ __all__ = [
     "UPDATE_STEP",
     "CheckReport",
     "CheckResult",
+    "Counterpart",
     "LossCase",
     "ModuleCase",
     "Reference",
@@ -65,6 +73,8 @@ __all__ = [
     "check_reference",
     "has_torch_reference",
     "library_classes",
+    "loss_counterpart",
+    "module_counterpart",
     "run_case",
     "torch_loss_reference",
     "torch_reference",

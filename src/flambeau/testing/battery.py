@@ -34,6 +34,7 @@ from .verdicts import (
     finite_differences,
     returned_array,
     run_check,
+    shown,
     subject,
     unchanged,
     worst,
@@ -150,15 +151,10 @@ def _objective(weights: np.ndarray, Y: np.ndarray) -> float:
 
 # -- __init__ ---------------------------------------------------------------------------------------
 def _repr(ctx: _Context) -> str:
-    text = call("__init__", repr, ctx.module)
+    text = call("__init__", shown, ctx.module)
     if not isinstance(text, str) or type(ctx.module).__name__ not in text:
         fail("__init__", f"repr gives {text!r}, which does not name the class {type(ctx.module).__name__}")
     return text.splitlines()[0] + (" ..." if "\n" in text else "")
-
-
-def _shown(module) -> str:
-    """``repr(module)``, unless the class has none of its own (the default shows an address)."""
-    return repr(module) if type(module).__repr__ is not object.__repr__ else type(module).__name__
 
 
 def _gradients_allocated(ctx: _Context) -> str:
@@ -169,7 +165,7 @@ def _gradients_allocated(ctx: _Context) -> str:
 
 def _deepcopy(ctx: _Context) -> str:
     clone = copy_of(ctx.module)
-    if type(clone) is not type(ctx.module) or _shown(clone) != _shown(ctx.module):
+    if type(clone) is not type(ctx.module) or shown(clone) != shown(ctx.module):
         fail("__init__", f"deepcopy gives {repr(clone)!r}, not {repr(ctx.module)!r}")
     originals = {**parameters_of(ctx.module), **buffers_of(ctx.module)}
     copies = {**parameters_of(clone), **buffers_of(clone)}
@@ -193,7 +189,7 @@ def _save_load(ctx: _Context) -> str:
         path = Path(folder) / "module.npz"
         call("__init__", module.save, path)
         loaded = call("__init__", load, path)
-    if type(loaded) is not type(module) or _shown(loaded) != _shown(module):
+    if type(loaded) is not type(module) or shown(loaded) != shown(module):
         fail("__init__", f"loading gives {repr(loaded)!r}, not {repr(module)!r}")
     for kind, read in (("parameter", parameters_of), ("buffer", buffers_of)):
         ours, theirs = read(module), read(loaded)
@@ -282,7 +278,8 @@ def _parameter_gradients(ctx: _Context) -> str:
         entries = pick_entries(param.size, MAX_ENTRIES, rng)
         errors[name] = finite_differences("backward_update_gradient", f"dL/d{name}",
                                           added.reshape(-1)[entries],
-                                          lambda: _objective(weights, m.forward(ctx.input())), param, entries)
+                                          lambda: _objective(weights, m.forward(ctx.input())), param, entries,
+                                          unused="forward")
     return worst(errors)
 
 
@@ -366,9 +363,9 @@ def _behind_linear(ctx: _Context) -> str:
     analytic = ctx.mix.backward(_backward(ctx, m, ctx.mix.forward(ctx.X)))
     X = ctx.input()
     entries = pick_entries(X.size, MAX_ENTRIES, ctx.rng(2))
-    error = finite_differences("backward_delta", "dL/dX through a Linear before the module",
-                               analytic.reshape(-1)[entries],
-                               lambda: _objective(weights, m.forward(ctx.mix.forward(X))), X, entries)
+    error = finite_differences("backward_delta", "dL/dX", analytic.reshape(-1)[entries],
+                               lambda: _objective(weights, m.forward(ctx.mix.forward(X))), X, entries,
+                               what=", the module behind a fixed Linear")
     return f"relative error {error:.1e}"
 
 
@@ -419,18 +416,19 @@ def _reference_results(ctx: _Context, reference: Reference) -> list[CheckResult]
         return [CheckResult(check, "forward", False,
                             f"the {reference.name} reference raised {type(error).__name__}: {error}")]
     expected_Y, expected_dX, expected_grads = expected
-    parts = [("forward", lambda: close("forward", "Y", Y, expected_Y, REFERENCE_TOLERANCE)),
+    what = reference.what
+    parts = [("forward", lambda: close("forward", "Y", Y, expected_Y, REFERENCE_TOLERANCE, what)),
              ("backward_delta", lambda: close("backward_delta", "dL/dX", dX, expected_dX,
-                                              REFERENCE_TOLERANCE)),
+                                              REFERENCE_TOLERANCE, what)),
              ("backward_update_gradient", lambda: worst(
                  {name: close("backward_update_gradient", f"dL/d{name}", grads.get(name), grad,
-                              REFERENCE_TOLERANCE) for name, grad in expected_grads.items()}))]
+                              REFERENCE_TOLERANCE, what) for name, grad in expected_grads.items()}))]
     results = []
     for method, run in parts:
         try:
             measured = run()
             message = measured if isinstance(measured, str) else f"relative error {measured:.1e}"
-            results.append(CheckResult(check, method, True, message))
+            results.append(CheckResult(check, method, True, message + what))
         except MethodFailure as failure:
             results.append(CheckResult(check, failure.method, False, failure.message))
     return results

@@ -70,10 +70,19 @@ def _distinct(rng, shape):
     return (slots * (4 / size) - 2).reshape(shape)
 
 
+def _kinkless(rng, shape):
+    """Values of magnitude in [0.1, 2.1], random signs, any two magnitudes at least
+    ``2 / size`` apart: away from a kink at 0 AND without ties (a module of unknown kind)."""
+    size = int(np.prod(shape))
+    magnitudes = 0.1 + (rng.permutation(size) + rng.uniform(0.25, 0.75, size)) * (2 / size)
+    return (magnitudes * rng.choice([-1.0, 1.0], size)).reshape(shape)
+
+
 DOMAINS: dict[str, Callable] = {
     "normal": lambda rng, shape: rng.normal(size=shape),
     "away_from_zero": _away_from_zero,
     "distinct": _distinct,
+    "kinkless": _kinkless,
     "unit": lambda rng, shape: rng.uniform(0.05, 0.95, size=shape),
     "shifted": lambda rng, shape: rng.normal(3.0, 2.0, size=shape),
 }
@@ -354,9 +363,9 @@ def run_case(case: ModuleCase | LossCase, seed: int = 0, torch: bool = False):
 
 # The packages built on the library (data, studies, CLI, web app) define no module or loss: they
 # would only slow the import down (tests/test_modules.py checks that they define none).
-APPLICATION_PACKAGES = ("flambeau.__main__", "flambeau.app", "flambeau.cli", "flambeau.commands",
-                        "flambeau.datasets", "flambeau.experiments", "flambeau.signatures",
-                        "flambeau.analysis", "flambeau.testing")
+APPLICATION_PACKAGES = ("flambeau.__main__", "flambeau.app", "flambeau.check", "flambeau.cli",
+                        "flambeau.commands", "flambeau.datasets", "flambeau.experiments",
+                        "flambeau.signatures", "flambeau.analysis", "flambeau.testing")
 
 
 def _import_library(package) -> None:

@@ -21,6 +21,7 @@ from .verdicts import (
     finite_differences,
     returned_array,
     run_check,
+    shown,
     subject,
     unchanged,
 )
@@ -48,7 +49,7 @@ class _LossContext:
 
 
 def _repr(ctx: _LossContext) -> str:
-    text = call("__init__", repr, ctx.loss)
+    text = call("__init__", shown, ctx.loss)
     if not isinstance(text, str) or type(ctx.loss).__name__ not in text:
         fail("__init__", f"repr gives {text!r}, which does not name the class {type(ctx.loss).__name__}")
     return text
@@ -120,8 +121,8 @@ def _reference_results(ctx: _LossContext, reference: Reference) -> list[CheckRes
     for method, name, obtained, reference_value in (("forward", "losses", values, expected[0]),
                                                     ("backward", "gradient", grad, expected[1])):
         try:
-            error = close(method, name, obtained, reference_value, REFERENCE_TOLERANCE)
-            results.append(CheckResult(check, method, True, f"relative error {error:.1e}"))
+            error = close(method, name, obtained, reference_value, REFERENCE_TOLERANCE, reference.what)
+            results.append(CheckResult(check, method, True, f"relative error {error:.1e}{reference.what}"))
         except MethodFailure as failure:
             results.append(CheckResult(check, failure.method, False, failure.message))
     return results

@@ -43,10 +43,13 @@ class CheckReport:
     Attributes:
         subject: what was checked (class name and repr).
         results: every ``CheckResult``, in the order the checks ran.
+        notes: what the reader should know beside the verdicts (what the module was compared
+            with, or why it was not); printed after the checks as ``NOTE`` lines.
     """
 
     subject: str
     results: tuple[CheckResult, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -64,9 +67,9 @@ class CheckReport:
         return f"{self.subject}: {len(self.results)} checks, {verdict}"
 
     def as_dict(self) -> dict:
-        """JSON-ready ``{"subject", "passed", "results": [{check, method, passed, message}]}``."""
+        """JSON-ready ``{"subject", "passed", "results": [{check, method, passed, message}], "notes"}``."""
         return {"subject": self.subject, "passed": self.passed,
-                "results": [vars(result).copy() for result in self.results]}
+                "results": [vars(result).copy() for result in self.results], "notes": list(self.notes)}
 
     def __str__(self) -> str:
-        return "\n".join(str(result) for result in self.results)
+        return "\n".join([str(result) for result in self.results] + [f"NOTE  {note}" for note in self.notes])

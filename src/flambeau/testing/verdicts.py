@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from ..gradcheck import compare, numeric_gradient
+from ..gradcheck import DEFAULT_TOLERANCE, compare, numeric_gradient
 from .report import CheckResult
 
 __all__ = ["FD_STEPS", "GRADIENT_TOLERANCE", "MAX_ENTRIES", "REFERENCE_TOLERANCE", "ROUNDING_TOLERANCE",
            "MethodFailure", "Reference", "call", "close", "fail", "finite_differences", "returned_array",
-           "run_check", "subject", "unchanged", "worst"]
+           "run_check", "shown", "subject", "unchanged", "worst"]
 
 FD_STEPS = (1e-6, 1e-5)
 """Steps ``h`` of the central differences (float64), the second tried only when the first fails.
@@ -22,7 +23,7 @@ Round-off grows as ``1e-16 |f| / h`` and shows when gradients are small against 
 LeakyReLU(0.1) autoencoder with default init (gradients near 1e-4): worst relative error 5.3e-6
 at 1e-6, 5.9e-7 at 1e-5, 2.4e-2 at 1e-4 (kinks crossed). A real bug fails at both steps."""
 
-GRADIENT_TOLERANCE = 1e-5
+GRADIENT_TOLERANCE = DEFAULT_TOLERANCE  # 1e-5, flambeau.gradcheck's default too
 """Largest relative error (``flambeau.gradcheck.relative_error``) between a back-propagated
 gradient and finite differences (PyTorch's ``gradcheck`` allows ``atol=1e-5`` too). Measured
 over every case of ``MODULE_CASES`` / ``LOSS_CASES`` and seeds 0-19 at the first step alone:
@@ -49,10 +50,17 @@ class Reference:
     ``compute(module, X, delta)`` receives a float64 copy of the module checked, the float64
     input and ``delta = dL/dY``, and returns ``(Y, dL/dX, {parameter name: dL/dparameter})`` for
     ``L = sum(delta * Y)``, in the module's own layouts (see ``flambeau.testing.torch_reference``).
+    ``description`` (optional) says what exactly is compared with; failure messages end with it.
     """
 
     name: str
     compute: Callable
+    description: str = ""
+
+    @property
+    def what(self) -> str:
+        """`` (description)`` for a message, or nothing."""
+        return f" ({self.description})" if self.description else ""
 
 
 # -- failures ---------------------------------------------------------------------------------------
@@ -71,7 +79,23 @@ def call(method: str, function, *args):
     except MethodFailure:
         raise
     except Exception as error:
-        raise MethodFailure(method, f"{method} raised {type(error).__name__}: {error}") from error
+        raise MethodFailure(method, f"{method} raised {type(error).__name__}: {error}{_place(error)}") \
+            from error
+
+
+_LIBRARY_DIRS = (str(Path(np.__file__).parent), str(Path(__file__).resolve().parents[1]))
+
+
+def _place(error: BaseException) -> str:
+    """`` (file.py, line 12)``: the innermost frame of the traceback outside NumPy and flambeau
+    (the line of the module checked that raised), or nothing."""
+    place, tb = "", error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith(_LIBRARY_DIRS) and not filename.startswith("<"):
+            place = f" ({Path(filename).name}, line {tb.tb_lineno})"
+        tb = tb.tb_next
+    return place
 
 
 def returned_array(method: str, value) -> np.ndarray:
@@ -108,17 +132,27 @@ def close(method: str, name: str, obtained, expected, tolerance: float, what: st
 
 
 def finite_differences(method: str, name: str, analytic: np.ndarray, f, array: np.ndarray,
-                       entries: np.ndarray) -> float:
+                       entries: np.ndarray, unused: str | None = None, what: str = "") -> float:
     """Fail ``method`` unless ``analytic`` (the entries ``entries`` of the gradient w.r.t.
-    ``array``) agrees with central differences of ``f()`` at one of ``FD_STEPS``; the error."""
-    best = None
+    ``array``) agrees with central differences of ``f()`` at one of ``FD_STEPS``; the error.
+
+    With ``unused`` (a method name, e.g. ``"forward"``): when every finite difference is exactly
+    0 while ``analytic`` is not, ``f`` does not read ``array`` at all (a forward pass that forgot
+    its bias), and ``unused`` is the method at fault, not ``method``. ``what`` ends the message
+    (how ``f`` is built)."""
+    best, ignored = None, True
     for h in FD_STEPS:
-        result = compare(analytic, numeric_gradient(f, array, entries, h), entries, array.shape)
+        numeric = numeric_gradient(f, array, entries, h)
+        ignored = ignored and not numeric.any()
+        result = compare(analytic, numeric, entries, array.shape)
         if best is None or not result.error >= best.error:
             best = result
         if result.error <= GRADIENT_TOLERANCE:
             return result.error
-    fail(method, f"{best.where(name)} (finite differences); relative error {best.error:.2g} > "
+    if unused is not None and ignored and np.any(analytic):
+        fail(unused, f"{unused} does not use {name.removeprefix('dL/d')}: its finite differences are 0, "
+                     f"but {best.where(name)}")
+    fail(method, f"{best.where(name)} (finite differences{what}); relative error {best.error:.2g} > "
                  f"{GRADIENT_TOLERANCE:g}")
 
 
@@ -150,10 +184,16 @@ def run_check(method: str, check: str, function, ctx) -> CheckResult:
         return CheckResult(check, method, False, f"{type(error).__name__}: {error}")
 
 
+def shown(obj) -> str:
+    """``repr(obj)``, or the class name for a class without a repr of its own (the default one
+    shows a memory address, different at every run)."""
+    return repr(obj) if type(obj).__repr__ is not object.__repr__ else type(obj).__name__
+
+
 def subject(obj) -> str:
     """``"ClassName: repr"`` on one line, cut at 120 characters."""
     try:
-        text = repr(obj).replace("\n", " ")
+        text = shown(obj).replace("\n", " ")
     except Exception:
         text = "(repr raised)"
     text = " ".join(text.split())
