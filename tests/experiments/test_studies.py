@@ -91,8 +91,9 @@ def check_regression(m):
 
 
 def check_moons(m):
-    assert set(m["heads"]) == {"sigmoid_bce", "softmax_ce", "logsoftmax_nll"}
-    assert all(_between(h["test_accuracy"], 0.6, 1) for h in m["heads"].values())
+    for recipe in (m, m["flambeau_recipe"]):
+        assert set(recipe["heads"]) == {"sigmoid_bce", "softmax_ce", "logsoftmax_nll"}
+        assert all(_between(h["test_accuracy"], 0.6, 1) for h in recipe["heads"].values())
 
 
 def check_cnn(m):
