@@ -99,7 +99,8 @@ MOONS = Study(
     configs={"tiny": MoonsConfig(n=200, epochs=20, repeats=1),
              "quick": MoonsConfig(epochs=150, repeats=3),
              "full": MoonsConfig()},
-    flambeau_configs={"tiny": MoonsConfig(n=200, epochs=20, repeats=1, reduction="mean", init="uniform"),
+    flambeau_configs={"tiny": MoonsConfig(n=200, epochs=20, repeats=1, reduction="mean",
+                                          init="uniform"),
                       "quick": MoonsConfig(epochs=150, repeats=3, reduction="mean", init="uniform"),
                       "full": MoonsConfig(reduction="mean", init="uniform")},
     flambeau_reason="the same rate of 0.05 on the batch MEAN (PyTorch's convention) with PyTorch's default "
