@@ -105,8 +105,8 @@ MOONS = Study(
                       "full": MoonsConfig(reduction="mean", init="uniform")},
     flambeau_reason="the same rate of 0.05 on the batch MEAN (PyTorch's convention) with PyTorch's default "
                     "init: on the summed gradient of 32 samples it is a step of 1.6 on the mean, and the "
-                    "cross-entropy heads oscillate (the report noted it for Softmax/CE) and end below 90 % on "
-                    "most seeds.",
+                    "cross-entropy heads oscillate (the report noted it for Softmax/CE) and end below "
+                    "90 % on most seeds.",
     references=tuple(Reference(f"heads.{h}.test_accuracy", f"test accuracy, {h}", "> 0.90", REPORT_003)
                      for h in HEADS)
     + (Reference("all_above_0.9", "share of seeds where all three heads exceed 0.90", "'repeatedly'",
