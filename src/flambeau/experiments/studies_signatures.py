@@ -127,6 +127,8 @@ SIGNATURES = Study(
                           "'the majority'", REPORT_004 + " (figure 5.4)"),
                 Reference("anomaly_3_max_share.hidden1", "3s: largest share going to one known class, first "
                           "hidden layer", "'at random'", REPORT_004 + " (figure 5.5)"),
+                Reference("anomaly_3_with_1.hidden1", "3s routed to the 1s' clusters, first hidden layer",
+                          "'at random'", REPORT_004 + " (figure 5.5)"),
                 Reference("accuracy", "1-vs-7 test accuracy", "not published", REPORT_004)),
     source=REPORT_004,
     recipe=(Setting("network", "dense, hidden layers of 32 and 64 units (section 4.3)", "same, ReLU",
