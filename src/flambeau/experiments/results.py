@@ -19,7 +19,6 @@ from pathlib import Path
 
 from ..files import read_json, save_figure, write_bytes
 from .registry import all_studies
-from .repeats import is_spread
 from .report import format_value
 
 __all__ = ["PAGE_STUDIES", "StudyRun", "SweepRun", "find_runs", "results_page"]
@@ -83,12 +82,6 @@ def _command(record: dict) -> str:
     return re.sub(r" --out \S+", "", record.get("command", "")).strip()
 
 
-def _value(value) -> str:
-    if is_spread(value):
-        return f"{value['mean']:.4g} ± {value['std']:.2g} [{value['min']:.4g}, {value['max']:.4g}]"
-    return format_value(value)
-
-
 def _seeds_text(metrics: dict) -> str:
     """How many seeds a recipe ran: its ``repeats``, else the most runs behind one of its published
     quantities (studies that loop over seeds themselves)."""
@@ -99,6 +92,13 @@ def _seeds_text(metrics: dict) -> str:
     counts = [row.get("seeds", 1) for row in metrics.get("comparison", [])]
     n = max(counts, default=1)
     return f"{n} seeds" if n > 1 else "1 seed"
+
+
+def _ours(row: dict, key: str = "ours") -> str:
+    """A comparison row's number, formatted here from its raw value (runs of any date read alike);
+    the stored text where there is no raw value (a skipped part)."""
+    value = row.get(f"{key}_value")
+    return row.get(key, "n/a") if value is None else format_value(value)
 
 
 def _cell(text) -> str:
@@ -129,8 +129,8 @@ def _summary_rows(studies: dict[str, StudyRun], sizes) -> list[list]:
             continue
         label = name if run.record.get("size") == "full" else f"{name} ({run.record.get('size')} run)"
         for row in run.metrics.get("comparison", []):
-            rows.append([label, row["label"], row["reported"], row["ours"], row.get("seeds", 1),
-                         _within(row), row.get("flambeau", "")])
+            rows.append([label, row["label"], row["reported"], _ours(row), row.get("seeds", 1),
+                         _within(row), _ours(row, "flambeau") if "flambeau" in row else ""])
     return rows
 
 
@@ -174,8 +174,8 @@ def _study_section(name: str, run: StudyRun | None, figures_dir: Path | None, li
         has_ours = isinstance(ours, dict)
         header = ["quantity", "published", "ours, report's recipe", "within our seeds' range"] + \
             (["ours, flambeau's recipe"] if has_ours else []) + ["source"]
-        lines += ["Numbers:", ""] + _table(header, [[r["label"], r["reported"], r["ours"], _within(r),
-                                                    *([r.get("flambeau", "n/a")] if has_ours else []),
+        lines += ["Numbers:", ""] + _table(header, [[r["label"], r["reported"], _ours(r), _within(r),
+                                                    *([_ours(r, "flambeau")] if has_ours else []),
                                                     r["source"]] for r in comparison])
     lines += _copy_figure(name, run, figures_dir, link)
     return lines
