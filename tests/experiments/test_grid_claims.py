@@ -60,3 +60,20 @@ def test_pairs_differ_in_the_axis_only():
     changes = paired_changes(rows, "steps", 2, 4)
     assert len(changes) == 2 * 2 * 2 * 2 and all(abs(c - 1.0) < 1e-12 for c in changes)
     assert paired_changes(rows, "loss", "mse", "bce") == [0.0] * 24  # lr differs with the loss: not a key
+
+
+def test_the_rates_swapped_test_the_lr_claim_on_pairs_and_a_diverged_rate_loses():
+    rows = _rows(lambda r: 0.05 if r["loss"] == "bce" else 0.04)  # the 84: BCE at 0.1, MSE at 0.01
+    swapped = [{**r, "lr": 0.01, "test_mse": 0.06} for r in rows if r["loss"] == "bce"]
+    swapped += [{**r, "lr": 0.1, "status": "failed", "test_mse": None} for r in rows if r["loss"] == "mse"]
+    lr = _verdicts_lr(rows, swapped)
+    assert lr["verdict"] == "holds"
+    assert lr["evidence"] == ("BCE: 0.1 beats 0.01 in 100 % of 24 pairs; MSE: 0.01 beats 0.1 in 100 % of 24 "
+                              "pairs (24 runs at 0.1 diverged)")
+    worse = [{**r, "test_mse": 0.04} for r in swapped if r["loss"] == "bce"]
+    assert _verdicts_lr(rows, worse)["verdict"] == "does not hold"
+    assert _verdicts_lr(rows, [])["verdict"] == "not testable"
+
+
+def _verdicts_lr(rows, lr_rows):
+    return {v["axis"]: v for v in claims(rows, lr_rows=lr_rows)}["lr"]

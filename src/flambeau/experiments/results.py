@@ -209,7 +209,8 @@ def _mean_image_mse(grid: dict, studies: dict[str, StudyRun]) -> float | None:
     return float(((Xt - X.mean(axis=0, keepdims=True)) ** 2).mean())
 
 
-def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str) -> list[str]:
+def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str,
+                   lr_sweep: SweepRun | None = None) -> list[str]:
     from .grid_claims import claims
     from .studies_autoencoder import _depth_figure, _mean_by_loss_depth_epochs
 
@@ -230,6 +231,12 @@ def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str
              f"{_minutes(_training_seconds(ok))}", ""]
     if failed:
         lines += [f"- Failed: {failed[0].get('error', '')} (and {len(failed) - 1} more)", ""]
+    lr_rows = lr_sweep.rows if lr_sweep is not None else []
+    if lr_sweep is not None:
+        lr_ok = sum(r.get("status") == "ok" for r in lr_rows)
+        name = lr_sweep.grid["name"]
+        lines += [f"- The rates swapped (grid `{name}`, `{_grid_file(name)}`): {lr_ok} ok, "
+                  f"{len(lr_rows) - lr_ok} failed, of {_grid_size(lr_sweep.grid)}", ""]
     baseline = _mean_image_mse(grid, studies)
     if baseline is not None and ok:
         nothing = sum(r["test_mse"] >= 0.98 * baseline for r in ok)
@@ -237,7 +244,7 @@ def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str
                   f"{len(ok)} "
                   "finished networks are at or above that level (no better than the mean image, whatever the "
                   "input).", ""]
-    verdicts = claims(rows, baseline)
+    verdicts = claims(rows, baseline, lr_rows=lr_rows)
     lines += ["Report 002's claims (section 4.2), on pairs of configurations differing in that axis only:",
               ""]
     lines += _table(["axis", "claim", "verdict", "evidence"],
@@ -284,8 +291,7 @@ def _grid_size(grid: dict) -> int:
 
 
 def _grid_file(name: str) -> str:
-    return {"autoencoder-mnist-84": "autoencoder_mnist_84.toml",
-            "autoencoder-mnist-84-report": "autoencoder_mnist_84_report.toml"}.get(name, f"{name}.toml")
+    return name.replace("-", "_") + ".toml"
 
 
 def _training_seconds(rows) -> float:
@@ -336,8 +342,11 @@ def results_page(roots, figures_dir=None, link: str = "", sizes=("full",)) -> st
         lines += ["No sweep folder found: run `flambeau sweep src/flambeau/experiments/grids/"
                   "autoencoder_mnist_84_report.toml --jobs 1` (the report's recipe) and "
                   "`... autoencoder_mnist_84.toml` (flambeau's).", ""]
+    by_name = {s.grid["name"]: s for s in sweeps}
     for sweep in sorted(sweeps, key=lambda s: (not s.grid["name"].endswith("report"), s.grid["name"])):
-        lines += _sweep_section(sweep, studies, figures_dir, link)
+        if sweep.grid["name"].endswith("-lr") and sweep.grid["name"][:-3] in by_name:
+            continue  # the rates swapped: read with its grid
+        lines += _sweep_section(sweep, studies, figures_dir, link, by_name.get(f"{sweep.grid['name']}-lr"))
     lines += ["## Every study", ""]
     for name in PAGE_STUDIES:
         lines += _study_section(name, studies.get(name), figures_dir, link, sizes)

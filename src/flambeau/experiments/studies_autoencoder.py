@@ -487,10 +487,13 @@ class GridConfig:
     """Report 002's 84 configurations as a sweep (``grids/<grid>``): the report's recipe in
     ``autoencoder_mnist_84_report.toml``, flambeau's in ``autoencoder_mnist_84.toml``.
 
-    ``sweep_root``: parent folder of the sweep folder ``sweep-<grid name>`` (default: inside the
-    run folder); pointing it at a sweep run before (``flambeau sweep``) reuses its finished rows."""
+    ``lr_grid``: the same configurations at the other loss's rate, for the learning-rate claim
+    ("" for none). ``sweep_root``: parent folder of the sweep folders ``sweep-<grid name>``
+    (default: inside the run folder); pointing it at sweeps run before (``flambeau sweep``) reuses
+    their finished rows."""
 
     grid: str = "autoencoder_mnist_84_report.toml"
+    lr_grid: str = "autoencoder_mnist_84_report_lr.toml"
     overrides: tuple = ()
     epoch_scale: float = 1.0
     max_configs: int | None = None
@@ -500,13 +503,9 @@ class GridConfig:
 
 def run_autoencoder_grid(cfg: GridConfig, ctx) -> dict:
     from .grid_claims import claims
-    from .sweep import load_grid, run_sweep
 
-    with resources.as_file(resources.files("flambeau.experiments") / "grids" / cfg.grid) as path:
-        grid = load_grid(path)
-    grid = grid.with_base(**dict(cfg.overrides)).scaled("epochs", cfg.epoch_scale)
-    folder = (Path(cfg.sweep_root) if cfg.sweep_root else ctx.out) / f"sweep-{grid.name}"
-    rows = run_sweep(grid, folder, n_jobs=cfg.n_jobs, progress=ctx.progress, limit=cfg.max_configs)
+    rows, folder, grid = _sweep(cfg.grid, cfg, ctx)
+    lr_rows = _sweep(cfg.lr_grid, cfg, ctx)[0] if cfg.lr_grid else []
     ctx.attach(folder / "summary.png", "test MSE per pixel of every configuration by parameter value "
                                        "(dots: configurations, bars: means)")
     ok = [r for r in rows if r.get("status") == "ok"]
@@ -527,7 +526,7 @@ def run_autoencoder_grid(cfg: GridConfig, ctx) -> dict:
                   ["loss", "encoder layers"] + [f"{e} epochs" for e in _all_epochs(by_depth)],
                   [[loss, steps] + [f"{curve[e]:.4f}" if e in curve else "" for e in _all_epochs(by_depth)]
                    for loss, depths in by_depth.items() for steps, curve in depths.items()])
-    verdicts = claims(rows, baseline)
+    verdicts = claims(rows, baseline, lr_rows=lr_rows)
     ctx.table("Report 002's claims (section 4.2), axis by axis, on pairs differing in that axis only",
               ["axis", "claim", "verdict", "evidence"],
               [[v["axis"], v["claim"], v["verdict"], v["evidence"]] for v in verdicts])
@@ -544,6 +543,18 @@ def run_autoencoder_grid(cfg: GridConfig, ctx) -> dict:
             "mean_test_mse_by_loss_steps_epochs": {
                 loss: {str(steps): {str(e): m for e, m in curve.items()} for steps, curve in depths.items()}
                 for loss, depths in by_depth.items()}}
+
+
+def _sweep(name: str, cfg: GridConfig, ctx):
+    """Run (or resume) the grid file ``name`` with the config's overrides: ``(rows, folder, grid)``."""
+    from .sweep import load_grid, run_sweep
+
+    with resources.as_file(resources.files("flambeau.experiments") / "grids" / name) as path:
+        grid = load_grid(path)
+    grid = grid.with_base(**dict(cfg.overrides)).scaled("epochs", cfg.epoch_scale)
+    folder = (Path(cfg.sweep_root) if cfg.sweep_root else ctx.out) / f"sweep-{grid.name}"
+    rows = run_sweep(grid, folder, n_jobs=cfg.n_jobs, progress=ctx.progress, limit=cfg.max_configs)
+    return rows, folder, grid
 
 
 def _mean_by_loss_depth_epochs(rows) -> dict:
@@ -596,9 +607,9 @@ AUTOENCODER_GRID = Study(
     summary="loss MSE/BCE x lr x epochs x batch 32/64 x bottleneck 16/32 x 2/4/8 encoder layers (84 configs)",
     run=run_autoencoder_grid,
     configs={"tiny": GridConfig(**_GRID_TINY), "quick": GridConfig(**_GRID_QUICK), "full": GridConfig()},
-    flambeau_configs={"tiny": GridConfig(grid=_GRID_OURS, **_GRID_TINY),
-                      "quick": GridConfig(grid=_GRID_OURS, **_GRID_QUICK),
-                      "full": GridConfig(grid=_GRID_OURS)},
+    flambeau_configs={"tiny": GridConfig(grid=_GRID_OURS, lr_grid="", **_GRID_TINY),
+                      "quick": GridConfig(grid=_GRID_OURS, lr_grid="", **_GRID_QUICK),
+                      "full": GridConfig(grid=_GRID_OURS, lr_grid="")},
     flambeau_reason="LeakyReLU units, He init and Adam at 1e-3 (both losses), on the report's 84 axes: with "
                     "TanH and plain SGD the deep networks learn the mean image (see the grid files' "
                     "headers).",
