@@ -49,6 +49,18 @@ def test_shipped_report_recipe_grid_has_the_same_84_configurations_with_the_repo
         tuple(c[k] for k in axes) for c in expand(ours))
 
 
+def test_the_rates_swapped_grid_pairs_with_the_reports_84_on_every_configuration():
+    folder = resources.files("flambeau.experiments") / "grids"
+    with resources.as_file(folder / "autoencoder_mnist_84_report_lr.toml") as file:
+        swapped = expand(load_grid(file))
+    with resources.as_file(folder / "autoencoder_mnist_84_report.toml") as file:
+        report = expand(load_grid(file))
+    rate = {"mse": 0.01, "bce": 0.1}  # the report's, section 4.1
+    assert len(swapped) == 28 and all(c["lr"] != rate[c["loss"]] and c["steps"] == 2 for c in swapped)
+    key = ("loss", "epochs", "batch_size", "latent", "steps", "activation", "init", "rule", "reduction", "seed")
+    assert {tuple(c[k] for k in key) for c in swapped} <= {tuple(c[k] for k in key) for c in report}
+
+
 def test_load_grid_names_the_problem(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\ntask = "mlp"\n[[grid]]\nhidden = 4\n')
