@@ -108,3 +108,16 @@ def test_several_published_draws_are_all_placed_in_our_range():
     row = comparison_rows(study, {"acc": spread})[0]
     assert row["reported"] == "0.97 / 0.574" and row["within"] is True
     assert comparison_rows(study, {"acc": {**spread, "min": 0.6}})[0]["within"] is False
+
+
+def test_flambeaus_recipe_may_name_its_models_differently_or_have_no_counterpart():
+    configs = {s: Config() for s in ("tiny", "quick", "full")}
+    refs = (Reference("models.e100.bce", "100 epochs (flambeau: 30)", "images only", "report 000",
+                      "models.e30.bce"),
+            Reference("models.e500.bce", "500 epochs", "images only", "report 000", None))
+    study = Study("keys", "Keys", "summary", lambda c, x: {}, configs, references=refs)
+    metrics = {"models": {"e100": {"bce": 0.165}, "e500": {"bce": 0.15}},
+               "flambeau_recipe": {"models": {"e30": {"bce": 0.162}, "e500": {"bce": 0.1}}}}
+    rows = comparison_rows(study, metrics)
+    assert (rows[0]["flambeau_value"], rows[1]["flambeau_value"]) == (0.162, None)
+    assert rows[1]["flambeau"] == "n/a"

@@ -91,7 +91,7 @@ def comparison_rows(study, metrics: dict) -> list[dict]:
                "reported": format_value(ref.reported), "reported_value": to_jsonable(ref.reported),
                "source": ref.source}
         if isinstance(theirs, dict):
-            other = lookup(theirs, ref.key)
+            other = None if ref.flambeau_key is None else lookup(theirs, ref.flambeau_key or ref.key)
             row.update(flambeau=format_value(other), flambeau_value=to_jsonable(other),
                        flambeau_seeds=_seeds(theirs, other))
         rows.append(row)

@@ -1,6 +1,10 @@
 """One results page (Markdown) from run folders: every study, the published numbers, ours with the
 report's recipe and with flambeau's, the command, the wall time; report 002's claims on its grid.
 
+The comparison rows are computed again from each run's metrics with the study's current
+references (labels, sources and keys as declared now; a quantity the run did not measure reads
+n/a).
+
 ``results_page(root)`` reads, under ``root`` (one level down, symbolic links followed):
 
 - study folders (``metrics.json`` + ``config.json``, written by ``flambeau run``);
@@ -19,7 +23,7 @@ from pathlib import Path
 
 from ..files import read_json, save_figure, write_bytes
 from .registry import all_studies
-from .report import format_value
+from .report import comparison_rows, format_value
 
 __all__ = ["PAGE_STUDIES", "StudyRun", "SweepRun", "find_runs", "results_page"]
 
@@ -128,7 +132,8 @@ def _summary_rows(studies: dict[str, StudyRun], sizes) -> list[list]:
         if run is None or run.record.get("size") not in sizes:
             continue
         label = name if run.record.get("size") == "full" else f"{name} ({run.record.get('size')} run)"
-        for row in run.metrics.get("comparison", []):
+        study = all_studies().get(name)
+        for row in comparison_rows(study, run.metrics) if study else run.metrics.get("comparison", []):
             rows.append([label, row["label"], row["reported"], _ours(row), row.get("seeds", 1),
                          _within(row), _ours(row, "flambeau") if "flambeau" in row else ""])
     return rows
@@ -169,7 +174,7 @@ def _study_section(name: str, run: StudyRun | None, figures_dir: Path | None, li
         lines += ["Recipe:", ""] + _table(header, [[r["name"], r["report"], r["ours"],
                                                    *([r["flambeau"] or "same"] if has_ours else []), r["why"]]
                                                   for r in recipe])
-    comparison = m.get("comparison") or []
+    comparison = comparison_rows(study, m) if study is not None else m.get("comparison") or []
     if comparison:
         has_ours = isinstance(ours, dict)
         header = ["quantity", "published", "ours, report's recipe", "within our seeds' range"] + \

@@ -40,12 +40,15 @@ class Reference:
         reported: the published value (a number; a tuple of numbers for several published
             draws; or text such as ``"> 0.90"``).
         source: where it was published (report file and figure/table).
+        flambeau_key: where the same quantity sits in flambeau's recipe's metrics when its
+            models are named differently ("" : ``key``; None: no counterpart).
     """
 
     key: str
     label: str
     reported: float | tuple | str | None
     source: str = ""
+    flambeau_key: str | None = ""
 
 
 @dataclass(frozen=True)
