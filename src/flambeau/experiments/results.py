@@ -17,6 +17,7 @@ per study) and the grids' CSV tables are copied or drawn there, and linked relat
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +167,7 @@ def _study_section(name: str, run: StudyRun | None, figures_dir: Path | None, li
                      f"{_minutes(ours.get('elapsed_s'))}. "
                      f"Why: {study.flambeau_reason if study else ''}")
     lines.append("")
-    recipe = m.get("recipe") or []
+    recipe = [dataclasses.asdict(r) for r in study.recipe] if study is not None else m.get("recipe") or []
     if recipe:
         has_ours = isinstance(ours, dict)
         header = ["setting", "the report says", "report's recipe (run)"] + (["flambeau's recipe"] if has_ours
