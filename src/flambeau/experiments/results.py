@@ -251,14 +251,18 @@ def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str
                   "finished networks are at or above that level (no better than the mean image, whatever the "
                   "input).", ""]
     verdicts = claims(rows, baseline, lr_rows=lr_rows)
-    lines += ["Report 002's claims (section 4.2), on pairs of configurations differing in that axis only:",
-              ""]
+    lines += ["Report 002's claims (sections 4.1-4.2), on pairs of configurations differing in that axis "
+              "only:", ""]
     lines += _table(["axis", "claim", "verdict", "evidence"],
                     [[v["axis"], v["claim"], v["verdict"], v["evidence"]] for v in verdicts])
     if figures_dir is not None:
         target = figures_dir / f"{grid['name']}.csv"
         write_bytes(target, (sweep.folder / "results.csv").read_bytes())
         lines += [f"Every configuration: [{target.name}]({link}{target.name}).", ""]
+        if lr_sweep is not None:
+            other = figures_dir / f"{lr_sweep.grid['name']}.csv"
+            write_bytes(other, (lr_sweep.folder / "results.csv").read_bytes())
+            lines += [f"The rates swapped: [{other.name}]({link}{other.name}).", ""]
         by_depth = _mean_by_loss_depth_epochs(ok)
         if by_depth:
             png = figures_dir / f"{grid['name']}-depth.png"
