@@ -4,8 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP_BASE := $(VENV)/.installed-base
 STAMP_TEST := $(VENV)/.installed-test
+STAMP_DOCS := $(VENV)/.installed-docs
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench tutorials docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,10 @@ $(STAMP_TEST): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@ $(STAMP_BASE)
 
+$(STAMP_DOCS): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[docs]"
+	touch $@ $(STAMP_BASE)
+
 demo: $(STAMP_BASE)
 	$(VENV)/bin/flambeau run quickstart
 
@@ -26,7 +31,18 @@ test: $(STAMP_TEST)
 	$(PY) -m pytest -q
 
 lint: $(STAMP_TEST)
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks docs/tools docs/hooks
+
+# Execute every tutorial (docs/tutorials/NN_*.py, jupytext percent format) into its .ipynb; fails on
+# any error and prints each one's wall time.
+tutorials: $(STAMP_DOCS)
+	$(PY) docs/tools/run_tutorials.py
+
+# The documentation site in site/, warnings as errors; runs the tutorials whose notebook is missing
+# or older than its source first.
+docs: $(STAMP_DOCS)
+	$(PY) docs/tools/run_tutorials.py --stale
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 bench: $(STAMP_TEST)
 	$(PY) benchmarks/bench_mlp.py
@@ -34,4 +50,4 @@ bench: $(STAMP_TEST)
 	$(PY) benchmarks/bench_adam.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .ruff_cache docs/tutorials/*.ipynb

@@ -76,13 +76,13 @@ def test_nothing_but_the_cli_imports_the_web_app():
 # The checkers (gradcheck, the battery and module database, the teacher's checker) sit with
 # training: built on the modules and losses, used by the applications.
 LEVELS = {
-    "core": ("_checks", "dtype", "files", "init", "metrics", "module", "random", "registry",
+    "core": ("_checks", "_optional", "dtype", "files", "init", "metrics", "module", "random", "registry",
              "serialization", "summary", "user_code"),
     "layers/losses": ("aliases", "autoencoder", "containers", "layers", "losses", "models"),
     "optim": ("callbacks", "optim", "regularization", "rules", "schedules"),
     "training": ("", "check", "checkpoint", "evaluation", "gradcheck", "testing", "training"),  # "": flambeau
-    "datasets/experiments/signatures": ("analysis", "course", "datasets", "experiments", "plot", "signatures",
-                                        "studies"),
+    "datasets/experiments/signatures": ("analysis", "course", "datasets", "experiments", "interop", "plot",
+                                        "signatures", "studies"),
     "cli/app": ("__main__", "app", "cli", "commands"),
 }
 
@@ -150,7 +150,8 @@ def test_import_flambeau_loads_no_heavy_dependency_nor_lazy_submodule():
     tops = {name.split(".")[0] for name in loaded}
     assert not tops & set(HEAVY), sorted(tops & set(HEAVY))
     lazy = [f"flambeau.{name}"
-            for name in ("analysis", "check", "course", "datasets", "plot", "signatures", "studies")]
+            for name in ("analysis", "check", "course", "datasets", "interop", "plot", "signatures",
+                         "studies")]
     assert not set(lazy) & set(loaded), sorted(set(lazy) & set(loaded))
 
 

@@ -190,3 +190,35 @@ def test_import_without_a_model_exits_2(tmp_path, capsys):
     assert main(["signatures", "--import", "my_layers.py", "--runs", str(tmp_path)]) == 2
     assert capsys.readouterr().err == ("flambeau signatures: --import names the files defining the "
                                        "classes of a --model file\n")
+
+
+def test_the_report004_preset_writes_its_nine_studies_and_a_summary(tmp_path, capsys):
+    code = main(["signatures", "--preset", "report004", "--quick", "--runs", str(tmp_path), "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    folder = tmp_path / "report004"
+    studies = sorted(p.name for p in folder.iterdir() if (p / "study.json").is_file())
+    assert len(studies) == 18 and "signature_17_10_a43" in studies and "signature_012345678_10_a9" in studies
+    summary = json.loads((folder / "preset.json").read_text())
+    assert [row["anomaly"] for row in summary["anomaly_table"]][:3] == ["3", "4", "all"]
+    assert [row["anomaly"] for row in summary["anomaly_table"]][3:] == [str(d) for d in range(10)]
+    assert all(row["path"]["auroc"]["ci"] is not None for row in summary["anomaly_table"])  # 2 seeds
+    assert out.startswith(f"preset report004: 18 studies in {folder}")
+    assert "report 004: 7s in the 1s' cluster from the first hidden layer: 4 (of about 100); measured:" in out
+    from flambeau.app.store import list_runs
+
+    listed = [row["name"] for row in list_runs(tmp_path)]
+    assert sorted(listed) == sorted(f"report004/{name}" for name in studies)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--preset", "report005"],
+     "flambeau signatures: unknown preset 'report005'; the presets are ['report004']\n"),
+    (["--quick"], "flambeau signatures: --quick reduces a --preset; name one: --preset report004\n"),
+    (["--preset", "report004", "--seed", "0", "--n-per-class", "5", "--model", "m.npz"],
+     "flambeau signatures: --preset report004 sets every study's configuration itself; drop --model, "
+     "--n-per-class, --seed\n"),
+])
+def test_preset_errors_exit_2(tmp_path, capsys, argv, message):
+    assert main(["signatures", *argv, "--runs", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == message

@@ -415,10 +415,11 @@ def check_file(path, *, args: dict | None = None, input_shapes: dict | None = No
         seed: seeds the weights' copies' inputs, ``delta`` and the entries checked.
         strict: also check the library's own obligations (see ``flambeau.check``).
 
-    Raises:
-        FileNotFoundError: no such file. ``ValueError``: ``args`` or ``input_shapes`` names a
-        class that the file does not define.
     A file that raises while it is imported is not an exception: the ``FileCheck`` says why.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: ``args`` or ``input_shapes`` names a class that the file does not define.
     """
     from ..user_code import import_file
 

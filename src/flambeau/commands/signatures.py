@@ -37,6 +37,12 @@ def register(subparsers) -> None:
     parser.add_argument("--layers", nargs="+", default=None, metavar="NODE",
                         help="with --onnx: node names to record (default: every activation node)")
     parser.add_argument("--runs", default="runs", help="parent folder of the run folders")
+    parser.add_argument("--preset", default=None, metavar="NAME",
+                        help="run a whole experiment instead of one study: report004 writes report 004's "
+                             "seven partitions and the anomaly studies (1-vs-7 with 4s and 3s, leave one "
+                             "digit out) under RUNS/report004/ (MNIST, 10 seeds; about 45 min on 2 cores)")
+    parser.add_argument("--quick", action="store_true",
+                        help="with --preset: reduced sizes (USPS, 10 images per class, 2 seeds, PCA maps)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.set_defaults(func=run)
     parser.parse_known_args = _AddingConfigOptions(parser)
@@ -49,6 +55,8 @@ def run(args) -> int:
     from flambeau.signatures import OnnxModel, run_signatures
     from flambeau.user_code import import_file
 
+    if args.preset or args.quick:
+        return _run_preset(args)
     try:
         if args.import_files and not args.model:
             raise ValueError("--import names the files defining the classes of a --model file")
@@ -84,6 +92,45 @@ def run(args) -> int:
               f"{info['path_entropy_bits']:.2f} bits over {info['distinct_paths']} paths")
     print(f"run folder: {folder}   (view it: flambeau serve --runs {args.runs})")
     return 0
+
+
+def _run_preset(args) -> int:
+    import sys
+
+    from flambeau.files import read_json
+    from flambeau.signatures.presets import run_preset
+
+    try:
+        if not args.preset:
+            raise ValueError("--quick reduces a --preset; name one: --preset report004")
+        given = sorted([name for name in _config_names() if hasattr(args, name)]  # only options given
+                       + [name for name in ("model", "onnx", "layers") if getattr(args, name) is not None])
+        if given:
+            raise ValueError(f"--preset {args.preset} sets every study's configuration itself; drop "
+                             + ", ".join("--" + name.replace("_", "-") for name in given))
+        folder = run_preset(args.preset, args.runs, quick=args.quick, show_progress=not args.no_progress)
+    except (ValueError, FileNotFoundError, ImportError) as error:
+        print(f"flambeau signatures: {error}", file=sys.stderr)
+        return 2
+    summary = read_json(folder / "preset.json")
+    print(f"preset {summary['name']}: {len(summary['studies'])} studies in {folder}")
+    for study in summary["studies"]:
+        print(f"  {study['path']}: accuracy {study['accuracy']:.3f}; {study['separation']}")
+    print("  anomaly detection (AUROC / FPR at 95 % TPR, mean over seeds):")
+    for row in summary["anomaly_table"]:
+        cells = "  ".join(f"{d} {row[d]['auroc']['mean']:.3f}/{row[d]['fpr95']['mean']:.3f}"
+                          for d in ("path", "msp", "mahalanobis", "glosh"))
+        print(f"    {row['study']} anomaly {row['anomaly']}: {cells}  (path score {row['outcome']})")
+    for entry in summary.get("comparison", []):
+        print(f"  report 004: {entry['figure']}: {entry['report']}; measured: {entry['measured']}")
+    print(f"view them: flambeau serve --runs {args.runs}")
+    return 0
+
+
+def _config_names() -> list[str]:
+    from flambeau.signatures.config import SignatureConfig
+
+    return [*(f.name for f in dataclasses.fields(SignatureConfig)), *ALIASES]
 
 
 # -- the options, from SignatureConfig's fields ----------------------------------------------------

@@ -1,4 +1,5 @@
-"""Element-wise and softmax activations (no parameters).
+"""Element-wise and softmax activations (no parameters, so no parameter gradient: ``forward`` and
+``backward_delta`` only).
 
 All are numerically stable: no overflow for inputs of magnitude 1e4 or more. Where the
 derivative is cheaper from the output (tanh, sigmoid, softmax), ``forward`` remembers its
@@ -58,7 +59,11 @@ def _check_pair(where, input, delta):
 
 
 class Identity(_Activation):
-    """``Y = X``; ``dL/dX = delta``."""
+    """``Y = X``; ``dL/dX = delta``.
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
+    """
 
     def _apply(self, X):
         return X
@@ -68,7 +73,11 @@ class Identity(_Activation):
 
 
 class TanH(_FromOutput):
-    """``Y = tanh(X)``; ``dL/dX = delta * (1 - Y^2)``."""
+    """``Y = tanh(X)``; ``dL/dX = delta * (1 - Y^2)``.
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
+    """
 
     def _apply(self, X):
         return np.tanh(X)
@@ -82,6 +91,9 @@ class Sigmoid(_FromOutput):
     """``Y = 1 / (1 + exp(-X))``; ``dL/dX = delta * Y (1 - Y)``.
 
     Computed as ``exp(-|x|)`` based branches so that no ``exp`` overflows.
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
     """
 
     def _apply(self, X):
@@ -94,7 +106,11 @@ class Sigmoid(_FromOutput):
 
 
 class ReLU(_Activation):
-    """``Y = max(X, 0)``; ``dL/dX = delta * [X > 0]``."""
+    """``Y = max(X, 0)``; ``dL/dX = delta * [X > 0]``.
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
+    """
 
     def _apply(self, X):
         return np.maximum(X, 0)
@@ -108,6 +124,9 @@ class LeakyReLU(_Activation):
 
     Args:
         alpha: slope for negative inputs (default 0.01, as PyTorch).
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
     """
 
     def __init__(self, alpha: float = 0.01):
@@ -131,6 +150,9 @@ class Softmax(_FromOutput):
 
     ``backward_delta`` is the exact Jacobian-vector product
     ``dL/dX = Y * (delta - sum(delta * Y, axis=-1))``.
+
+    Shape:
+        X ``(batch, classes)`` -> Y, same shape (each row sums to 1).
     """
 
     def _apply(self, X):
@@ -143,7 +165,11 @@ class Softmax(_FromOutput):
 
 
 class LogSoftmax(_FromOutput):
-    """``Y = X - logsumexp(X)`` over the last axis; ``dL/dX = delta - softmax(X) sum(delta)``."""
+    """``Y = X - logsumexp(X)`` over the last axis; ``dL/dX = delta - softmax(X) sum(delta)``.
+
+    Shape:
+        X ``(batch, classes)`` -> Y, same shape.
+    """
 
     def _apply(self, X):
         check_ndim("LogSoftmax.forward", "X", X, 2, "(batch, classes)")

@@ -19,6 +19,7 @@ CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "method": tuple(sorte
 DEFAULT_LR = 0.05
 MAX_HIDDEN_LAYERS = 6
 MAX_WIDTH = 4096
+MAX_SEEDS = 100
 
 
 def _ints(name: str, values, low: int, high: int) -> tuple[int, ...]:
@@ -62,6 +63,10 @@ class SignatureConfig:
         spatial: how a convolutional feature map becomes features: per channel ``"mean"`` or
             ``"max"``, or ``"flatten"`` (see ``reduce_spatial``).
         seed: seeds the data draw, the weights, training order, clustering and maps.
+        seeds: training seeds of the uncertainty section (``seed``, ``seed + 1``, ...): with 2 or
+            more, the network is retrained on the same images with each, and the layer scores
+            (NMI, ARI, purity, k, linear probe) and anomaly-detection metrics get bootstrap
+            intervals over seeds; 1 trains once (report004 uses 10).
     """
 
     dataset: str = "usps"
@@ -79,6 +84,7 @@ class SignatureConfig:
     projection: str = "umap"
     spatial: str = "mean"
     seed: int = 0
+    seeds: int = 1
     eps: InitVar[float | None] = None
 
     def __post_init__(self, eps):
@@ -98,6 +104,9 @@ class SignatureConfig:
             self._positive("n_anomalies", self.n_anomalies, 1)
         self._positive("epochs", self.epochs, 1)
         self._positive("batch_size", self.batch_size, 1)
+        self._positive("seeds", self.seeds, 1)
+        if self.seeds > MAX_SEEDS:
+            raise ValueError(f"SignatureConfig: seeds must be at most {MAX_SEEDS}, got {self.seeds}")
         lr = learning_rate("SignatureConfig", eps, self.lr, default=DEFAULT_LR)
         if lr > 10:
             raise ValueError(f"SignatureConfig: lr must be a learning rate in (0, 10], got {lr!r}")
