@@ -231,8 +231,7 @@ def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str
              f"- Configurations finished: {len(ok)} ok, {len(failed)} failed, of "
              f"{_grid_size(grid)}" + ("" if len(rows) >= _grid_size(grid) else " (still running, or stopped: "
                                       "rerun the same `flambeau sweep` command to resume)"),
-             f"- Command: `flambeau sweep src/flambeau/experiments/grids/{_grid_file(grid['name'])} "
-             "--jobs 1`",
+             f"- Command: `flambeau sweep {_grid_file(grid['name'])} --jobs 1` (a shipped grid, by name)",
              f"- Training time of the finished configurations (one worker, shared machine): "
              f"{_minutes(_training_seconds(ok))}", ""]
     if failed:
@@ -301,7 +300,8 @@ def _grid_size(grid: dict) -> int:
 
 
 def _grid_file(name: str) -> str:
-    return name.replace("-", "_") + ".toml"
+    """The shipped grid's file stem (``flambeau sweep`` takes it as the grid's name)."""
+    return name.replace("-", "_")
 
 
 def _training_seconds(rows) -> float:
@@ -349,9 +349,9 @@ def results_page(roots, figures_dir=None, link: str = "", sizes=("full",)) -> st
                      "ours, flambeau's recipe"], _summary_rows(studies, sizes))
     lines += ["## Report 002's 84 autoencoders: the claims, axis by axis", ""]
     if not sweeps:
-        lines += ["No sweep folder found: run `flambeau sweep src/flambeau/experiments/grids/"
-                  "autoencoder_mnist_84_report.toml --jobs 1` (the report's recipe) and "
-                  "`... autoencoder_mnist_84.toml` (flambeau's).", ""]
+        lines += ["No sweep folder found: run `flambeau sweep autoencoder_mnist_84_report --jobs 1` (the "
+                  "report's recipe), `flambeau sweep autoencoder_mnist_84_report_lr --jobs 1` (its rates "
+                  "swapped) and `flambeau sweep autoencoder_mnist_84` (flambeau's).", ""]
     by_name = {s.grid["name"]: s for s in sweeps}
     for sweep in sorted(sweeps, key=lambda s: (not s.grid["name"].endswith("report"), s.grid["name"])):
         if sweep.grid["name"].endswith("-lr") and sweep.grid["name"][:-3] in by_name:
