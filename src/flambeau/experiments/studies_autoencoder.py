@@ -557,7 +557,8 @@ def _sweep(name: str, cfg: GridConfig, ctx):
         grid = load_grid(path)
     grid = grid.with_base(**dict(cfg.overrides)).scaled("epochs", cfg.epoch_scale)
     folder = (Path(cfg.sweep_root) if cfg.sweep_root else ctx.out) / f"sweep-{grid.name}"
-    rows = run_sweep(grid, folder, n_jobs=cfg.n_jobs, progress=ctx.progress, limit=cfg.max_configs)
+    rows = run_sweep(grid, folder, n_jobs=cfg.n_jobs, progress=ctx.progress, limit=cfg.max_configs,
+                     retry_failed=False)  # a diverged run is a result: rerunning it gives the same failure
     return rows, folder, grid
 
 
