@@ -3,7 +3,7 @@ report's recipe and with flambeau's, the command, the wall time; report 002's cl
 
 The comparison rows are computed again from each run's metrics with the study's current
 references (labels, sources and keys as declared now; a quantity the run did not measure reads
-n/a).
+n/a); the recipe table is the one the run recorded (what was run).
 
 ``results_page(root)`` reads, under ``root`` (one level down, symbolic links followed):
 
@@ -167,7 +167,7 @@ def _study_section(name: str, run: StudyRun | None, figures_dir: Path | None, li
                      f"{_minutes(ours.get('elapsed_s'))}. "
                      f"Why: {study.flambeau_reason if study else ''}")
     lines.append("")
-    recipe = [dataclasses.asdict(r) for r in study.recipe] if study is not None else m.get("recipe") or []
+    recipe = m.get("recipe") or ([dataclasses.asdict(r) for r in study.recipe] if study is not None else [])
     if recipe:
         has_ours = isinstance(ours, dict)
         header = ["setting", "the report says", "report's recipe (run)"] + (["flambeau's recipe"] if has_ours
