@@ -280,7 +280,7 @@ def _toy_run(config, ctx):
 
     fig, ax = plt.subplots()
     ax.plot(np.arange(config.n))
-    ctx.figure(fig, "line")
+    ctx.figure(fig, "line", "a line against its index")
     return {"nan": math.nan, "inf": math.inf, "values": np.arange(config.n) / 2}
 
 

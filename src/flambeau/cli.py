@@ -20,6 +20,7 @@ COMMANDS = [
     "flambeau.commands.datasets",
     "flambeau.commands.demo",
     "flambeau.commands.list",
+    "flambeau.commands.results",
     "flambeau.commands.run",
     "flambeau.commands.sweep",
     "flambeau.commands.serve",

@@ -6,10 +6,10 @@ Each builder returns a fresh ``Sequential``; the expected input layout is in its
 from __future__ import annotations
 
 from .containers import Concat, Sequential
-from .layers import Conv1D, Conv2D, Flatten, Linear, MaxPool1D, MaxPool2D, ReLU, Reshape, Transpose2D
+from .layers import Conv1D, Conv2D, Flatten, Linear, MaxPool1D, MaxPool2D, ReLU, Reshape, TanH, Transpose2D
 from .random import make_rng
 
-__all__ = ["course_conv1d_net", "course_hv_conv1d_net", "mnist_cnn"]
+__all__ = ["course_conv1d_net", "course_hv_conv1d_net", "mnist_cnn", "report003_cnn"]
 
 
 def course_conv1d_net(rng=None, dtype=None) -> Sequential:
@@ -57,3 +57,18 @@ def mnist_cnn(rng=None, dtype=None) -> Sequential:
         Conv2D(3, 1, 16, padding=1, rng=rng, dtype=dtype), ReLU(), MaxPool2D(2),
         Conv2D(3, 16, 32, padding=1, rng=rng, dtype=dtype), ReLU(), MaxPool2D(2),
         Flatten(), Linear(1568, 10, rng=rng, dtype=dtype))
+
+
+def report003_cnn(init: str = "normal", rng=None, dtype=None) -> Sequential:
+    """Report 003's MNIST CNN (section 3.1): ``Conv2D(1, 16, 3, pad 1) - TanH - MaxPool2D(2) -
+    Conv2D(16, 32, 3, pad 1) - TanH - MaxPool2D(2) - Flatten - Linear(1568, 10)``; the report's
+    final Softmax is fused into the cross-entropy. ``init`` defaults to the report's weights
+    scaled by 0.1 (``randn * 0.1``, section 2.2).
+
+    Input ``(batch, 28, 28, 1)`` images; output logits ``(batch, 10)``.
+    """
+    rng = make_rng(rng)
+    return Sequential(
+        Conv2D(3, 1, 16, padding=1, init=init, rng=rng, dtype=dtype), TanH(), MaxPool2D(2),
+        Conv2D(3, 16, 32, padding=1, init=init, rng=rng, dtype=dtype), TanH(), MaxPool2D(2),
+        Flatten(), Linear(1568, 10, init=init, rng=rng, dtype=dtype))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .files import save_figure
 
@@ -42,6 +43,7 @@ def plot_history(history, path=None, title: str | None = None) -> Figure:
         for key in keys:
             ax.plot(np.arange(1, len(history[key]) + 1), history[key], marker=".", label=key)
         ax.set(xlabel="epoch", ylabel=label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.grid(alpha=0.3)
         ax.legend()
     if title:

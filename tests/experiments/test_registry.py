@@ -7,9 +7,9 @@ import pytest
 from flambeau.experiments import SIZES, all_studies, get_study
 from flambeau.experiments.registry import STUDY_MODULES
 
-EXPECTED = {"quickstart", "linear", "nonlinear", "minibatch", "multiclass-usps", "multiclass-datasets",
-            "mnist-mlp", "gradcheck", "overfit", "regression", "moons", "cnn", "autoencoder-usps",
-            "autoencoder-fashion", "autoencoder-denoise", "autoencoder-grid"}
+EXPECTED = {"signatures", "quickstart", "linear", "nonlinear", "minibatch", "multiclass-usps",
+            "multiclass-datasets", "mnist-mlp", "gradcheck", "overfit", "regression", "moons", "cnn",
+            "autoencoder-usps", "autoencoder-fashion", "autoencoder-denoise", "autoencoder-grid"}
 
 
 def test_every_study_of_the_issue_is_registered():

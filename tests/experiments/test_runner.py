@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
 from flambeau.experiments import Reference, Study, StudySkipped, registry, run_from_config, run_study
 from flambeau.experiments.runner import run_all
@@ -79,3 +80,66 @@ def test_run_all_writes_an_index(tmp_path, monkeypatch):
     assert [o.study.name for o in outcomes] == ["toy"]
     assert "href='toy/report.html'" in (tmp_path / "index.html").read_text()
     assert json.loads((tmp_path / "index.json").read_text())[0]["status"] == "ok"
+
+
+@dataclass(frozen=True)
+class RepeatedConfig:
+    n: int = 50
+    mode: str = "ok"
+    repeats: int = 3
+
+
+def test_repeats_run_one_seed_each_and_merge_what_varies_into_spreads(tmp_path):
+    seen = []
+
+    def run(cfg, ctx):
+        seen.append((ctx.seed, ctx.out.relative_to(tmp_path).as_posix()))
+        return {**_run(cfg, ctx), "n": cfg.n, "curve": [ctx.seed, 1]}
+
+    study = Study("toy", "Toy", "a toy", run, {s: RepeatedConfig() for s in ("tiny", "quick", "full")},
+                  references=(Reference("mean", "mean", 0.0, "theory"),))
+    metrics = run_study(study, "full", tmp_path, seed=4, progress=False).metrics
+    assert seen == [(4, "toy"), (5, "toy/repeats/seed_5"), (6, "toy/repeats/seed_6")]
+    singles = [run_study(STUDY, "full", tmp_path / str(s), seed=s, progress=False).metrics["mean"]
+               for s in (4, 5, 6)]
+    assert metrics["mean"]["values"] == singles and metrics["mean"]["median"] == sorted(singles)[1]
+    assert metrics["n"] == 50 and metrics["curve"] == [4, 1]  # equal numbers stay, lists are the first seed's
+    assert metrics["repeats"] == {"n": 3, "seeds": [4, 5, 6]}
+    row = metrics["comparison"][0]
+    assert row["seeds"] == 3 and row["within"] == (min(singles) <= 0.0 <= max(singles))
+    assert metrics["report_recipe_mean"]["values"] == singles
+
+
+def test_flambeaus_recipe_runs_after_the_reports_with_the_same_overrides_and_is_labelled(tmp_path):
+    from flambeau.experiments import Setting
+
+    configs = {s: RepeatedConfig(n=10, repeats=2) for s in ("tiny", "quick", "full")}
+    ours = {s: RepeatedConfig(n=30, repeats=2) for s in ("tiny", "quick", "full")}
+    study = Study("toy", "Toy", "a toy", _run, configs,
+                  references=(Reference("mean", "mean", 0.0, "theory"),),
+                  recipe=(Setting("n", "10 (section 1)", "10", "30", "more samples, a steadier mean"),),
+                  flambeau_configs=ours, flambeau_reason="more samples give a steadier mean")
+    outcome = run_study(study, "full", tmp_path, progress=False, config=RepeatedConfig(n=10, repeats=1))
+    metrics, record = outcome.metrics, outcome.record
+    assert record["flambeau_config"] == {"n": 30, "mode": "ok", "repeats": 1}  # --set repeats=1 reaches both
+    assert isinstance(metrics["mean"], float) and isinstance(metrics["flambeau_recipe"]["mean"], float)
+    assert metrics["flambeau_recipe"]["mean"] != metrics["mean"]
+    assert metrics["comparison"][0]["flambeau_value"] == metrics["flambeau_recipe"]["mean"]
+    assert metrics["recipe"][0] == {"name": "n", "report": "10 (section 1)", "ours": "10", "flambeau": "30",
+                                    "why": "more samples, a steadier mean"}
+    assert (tmp_path / "toy" / "flambeau_recipe" / "values.png").exists()
+    html = (tmp_path / "toy" / "report.html").read_text()
+    assert "Flambeau&#x27;s recipe" in html or "Flambeau's recipe" in html
+
+
+def test_a_figure_needs_a_caption_in_words(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from flambeau.experiments.context import RunContext
+
+    ctx = RunContext(tmp_path)
+    for caption in ("", "loss_curves", "curves"):
+        with pytest.raises(ValueError, match="needs a caption of a few words"):
+            ctx.figure(plt.figure(), "loss_curves", caption)
+    ctx.figure(plt.figure(), "loss_curves", "training loss against epochs")
+    assert ctx.figures[0].caption == "training loss against epochs"

@@ -49,7 +49,7 @@ def check_minibatch(m):
 def check_multiclass_usps(m):
     assert set(m["runs"]) == {"h10", "h50"}
     for run in m["runs"].values():
-        assert _between(run["accuracy"], 0.3, 1) and run["train_time_s"] > 0
+        assert _between(run["accuracy"], 0.15, 1) and run["train_time_s"] > 0
         assert np.array(run["confusion_matrix"]).sum() == m["n_test"] == 300
         assert _between(run["f1"], 0.05, 1) and len(run["val_accuracy_per_epoch"]) == 2
 
@@ -58,7 +58,7 @@ def check_multiclass_datasets(m):
     parts = m["datasets"]
     assert set(parts) == {"iris", "fashion_tanh", "fashion_relu", "kmnist"}
     assert _between(parts["iris"]["accuracy"], 0.3, 1)
-    assert _between(parts["fashion_relu"]["accuracy"], 0.15, 1)
+    assert _between(parts["fashion_relu"]["accuracy"], 0.05, 1)  # lr 0.1 on the summed gradient: may stall
     for part in ("iris", "fashion_tanh", "fashion_relu"):
         assert {"accuracy", "f1", "precision", "recall", "train_loss", "test_loss"} <= set(parts[part])
     kmnist = parts["kmnist"]
@@ -68,6 +68,7 @@ def check_multiclass_datasets(m):
 def check_mnist_mlp(m):
     assert m["n_train"] == 1000 and m["n_test"] == 500 and m["epochs"] == 1
     assert _between(m["accuracy"], 0.12, 1) and m["test_loss"] < 2.35
+    assert m["report_recipe_test_accuracy"] == m["test_accuracy"] == m["accuracy"]
 
 
 def check_gradcheck(m):
@@ -83,47 +84,79 @@ def check_overfit(m):
 def check_regression(m):
     runs = m["runs"]
     assert set(runs) == {"lr_0.1", "lr_0.01", "lr_0.001"}
-    assert runs["lr_0.1"]["final_train_mse"] < runs["lr_0.1"]["initial_train_mse"]
-    assert runs["lr_0.001"]["final_train_mse"] > runs["lr_0.1"]["final_train_mse"]
+    assert runs["lr_0.001"]["diverged"] == 0.0
+    assert runs["lr_0.001"]["final_train_mse"] < runs["lr_0.001"]["initial_train_mse"]
+    for run in runs.values():  # a rate too large for the summed gradient is recorded as diverged, with where
+        assert run["diverged"] == 1.0 and "the loss became" in run["error"] or run["final_train_mse"] < 1
 
 
 def check_moons(m):
-    assert set(m["heads"]) == {"sigmoid_bce", "softmax_ce", "logsoftmax_nll"}
-    assert all(_between(h["test_accuracy"], 0.6, 1) for h in m["heads"].values())
+    for recipe in (m, m["flambeau_recipe"]):
+        assert set(recipe["heads"]) == {"sigmoid_bce", "softmax_ce", "logsoftmax_nll"}
+        assert all(_between(h["test_accuracy"], 0.6, 1) for h in recipe["heads"].values())
 
 
 def check_cnn(m):
-    # 500 USPS images and their 4 one-pixel shifted copies
-    assert m["conv1d_usps"]["n_train"] == 2500 and _between(m["conv1d_usps"]["accuracy"], 0.15, 1)
     assert m["cnn2d_mnist"]["n_train"] == 300 and _between(m["cnn2d_mnist"]["accuracy"], 0.05, 1)
+    assert "conv1d_usps" not in m  # the report's recipe: its TanH CNN only
+    ours = m["flambeau_recipe"]  # 500 USPS images and their 4 one-pixel shifted copies
+    assert ours["conv1d_usps"]["n_train"] == 2500 and _between(ours["conv1d_usps"]["accuracy"], 0.15, 1)
+    assert ours["cnn2d_mnist"]["n_train"] == 300 and _between(ours["cnn2d_mnist"]["accuracy"], 0.05, 1)
 
 
 def check_autoencoder_usps(m):
-    model = m["models"]["h20"]
-    assert _between(model["reconstruction"]["bce_per_pixel"], 0.05, 0.7)
+    model = m["models"]["l20_e1"]
+    assert model["sizes"] == [256, 72, 20]  # two Linear layers in the encoder, the geometric middle
+    assert _between(model["reconstruction"]["bce_per_pixel"], 0.05, 60)  # the report's steps: may saturate
     assert {"purity", "ari", "nmi"} <= set(model["clustering"]["latent"])
-    assert m["tsne"]["perplexity_5"]["kl_divergence"] > 0
+    assert m["tsne"]["l20_e1_perplexity_5"]["kl_divergence"] > 0
+    assert _between(m["mean_image_bce_per_pixel"], 0.1, 0.7)
+    ours = m["flambeau_recipe"]["models"]["l20_e1"]  # Adam: learns in one epoch
+    assert _between(ours["reconstruction"]["bce_per_pixel"], 0.05, 0.7)
 
 
 def check_autoencoder_fashion(m):
     model = m["models"]["model4"]
-    assert model["sizes"] == [784, 264, 3] and _between(model["test_bce_per_pixel"], 0.1, 0.75)
+    assert model["sizes"] == [784, 264, 3] and model["diverged"] == 0.0
+    assert model["test_bce_per_pixel"] > 0.1  # the report's steps saturate the outputs: up to 30 per pixel
     assert _between(model["classification"]["raw"]["accuracy"], 0.05, 1)
+    ours = m["flambeau_recipe"]["models"]["model4"]
+    assert _between(ours["test_bce_per_pixel"], 0.1, 0.75)
+    assert ours["test_bce_per_pixel"] < model["test_bce_per_pixel"]
 
 
 def check_autoencoder_denoise(m):
-    for latent in ("latent_16", "latent_32"):
-        levels = m["mse_at_level"][latent]
-        assert set(levels) == {"noise_0.4", "noise_0.6"} and all(_between(v, 0, 0.5) for v in levels.values())
-    assert "masked_fraction" in m["inpainting"]
+    for recipe in (m, m["flambeau_recipe"]):
+        for latent in ("latent_16", "latent_32"):
+            levels = recipe["mse_at_level"][latent]
+            assert set(levels) == {"noise_0.4", "noise_0.6"}
+            assert all(_between(v, 0, 0.5) for v in levels.values())
+        assert "masked_fraction" in recipe["inpainting"]
+    assert _between(m["mean_image_mse_per_pixel"], 0.03, 0.15)
 
 
 def check_autoencoder_grid(m):
-    assert m["n_configs"] == 3 and m["n_ok"] == 3 and m["n_failed"] == 0
-    assert _between(m["best"]["test_mse"], 0, 0.5)
-    curves = m["mean_test_mse_by_loss_steps_epochs"]  # the first 3 configurations: MSE, 1 epoch, 2/4/8 layers
-    assert set(curves) == {"mse"} and set(curves["mse"]) == {"2", "4", "8"}
-    assert all(set(c) == {"1"} and _between(c["1"], 0, 0.5) for c in curves["mse"].values())
+    for recipe, rule in ((m, "sgd"), (m["flambeau_recipe"], "adam")):
+        assert recipe["n_configs"] == 3 and recipe["n_ok"] == 3 and recipe["n_failed"] == 0
+        assert _between(recipe["best"]["test_mse"], 0, 0.5) and recipe["best"]["rule"] == rule
+        curves = recipe["mean_test_mse_by_loss_steps_epochs"]  # the first 3: MSE, 1 epoch, 2/4/8 layers
+        assert set(curves) == {"mse"} and set(curves["mse"]) == {"2", "4", "8"}
+        assert all(set(c) == {"1"} and _between(c["1"], 0, 0.5) for c in curves["mse"].values())
+        verdicts = {v["axis"]: v for v in recipe["claims"]}
+        assert list(verdicts) == ["epochs", "depth", "bottleneck", "batch", "loss", "lr"]
+        assert verdicts["epochs"]["verdict"] == "no data"
+    # the report's recipe also runs the rates swapped (its first 3 rows: BCE at 0.01, no pair yet)
+    assert {v["axis"]: v["verdict"] for v in m["claims"]}["lr"] == "no data"
+    assert {v["axis"]: v["verdict"] for v in m["flambeau_recipe"]["claims"]}["lr"] == "not testable"
+
+
+def check_signatures(m):
+    for share in (m["own_cluster_mean"]["hidden1"], m["anomaly_4_with_7"]["hidden1"],
+                  m["anomaly_3_max_share"]["hidden1"], m["accuracy"]):
+        assert _between(share, 0, 1)
+    assert set(m["own_cluster_share"]["hidden1"]) == {"1", "7"} and set(m["k"]) == {"hidden1", "hidden2"}
+    assert m["own_cluster_mean"]["hidden1"] >= 0.5  # a class's most frequent cluster holds at least half
+    assert all(row["ours"] != "n/a" for row in m["comparison"])
 
 
 CHECKS = {name: globals()[f"check_{name.replace('-', '_')}"] for name in all_studies()}

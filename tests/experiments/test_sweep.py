@@ -33,6 +33,34 @@ def test_shipped_autoencoder_grid_has_the_reports_84_configurations():
     assert len(expand(grid.scaled("epochs", 0.1))) == 84
 
 
+def test_shipped_report_recipe_grid_has_the_same_84_configurations_with_the_reports_recipe():
+    folder = resources.files("flambeau.experiments") / "grids"
+    with resources.as_file(folder / "autoencoder_mnist_84_report.toml") as file:
+        grid = load_grid(file)
+    with resources.as_file(folder / "autoencoder_mnist_84.toml") as file:
+        ours = load_grid(file)
+    configs = expand(grid)
+    assert len(configs) == 84 and len(sweep._groups(configs, grid.trajectory)) == 24
+    assert {(c["loss"], c["lr"]) for c in configs} == {("mse", 0.01), ("bce", 0.1)}  # section 4.1
+    assert all((c["activation"], c["init"], c["rule"], c["reduction"]) == ("tanh", "normal", "sgd", "sum")
+               for c in configs)
+    axes = ("loss", "epochs", "batch_size", "latent", "steps")
+    assert sorted(tuple(c[k] for k in axes) for c in configs) == sorted(
+        tuple(c[k] for k in axes) for c in expand(ours))
+
+
+def test_the_rates_swapped_grid_pairs_with_the_reports_84_on_every_configuration():
+    folder = resources.files("flambeau.experiments") / "grids"
+    with resources.as_file(folder / "autoencoder_mnist_84_report_lr.toml") as file:
+        swapped = expand(load_grid(file))
+    with resources.as_file(folder / "autoencoder_mnist_84_report.toml") as file:
+        report = expand(load_grid(file))
+    rate = {"mse": 0.01, "bce": 0.1}  # the report's, section 4.1
+    assert len(swapped) == 28 and all(c["lr"] != rate[c["loss"]] and c["steps"] == 2 for c in swapped)
+    key = ("loss", "epochs", "batch_size", "latent", "steps", "activation", "init", "rule", "reduction")
+    assert {tuple(c[k] for k in key) for c in swapped} <= {tuple(c[k] for k in key) for c in report}
+
+
 def test_load_grid_names_the_problem(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\ntask = "mlp"\n[[grid]]\nhidden = 4\n')
@@ -150,3 +178,66 @@ def test_config_ids_that_look_like_numbers_read_back_as_text(tmp_path):
     rows = read_results(path)
     assert [r["config_id"] for r in rows] == ["5e3065990223", "000000000012"]
     assert rows[0]["seconds"] == 1.5 and rows[1]["lr"] == 0.2
+
+
+SGD_SUM_GRID = Grid(name="tiny-ae-sum", task="autoencoder", metric="test_mse", trajectory="epochs",
+                    base={"dataset": "usps", "n_train": 200, "n_test": 50, "activation": "tanh",
+                          "init": "normal", "rule": "sgd", "reduction": "sum", "lr": 0.002, "steps": 2,
+                          "latent": 8, "batch_size": 32, "loss": "mse"},
+                    grids=({"epochs": [1, 3]},))
+
+
+def test_a_plain_sgd_trajectory_at_the_summed_gradient_equals_separate_runs_exactly(tmp_path):
+    rows = run_sweep(SGD_SUM_GRID, tmp_path, n_jobs=1, progress=False)
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    for row in rows:
+        alone = sweep_tasks.autoencoder_task(**{**SGD_SUM_GRID.base, "epochs": row["epochs"]})
+        assert (row["test_mse"], row["train_loss"]) == (alone["test_mse"], alone["train_loss"]), row["epochs"]
+    assert rows[1]["test_mse"] < rows[0]["test_mse"]
+    mean = sweep_tasks.autoencoder_task(**{**SGD_SUM_GRID.base, "epochs": 1, "reduction": "mean"})
+    assert mean["test_mse"] != rows[0]["test_mse"]  # the reduction reaches the optimiser
+    assert not (tmp_path / "checkpoints").exists() or not any((tmp_path / "checkpoints").iterdir())
+
+
+def test_an_interrupted_trajectory_resumes_from_its_checkpoint_to_the_same_numbers(tmp_path, monkeypatch):
+    params = {k: v for k, v in SGD_SUM_GRID.base.items()}
+    whole = sweep_tasks.autoencoder_trajectory([1, 3], **params)
+    checkpoint = tmp_path / "run.npz"
+
+    class Interrupt(Exception):
+        pass
+
+    def stop_after_two_epochs(epoch, logs):
+        if epoch == 1:
+            raise Interrupt
+
+    real_sgd = sweep_tasks.SGD
+    monkeypatch.setattr(sweep_tasks, "SGD", lambda *a, callbacks=(), **k: real_sgd(
+        *a, callbacks=[*callbacks, stop_after_two_epochs], **k))
+    with pytest.raises(Interrupt):
+        sweep_tasks.autoencoder_trajectory([1, 3], **params, checkpoint=checkpoint)
+    assert checkpoint.exists() and (tmp_path / "run.npz.json").exists()  # epoch 1 measured and saved
+    monkeypatch.setattr(sweep_tasks, "SGD", real_sgd)
+    resumed = sweep_tasks.autoencoder_trajectory([1, 3], **params, checkpoint=checkpoint)
+    def numbers(results):
+        return {e: {k: v for k, v in m.items() if k != "seconds"} for e, m in results.items()}
+
+    assert numbers(resumed) == numbers(whole) and set(whole) == {1, 3}
+    assert not checkpoint.exists() and not (tmp_path / "run.npz.json").exists()
+
+
+def test_a_diverging_trajectory_keeps_the_epochs_measured_before_and_fails_the_rest(tmp_path, monkeypatch):
+    real_sgd = sweep_tasks.SGD
+
+    def diverge_in_epoch_two(epoch, logs):
+        if epoch == 1:
+            raise sweep_tasks.DivergenceError("SGD: the loss became nan at epoch 2, batch 1")
+
+    monkeypatch.setattr(sweep_tasks, "SGD", lambda *a, callbacks=(), **k: real_sgd(
+        *a, callbacks=[*callbacks, diverge_in_epoch_two], **k))
+    rows = run_sweep(SGD_SUM_GRID, tmp_path, n_jobs=1, progress=False)
+    assert [r["status"] for r in rows] == ["ok", "failed"]
+    assert rows[0]["test_mse"] > 0
+    assert rows[1]["error"] == "DivergenceError: SGD: the loss became nan at epoch 2, batch 1"
+    with pytest.raises(sweep_tasks.DivergenceError, match="the loss became nan at epoch 2"):
+        sweep_tasks.autoencoder_task(**{**SGD_SUM_GRID.base, "epochs": 3})

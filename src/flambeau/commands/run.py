@@ -82,4 +82,5 @@ def _print_outcome(outcome) -> None:
     print(f"{outcome.study.name}: {status}{' (' + detail + ')' if detail else ''} "
           f"in {outcome.record['elapsed_s']:.1f} s -> {outcome.folder / 'report.html'}")
     for row in outcome.metrics.get("comparison", []):
-        print(f"    {row['label']}: ours {row['ours']} | published {row['reported']}")
+        ours = f" | flambeau's recipe {row['flambeau']}" if "flambeau" in row else ""
+        print(f"    {row['label']}: report's recipe {row['ours']}{ours} | published {row['reported']}")

@@ -5,7 +5,7 @@
 
 from .registry import all_studies, get_study, study_names
 from .runner import RunOutcome, run_all, run_from_config, run_study
-from .spec import SIZES, Reference, Study, StudySkipped
+from .spec import SIZES, Reference, Setting, Study, StudySkipped
 
-__all__ = ["SIZES", "Reference", "RunOutcome", "Study", "StudySkipped", "all_studies", "get_study",
+__all__ = ["SIZES", "Reference", "RunOutcome", "Setting", "Study", "StudySkipped", "all_studies", "get_study",
            "run_all", "run_from_config", "run_study", "study_names"]

@@ -57,8 +57,9 @@ def classification_metrics(y_true, scores, n_classes: int | None = None) -> dict
 
 
 def spread(values) -> dict:
-    """Mean, standard deviation, min, max and the raw values of a list of numbers."""
+    """Mean, standard deviation (population, ``ddof=0``), median, min, max and the raw values of a
+    list of numbers."""
     values = np.asarray(values, dtype=float)
-    return {"mean": float(values.mean()), "std": float(values.std()), "min": float(values.min()),
-            "max": float(values.max()), "values": values.tolist()}
+    return {"mean": float(values.mean()), "std": float(values.std()), "median": float(np.median(values)),
+            "min": float(values.min()), "max": float(values.max()), "values": values.tolist()}
 

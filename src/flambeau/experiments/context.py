@@ -22,6 +22,7 @@ class Figure:
     name: str
     caption: str
     png: bytes
+    path: Path | None = None
 
 
 @dataclass
@@ -33,6 +34,12 @@ class Table:
     rows: list[list]
 
 
+def _check_caption(caption, name: str) -> None:
+    if not isinstance(caption, str) or len(caption.split()) < 2 or caption.strip() == name:
+        raise ValueError(f"RunContext.figure: figure {name!r} needs a caption of a few words saying "
+                         f"what it shows, got {caption!r}")
+
+
 @dataclass
 class RunContext:
     """Services handed to ``Study.run``.
@@ -42,12 +49,15 @@ class RunContext:
         seed: the run's master seed; ``rng(k)`` derives independent generators from it.
         size: ``"tiny"``, ``"quick"`` or ``"full"``.
         progress: show tqdm progress bars.
+        repeat: which run of a repeated study this is (0 for the first seed): a study may keep
+            its costliest figures to the first.
     """
 
     out: Path
     seed: int = 0
     size: str = "full"
     progress: bool = True
+    repeat: int = 0
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -60,19 +70,23 @@ class RunContext:
         """An int seed derived from ``(seed, *keys)`` for APIs that take ``seed=``."""
         return int(self.rng(*keys).integers(2**31 - 1))
 
-    def figure(self, fig, name: str, caption: str = "") -> Path:
+    def figure(self, fig, name: str, caption: str) -> Path:
         """Save a matplotlib figure as ``out/NAME.png`` (cropped to its content; closed) and keep
-        it for the report."""
+        it for the report under ``caption``: a sentence in words (what is plotted against what),
+        never the file name."""
+        _check_caption(caption, name)
         path = save_figure(fig, self.out / f"{name}.png", tight=True)
-        self.figures.append(Figure(name, caption, path.read_bytes()))
+        self.figures.append(Figure(name, caption, path.read_bytes(), path))
         logger.debug("figure %s", path)
         return path
 
-    def attach(self, path, caption: str = "") -> None:
-        """Embed a PNG already written (by a library study function) in the report."""
+    def attach(self, path, caption: str) -> None:
+        """Embed a PNG already written (by a library study function) in the report, under
+        ``caption`` (words, as for ``figure``)."""
         path = Path(path)
+        _check_caption(caption, path.stem)
         if path.exists():
-            self.figures.append(Figure(path.stem, caption, path.read_bytes()))
+            self.figures.append(Figure(path.stem, caption, path.read_bytes(), path))
 
     def table(self, title: str, header: list[str], rows: list[list]) -> None:
         self.tables.append(Table(title, list(header), [list(r) for r in rows]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["curves", "confusion_matrix_figure", "decision_boundaries", "image_grid"]
+__all__ = ["confusion_matrix_figure", "curves", "decision_boundaries", "image_grid", "integer_ticks"]
 
 
 def _plt():
@@ -37,6 +37,13 @@ def decision_boundaries(panels, grid_steps: int = 150, ncols: int = 3):
     return fig
 
 
+def integer_ticks(ax, axis: str = "x") -> None:
+    """Whole-number ticks only (epochs, iterations) on ``axis`` of ``ax``."""
+    from matplotlib.ticker import MaxNLocator
+
+    getattr(ax, f"{axis}axis").set_major_locator(MaxNLocator(integer=True))
+
+
 def curves(series: dict, xlabel: str = "epoch", ylabel: str = "loss", title: str = "",
            logy: bool = False):
     """Line plot of named sequences: ``{"train lr=0.1": [...], ...}``."""
@@ -45,6 +52,7 @@ def curves(series: dict, xlabel: str = "epoch", ylabel: str = "loss", title: str
     for label, values in series.items():
         ax.plot(np.arange(1, len(values) + 1), values, label=label)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    integer_ticks(ax)
     if logy:
         ax.set_yscale("log")
     ax.legend(fontsize=8)
@@ -83,7 +91,7 @@ def image_grid(images, titles=None, shape=None, ncols: int = 10, title: str = ""
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=1)
+            ax.imshow(images[i], cmap="gray", vmin=0, vmax=1)  # as flambeau.analysis figures
             if titles is not None:
                 ax.set_title(str(titles[i]), fontsize=7,
                              color=colors[i] if colors is not None else "black")

@@ -20,6 +20,7 @@ STUDY_MODULES = (
     "flambeau.experiments.studies_moons",
     "flambeau.experiments.studies_cnn",
     "flambeau.experiments.studies_autoencoder",
+    "flambeau.experiments.studies_signatures",
 )
 
 _cache: dict[str, Study] | None = None

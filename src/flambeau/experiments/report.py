@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 
 from ..files import dumps, to_jsonable, write_text
+from .repeats import within
 
 __all__ = ["comparison_rows", "format_value", "lookup", "render_index", "render_report",
            "write_index", "write_report"]
@@ -64,25 +65,44 @@ def format_value(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, dict) and "mean" in value:
-        text = f"{value['mean']:.3g} ± {value.get('std', 0):.2g}"
+        text = f"{value['mean']:.4g} ± {value.get('std', 0):.2g}"
         if "min" in value and "max" in value:
-            text += f" [{value['min']:.3g}, {value['max']:.3g}]"
+            text += f" [{value['min']:.4g}, {value['max']:.4g}]"
         return text
     if isinstance(value, dict):
         return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
+    if isinstance(value, (tuple, list)) and value:
+        return " / ".join(format_value(v) for v in value)
     return str(value)
 
 
 def comparison_rows(study, metrics: dict) -> list[dict]:
-    """One row per published number: label, ours (formatted), reported, source."""
+    """One row per published number: label, ours with the report's recipe (formatted and raw),
+    whether the published number lies within our seeds' range, ours with flambeau's recipe if the
+    study has one, the published value and its source."""
     rows = []
+    theirs = metrics.get("flambeau_recipe")
     for ref in study.references:
         reason = _skip_reason(metrics, ref.key)
-        ours = f"skipped: {reason.splitlines()[0]}" if reason else format_value(lookup(metrics, ref.key))
-        rows.append({"key": ref.key, "label": ref.label, "ours": ours,
-                     "ours_value": to_jsonable(lookup(metrics, ref.key)),
-                     "reported": format_value(ref.reported), "source": ref.source})
+        value = lookup(metrics, ref.key)
+        ours = f"skipped: {reason.splitlines()[0]}" if reason else format_value(value)
+        row = {"key": ref.key, "label": ref.label, "ours": ours, "ours_value": to_jsonable(value),
+               "seeds": _seeds(metrics, value), "within": within(ref.reported, value),
+               "reported": format_value(ref.reported), "reported_value": to_jsonable(ref.reported),
+               "source": ref.source}
+        if isinstance(theirs, dict):
+            other = None if ref.flambeau_key is None else lookup(theirs, ref.flambeau_key or ref.key)
+            row.update(flambeau=format_value(other), flambeau_value=to_jsonable(other),
+                       flambeau_seeds=_seeds(theirs, other))
+        rows.append(row)
     return rows
+
+
+def _seeds(metrics: dict, value) -> int:
+    """How many runs a number comes from: the recipe's repeats, or a spread's own count."""
+    if isinstance(value, dict) and "values" in value:
+        return len(value["values"])
+    return int(metrics.get("repeats", {}).get("n", 1)) if isinstance(metrics, dict) else 1
 
 
 def _table(header, rows, classes=None) -> str:
@@ -97,38 +117,91 @@ def _table(header, rows, classes=None) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def render_report(study, record: dict, metrics: dict, figures=(), tables=(), notes=()) -> str:
-    """The HTML text of one run's report (no external resources)."""
+def _within_text(within_value) -> str:
+    return {True: "yes", False: "no", None: "n/a"}[within_value]
+
+
+def _recipe_section(study, metrics: dict) -> list[str]:
+    rows = metrics.get("recipe") or []
+    if not rows:
+        return []
+    has_ours = study.flambeau_configs is not None
+    header = ["setting", "the report says", "report's recipe (run here)"]
+    header += ["flambeau's recipe"] if has_ours else []
+    header += ["why (where we chose)"]
+    body = [[r["name"], r["report"], r["ours"], *([r["flambeau"] or "same"] if has_ours else []), r["why"]]
+            for r in rows]
+    parts = ["<h2>Recipe: the report's, and ours</h2>", _table(header, body)]
+    if has_ours:
+        parts.append(f"<p><b>Flambeau's recipe</b> (run after the report's, labelled as ours): "
+                     f"{html.escape(study.flambeau_reason)}</p>")
+    return parts
+
+
+def _comparison_section(study, record: dict, metrics: dict) -> list[str]:
+    if not study.references:
+        return []
+    has_ours = isinstance(metrics.get("flambeau_recipe"), dict)
+    parts = ["<h2>Our numbers beside the published ones</h2>"]
+    if record["size"] != "full":
+        parts.append(f"<p class='skipped'>This is a <b>{html.escape(record['size'])}</b> run (reduced "
+                     "sizes): compare with the published numbers only after a full run.</p>")
+    header = ["quantity", "published", f"ours, report's recipe ({record['size']} run)", "seeds",
+              "published within our seeds' range"]
+    header += ["ours, flambeau's recipe"] if has_ours else []
+    header += ["source"]
+    rows = [[r["label"], r["reported"], r["ours"], r["seeds"], _within_text(r["within"]),
+             *([r.get("flambeau", "n/a")] if has_ours else []), r["source"]]
+            for r in comparison_rows(study, metrics)]
+    classes = ["", "num theirs", "num ours", "num", ""] + (["num ours"] if has_ours else []) + [""]
+    parts.append(_table(header, rows, classes))
+    parts.append("<p>Numbers over several seeds read mean ± std [min, max]; 'within' asks whether the "
+                 "published number lies between our lowest and highest seed.</p>")
+    return parts
+
+
+def _body(figures, tables, notes) -> list[str]:
+    esc = html.escape
+    parts = []
+    if notes:
+        parts.append("<h3>Notes</h3><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    for table in tables:
+        parts.append(f"<h3>{esc(table.title)}</h3>" + _table(table.header, table.rows))
+    for fig in figures:
+        data = base64.b64encode(fig.png).decode("ascii")
+        parts.append(f"<figure><img alt='{esc(fig.caption)}' src='data:image/png;base64,{data}'>"
+                     f"<figcaption>{esc(fig.caption)}</figcaption></figure>")
+    return parts
+
+
+def render_report(study, record: dict, metrics: dict, figures=(), tables=(), notes=(),
+                  flambeau=None) -> str:
+    """The HTML text of one run's report (no external resources).
+
+    Order: title and rerun command, the recipe table (report's vs ours), the published numbers
+    beside ours, then the report's-recipe run (notes, tables, figures with their captions), then
+    flambeau's recipe run if any (``flambeau = (figures, tables, notes)``), the configuration.
+    """
     esc = html.escape
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(study.name)}</title>",
              f"<style>{_STYLE}</style></head><body>",
              f"<h1>{esc(study.title)}</h1><p>{esc(study.summary)}</p>",
              f"<p>Study <code>{esc(study.name)}</code>, size <b>{esc(record['size'])}</b>, seed "
-             f"{record['seed']}, {record.get('elapsed_s', 0):.1f} s, flambeau "
+             f"{record['seed']}, {record.get('elapsed_s', 0):.1f} s (wall time, one run), flambeau "
              f"{esc(record.get('flambeau_version', '?'))}. Rerun: <code>{esc(record['command'])}</code></p>"]
     if study.source:
         parts.append(f"<p>Reproduces: {esc(study.source)}</p>")
     if metrics.get("status") == "skipped":
         parts.append(f"<p class='skipped'>SKIPPED: {esc(metrics.get('reason', ''))}</p>")
-    if study.references:
-        rows = [[r["label"], r["ours"], r["reported"], r["source"]]
-                for r in comparison_rows(study, metrics)]
-        parts.append("<h2>Our numbers beside the published ones</h2>")
-        if record["size"] != "full":
-            parts.append(f"<p class='skipped'>This is a <b>{esc(record['size'])}</b> run (reduced "
-                         "sizes): compare with the published numbers only after a full run.</p>")
-        parts.append(_table(["quantity", f"ours ({record['size']} run)", "published", "source"],
-                            rows, ["", "num ours", "num theirs", ""]))
-    if notes:
-        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    for table in tables:
-        parts.append(f"<h2>{esc(table.title)}</h2>" + _table(table.header, table.rows))
-    if figures:
-        parts.append("<h2>Figures</h2>")
-    for fig in figures:
-        data = base64.b64encode(fig.png).decode("ascii")
-        parts.append(f"<figure><img alt='{esc(fig.name)}' src='data:image/png;base64,{data}'>"
-                     f"<figcaption>{esc(fig.caption or fig.name)}</figcaption></figure>")
+    parts += _recipe_section(study, metrics)
+    parts += _comparison_section(study, record, metrics)
+    if figures or tables or notes:
+        parts.append("<h2>The report's recipe</h2>")
+        parts += _body(figures, tables, notes)
+    if flambeau is not None:
+        parts.append("<h2>Flambeau's recipe</h2>")
+        parts.append(f"<p>{esc(study.flambeau_reason)}</p>")
+        parts += _body(*flambeau)
     parts.append("<h2>Configuration</h2><pre>" + esc(dumps(record))
                  + "</pre>")
     parts.append("<details><summary>All metrics (metrics.json)</summary><pre>"
@@ -137,8 +210,8 @@ def render_report(study, record: dict, metrics: dict, figures=(), tables=(), not
     return "".join(parts)
 
 
-def write_report(path, study, record, metrics, figures=(), tables=(), notes=()) -> Path:
-    return write_text(path, render_report(study, record, metrics, figures, tables, notes))
+def write_report(path, study, record, metrics, figures=(), tables=(), notes=(), flambeau=None) -> Path:
+    return write_text(path, render_report(study, record, metrics, figures, tables, notes, flambeau))
 
 
 def render_index(entries: list[dict]) -> str:

@@ -16,6 +16,7 @@ from .. import __version__
 from ..files import read_json, write_json
 from .context import RunContext
 from .registry import all_studies, get_study
+from .repeats import merge_runs
 from .report import comparison_rows, write_index, write_report
 from .spec import Study, StudySkipped
 
@@ -55,6 +56,11 @@ def run_study(study, size: str = "full", out="runs", seed: int = 0, progress: bo
               config=None, raise_errors: bool = False) -> RunOutcome:
     """Run one study and write its folder ``out/NAME``.
 
+    The report's recipe runs first (``config``), then flambeau's recipe if the study has one
+    (its figures in ``out/NAME/flambeau_recipe/``, its metrics under ``"flambeau_recipe"``).
+    A config with ``repeats = k`` runs each recipe with seeds ``seed .. seed + k - 1``
+    (later seeds' files in ``repeats/seed_N/``) and merges the metrics (``repeats.merge_runs``).
+
     Args:
         study: a ``Study`` or its name.
         size: ``"tiny"``, ``"quick"`` or ``"full"`` (selects the config unless ``config`` is given).
@@ -71,18 +77,84 @@ def run_study(study, size: str = "full", out="runs", seed: int = 0, progress: bo
     if isinstance(study, str):
         study = get_study(study)
     config = study.config(size) if config is None else config
+    ours = study.flambeau_config(size, config)
     out = Path(out)
     folder = out / study.name
     folder.mkdir(parents=True, exist_ok=True)
     _use_agg_backend()
-    ctx = RunContext(folder, int(seed), size, progress)
     record = {"study": study.name, "size": size, "seed": int(seed),
               "config": dataclasses.asdict(config), "flambeau_version": __version__,
               "command": _command(study, size, seed, out, config),
               "started": datetime.now(UTC).isoformat(timespec="seconds")}
+    if ours is not None:
+        record["flambeau_config"] = dataclasses.asdict(ours)
     write_json(folder / "config.json", record)
     logger.info("running %s (%s, seed %d) -> %s", study.name, size, seed, folder)
     start = time.perf_counter()
+    metrics, ctx = _run_recipe(study, config, folder, int(seed), size, progress, raise_errors)
+    figures, tables, notes = ctx.figures, ctx.tables, ctx.notes
+    metrics["report_recipe_elapsed_s"] = round(time.perf_counter() - start, 3)
+    extra = None
+    if ours is not None and metrics.get("status") == "ok":
+        logger.info("%s: flambeau's recipe", study.name)
+        middle = time.perf_counter()
+        theirs, extra = _run_recipe(study, ours, folder / "flambeau_recipe", int(seed), size, progress,
+                                    raise_errors)
+        theirs["elapsed_s"] = round(time.perf_counter() - middle, 3)
+        theirs["figures"] = _figure_list(extra, folder)
+        metrics["flambeau_recipe"] = theirs
+    record["elapsed_s"] = round(time.perf_counter() - start, 3)
+    metrics["elapsed_s"] = record["elapsed_s"]
+    metrics["recipe"] = [dataclasses.asdict(row) for row in study.recipe]
+    metrics["figures"] = _figure_list(ctx, folder)
+    metrics["comparison"] = comparison_rows(study, metrics)
+    for row in metrics["comparison"]:  # top-level published quantities, by name (report_recipe_<key>)
+        if "." not in row["key"] and row["ours_value"] is not None:
+            metrics[f"report_recipe_{row['key']}"] = row["ours_value"]
+    write_json(folder / "config.json", record)
+    write_json(folder / "metrics.json", metrics)
+    write_report(folder / "report.html", study, record, metrics, figures, tables, notes,
+                 flambeau=None if extra is None else (extra.figures, extra.tables, extra.notes))
+    return RunOutcome(study, folder, metrics, record)
+
+
+def _figure_list(ctx: RunContext, folder: Path) -> list[dict]:
+    """``[{"file": path relative to the run folder, "caption": ...}]`` of the figures a run kept."""
+    found = []
+    for fig in ctx.figures:
+        path = Path(fig.path) if fig.path is not None else None
+        inside = path is not None and path.resolve().is_relative_to(folder.resolve())
+        found.append({"file": path.resolve().relative_to(folder.resolve()).as_posix() if inside else None,
+                      "caption": fig.caption})
+    return found
+
+
+def _run_recipe(study: Study, config, folder: Path, seed: int, size: str, progress: bool,
+                raise_errors: bool) -> tuple[dict, RunContext]:
+    """Run ``config`` ``repeats`` times (seeds ``seed``, ``seed + 1``...); returns the merged
+    metrics and the first run's context (its figures, tables and notes)."""
+    repeats = int(getattr(config, "repeats", 1))
+    if repeats < 1:
+        raise ValueError(f"run_study: {study.name}: repeats must be >= 1, got {repeats}")
+    runs, first = [], None
+    for k in range(repeats):
+        where = folder if k == 0 else folder / "repeats" / f"seed_{seed + k}"
+        where.mkdir(parents=True, exist_ok=True)
+        ctx = RunContext(where, seed + k, size, progress, repeat=k)
+        first = first or ctx
+        metrics = _attempt(study, config, ctx, raise_errors)
+        runs.append(metrics)
+        if metrics["status"] != "ok":
+            return metrics, first
+        logger.info("%s: seed %d done (%d/%d)", study.name, seed + k, k + 1, repeats)
+    merged = merge_runs(runs) if repeats > 1 else runs[0]
+    if repeats > 1:
+        merged["repeats"] = {"n": repeats, "seeds": list(range(seed, seed + repeats))}
+    return merged, first
+
+
+def _attempt(study: Study, config, ctx: RunContext, raise_errors: bool) -> dict:
+    """``study.run(config, ctx)`` with its status: ok, skipped (with reason), failed (with error)."""
     try:
         metrics = dict(study.run(config, ctx))
         metrics.setdefault("status", "ok")
@@ -95,13 +167,7 @@ def run_study(study, size: str = "full", out="runs", seed: int = 0, progress: bo
         logger.exception("%s failed", study.name)
         metrics = {"status": "failed", "error": f"{type(error).__name__}: {error}",
                    "traceback": traceback.format_exc()}
-    record["elapsed_s"] = round(time.perf_counter() - start, 3)
-    metrics["elapsed_s"] = record["elapsed_s"]
-    metrics["comparison"] = comparison_rows(study, metrics)
-    write_json(folder / "config.json", record)
-    write_json(folder / "metrics.json", metrics)
-    write_report(folder / "report.html", study, record, metrics, ctx.figures, ctx.tables, ctx.notes)
-    return RunOutcome(study, folder, metrics, record)
+    return metrics
 
 
 def run_from_config(path, out=None, progress: bool = True) -> RunOutcome:

@@ -74,7 +74,8 @@ def _train_autoencoder(cfg, ctx, X, Xt):
     recon = predict(ae, Xt[:10])
     ctx.figure(image_grid(np.concatenate([Xt[:10], recon]), shape=(16, 16),
                           title=f"autoencoder 256-{cfg.ae_hidden}-{cfg.ae_latent}: originals (top), "
-                                "reconstructions (bottom)"), "autoencoder_reconstructions")
+                                "reconstructions (bottom)"), "autoencoder_reconstructions",
+               "ten test digits (top row) over the autoencoder's reconstructions (bottom row)")
     return history, {"test_bce_per_pixel": history["val_loss"][-1] / 256, "train_time_s": seconds}
 
 
@@ -84,8 +85,9 @@ def _signature_study(cfg, ctx) -> dict:
     folder = run_signatures(runs_dir=ctx.out, show_progress=ctx.progress, dataset="usps", classes=(1, 7),
                    n_per_class=cfg.signature_n_per_class, hidden=(32, 64), anomalies=(4, 3),
                    projection=cfg.signature_projection, seed=ctx.seed)
-    for png in ("projections", "silhouette"):
-        ctx.attach(folder / f"{png}.png", f"signature study (1 vs 7, anomalies 4 and 3): {png}")
+    for png, words in (("projections", "2-D maps of each hidden layer's activations, coloured by digit"),
+                       ("silhouette", "silhouette score against the number of clusters k, per hidden layer")):
+        ctx.attach(folder / f"{png}.png", f"signature study (1 vs 7, anomalies 4 and 3): {words}")
     import json
 
     summary = json.loads((folder / "study.json").read_text())
@@ -105,17 +107,20 @@ def run_quickstart(cfg: QuickstartConfig, ctx) -> dict:
     ctx.log("quickstart: MLP 256-%d-10", cfg.mlp_hidden)
     _, mlp_history, mlp_metrics = _train_mlp(cfg, ctx, X, y, Xt, yt)
     ctx.figure(confusion_matrix_figure(mlp_metrics["confusion_matrix"], title="MLP on USPS"),
-               "mlp_confusion_matrix")
+               "mlp_confusion_matrix", "confusion matrix of the MLP on the USPS test set: rows true digit, "
+               "columns predicted")
     ctx.log("quickstart: the course's Conv1D network")
     cnn_history, cnn_metrics = _train_cnn(cfg, ctx, X, y, Xt, yt)
     ctx.log("quickstart: autoencoder")
     ae_history, ae_metrics = _train_autoencoder(cfg, ctx, X, Xt)
     ctx.figure(curves({"MLP (test)": mlp_history["val_loss"],
                        "Conv1D net (test)": cnn_history["val_loss"]},
-                      ylabel="cross-entropy", title="USPS test loss"), "classifier_curves")
+                      ylabel="cross-entropy per sample", title="USPS test loss"), "classifier_curves",
+               "test cross-entropy against epochs for the MLP and the Conv1D network")
     ctx.figure(curves({"autoencoder train": ae_history["train_loss"],
                        "autoencoder test": ae_history["val_loss"]},
-                      ylabel="BCE per image", title="autoencoder loss"), "autoencoder_curves")
+                      ylabel="BCE per image", title="autoencoder loss"), "autoencoder_curves",
+               "training and test BCE per image against epochs for the autoencoder")
     ctx.log("quickstart: signature study")
     signatures = _signature_study(cfg, ctx)
     return {"mlp": mlp_metrics, "cnn": cnn_metrics, "autoencoder": ae_metrics, "signatures": signatures}

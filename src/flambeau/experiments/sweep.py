@@ -19,7 +19,9 @@ are one job: trained once to the largest value and measured at each value on the
 must be listed in ``sweep_tasks.TRAJECTORIES``); each still gets its own row.
 
 ``run_sweep`` runs every configuration not yet finished (resume: rows already ``ok`` in the CSV
-are skipped), with joblib processes on this machine or on a Dask cluster (``dask="tcp://..."``).
+are skipped; a trajectory run interrupted halfway resumes from its checkpoint in
+``out/checkpoints/``, written after every epoch), with joblib processes on this machine or on a
+Dask cluster (``dask="tcp://..."``).
 A configuration that raises is recorded with ``status = failed`` and its error; the sweep goes on.
 The CSV is rewritten atomically after each finished configuration.
 """
@@ -167,10 +169,15 @@ def run_one(task: str, config: dict) -> dict:
     return row
 
 
-def run_group(task: str, configs: list[dict], trajectory: str = "") -> list[dict]:
+def run_group(task: str, configs: list[dict], trajectory: str = "", checkpoints=None) -> list[dict]:
     """Run configurations that differ only in ``trajectory`` as one training run (or, without
     ``trajectory``, the single configuration given); never raises. ``seconds`` of a row is the
-    time the shared run took up to its measurement."""
+    time the shared run took up to its measurement.
+
+    With ``checkpoints`` (a folder), the shared run checkpoints itself there after every epoch
+    (``<group id>.npz``) and an interrupted sweep resumes it from there. A value the run could
+    not reach (``{"error": ...}``, e.g. training diverged) makes its row ``failed``; the values
+    measured before stay ``ok``."""
     if not trajectory:
         return [run_one(task, config) for config in configs]
     from .sweep_tasks import TRAJECTORIES
@@ -180,11 +187,18 @@ def run_group(task: str, configs: list[dict], trajectory: str = "") -> list[dict
     rows = [dict(config) for config in configs]
     try:
         key, follow = TRAJECTORIES[task]
-        results = follow(**{key: [c[trajectory] for c in configs]}, **common)
+        extra = {}
+        if checkpoints is not None:
+            Path(checkpoints).mkdir(parents=True, exist_ok=True)
+            extra["checkpoint"] = Path(checkpoints) / f"{config_id(common)}.npz"
+        results = follow(**{key: [c[trajectory] for c in configs]}, **common, **extra)
         for row in rows:
             metrics = dict(results[row[trajectory]])
             row["seconds"] = metrics.pop("seconds", round(time.perf_counter() - start, 3))
-            row.update(metrics, status="ok")
+            if "error" in metrics:
+                row.update(status="failed", error=metrics["error"])
+            else:
+                row.update(metrics, status="ok")
     except Exception as error:  # recorded, not fatal, as in run_one
         logger.debug("trajectory %s failed:\n%s", [c["config_id"] for c in configs], traceback.format_exc())
         for row in rows:
@@ -254,20 +268,20 @@ def _write_results(path: Path, rows: list[dict]) -> None:
     write_text(path, buffer.getvalue())
 
 
-def _iter_joblib(task, groups, trajectory, n_jobs):
+def _iter_joblib(task, groups, trajectory, n_jobs, checkpoints=None):
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    yield from parallel(delayed(run_group)(task, group, trajectory) for group in groups)
+    yield from parallel(delayed(run_group)(task, group, trajectory, checkpoints) for group in groups)
 
 
-def _iter_dask(task, groups, trajectory, address):
+def _iter_dask(task, groups, trajectory, address, checkpoints=None):
     from distributed import Client, as_completed
 
     client = Client(address, set_as_default=False)
     try:
         n = len(groups)
-        futures = client.map(run_group, [task] * n, groups, [trajectory] * n, pure=False)
+        futures = client.map(run_group, [task] * n, groups, [trajectory] * n, [checkpoints] * n, pure=False)
         for future in as_completed(futures, loop=client.loop):
             yield future.result()
     finally:
@@ -307,8 +321,9 @@ def run_sweep(grid: Grid | str | Path, out, n_jobs: int = 2, dask: str | None = 
     rows = done
     if todo:
         groups = _groups(todo, grid.trajectory)
-        stream = (_iter_dask(grid.task, groups, grid.trajectory, dask) if dask
-                  else _iter_joblib(grid.task, groups, grid.trajectory, n_jobs))
+        checkpoints = out / "checkpoints" if grid.trajectory else None
+        stream = (_iter_dask(grid.task, groups, grid.trajectory, dask, checkpoints) if dask
+                  else _iter_joblib(grid.task, groups, grid.trajectory, n_jobs, checkpoints))
         with tqdm(total=len(todo), desc=f"sweep {grid.name}", unit="config", disable=not progress) as bar:
             for group_rows in stream:
                 rows.update((row["config_id"], row) for row in group_rows)

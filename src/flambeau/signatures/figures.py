@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .clustering import LayerClustering
 from .sampling import stratified_rows
@@ -36,6 +37,8 @@ def plot_silhouette(clusterings: dict[str, LayerClustering]):
         ax_e.grid(True)
     axes[-1, 0].set_xlabel("k")
     axes[-1, 1].set_xlabel("k")
+    for ax in axes.flat:  # k is a whole number of clusters
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     return fig
 
