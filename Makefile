@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP_BASE := $(VENV)/.installed-base
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test fuzz lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ demo: $(STAMP_BASE)
 test: $(STAMP_TEST)
 	$(PY) -m pytest -q
 
+# The fuzz suite with the long Hypothesis profile (300 examples per property instead of 12, drawn
+# at random; failing examples kept in .hypothesis/ and replayed first); prints the counts.
+fuzz: $(STAMP_TEST)
+	$(PY) -m pytest -q tests/test_fuzz.py --hypothesis-profile=fuzz --hypothesis-show-statistics
+
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check src tests benchmarks
 
@@ -34,4 +39,4 @@ bench: $(STAMP_TEST)
 	$(PY) benchmarks/bench_adam.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -10,8 +10,21 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 STRICT = os.environ.get("FLAMBEAU_STRICT_TESTS") == "1"
+
+# Hypothesis profiles of the fuzz suite (tests/test_fuzz.py). "ci", the default, keeps it under a
+# minute in `make test`: few examples per property, derandomized (the same examples at every run,
+# no database written). "fuzz" (`make fuzz`, or --hypothesis-profile=fuzz) draws many more, at
+# random, and keeps failing examples in .hypothesis/ to replay them.
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+          HealthCheck.function_scoped_fixture]
+settings.register_profile("ci", max_examples=12, derandomize=True, database=None, deadline=None,
+                          suppress_health_check=_QUIET, print_blob=True)
+settings.register_profile("fuzz", max_examples=300, deadline=None, suppress_health_check=_QUIET,
+                          print_blob=True)
+settings.load_profile(os.environ.get("FLAMBEAU_HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.hookimpl(hookwrapper=True)

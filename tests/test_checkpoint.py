@@ -153,3 +153,45 @@ def test_resume_after_sigkill_gives_the_same_result(tmp_path):
     resumed = run(resumed_net, epochs=5, resume=path)
     assert resumed["train_loss"] == expected["train_loss"]
     assert_same_weights(weights(resumed_net), weights(reference))
+
+
+def _damaged(tmp_path, change):
+    """A checkpoint of 2 epochs whose header's training entry ``change(training)`` damaged."""
+    path = tmp_path / "damaged.npz"
+    run(mlp(), epochs=2, checkpoint=path)
+    header, arrays = fb.serialization.read_file(path)
+    result = change(header["training"])
+    if isinstance(result, str):  # the entry replaced by garbage
+        header["training"] = result
+    fb.serialization.write_file(path, header, arrays)
+    return path
+
+
+@pytest.mark.parametrize("field", ["rule", "rng", "epochs_done", "history", "callbacks", "module_rngs"])
+def test_a_checkpoint_missing_a_training_field_is_refused_naming_file_and_field(tmp_path, field):
+    path = _damaged(tmp_path, lambda training: training.pop(field))
+    net = mlp(seed=3)
+    before = weights(net)
+    with pytest.raises(fb.SerializationError, match=rf"^resume: {path} has no training field '{field}'; "
+                                                    r"it is damaged or was not written by flambeau's "
+                                                    r"Checkpoint$"):
+        run(net, epochs=3, resume=path)
+    assert_same_weights(weights(net), before)  # nothing restored from a damaged file
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t.update(epochs_done="x"), "has a damaged training field 'epochs_done': expected an int >= 0, "
+                                          "got 'x'"),
+    (lambda t: t.update(epochs_done=-1), "has a damaged training field 'epochs_done'"),
+    (lambda t: t.update(history={"train_loss": 3}), "has a damaged training field 'history': expected a "
+                                                    "dict of lists"),
+    (lambda t: t.update(rng={"bit_generator": "nope"}),
+     "holds an invalid state for the shuffling generator (state must be for a PCG64 RNG)"),
+    (lambda t: "x", "has a damaged training entry (not a dict: 'x')"),
+    (lambda t: t.update(callbacks={"EarlyStopping:0": "x"}), ""),
+])
+def test_a_checkpoint_with_a_damaged_training_field_is_refused(tmp_path, change, message):
+    path = _damaged(tmp_path, lambda training: change(training))
+    with pytest.raises(fb.SerializationError, match=rf"^resume: {path} ") as error:
+        run(mlp(), epochs=3, resume=path, early_stopping=2)
+    assert message in str(error.value)

@@ -46,5 +46,6 @@ def test_integer_and_float16_inputs_are_cast_exactly():
 
 
 def test_non_numeric_input_rejected():
-    with pytest.raises(TypeError, match="Linear.forward: expected a numeric array, got dtype <U1"):
+    with pytest.raises(TypeError, match="Linear.forward: X must be an array of real numbers, got an array "
+                                        "of dtype <U1"):
         fb.Linear(1, 1).forward(np.array([["a"]]))

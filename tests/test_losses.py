@@ -97,3 +97,14 @@ def test_bce_domain_check_leaves_valid_values_unchanged():
     np.testing.assert_array_equal(fb.BCELoss().backward(y, yhat),
                                   (yhat - y) / np.maximum(yhat * (1 - yhat), 1e-12))
     assert np.isnan(fb.BCELoss().forward(np.ones((1, 2)), np.array([[np.nan, 0.5]])))[0]  # NaN: divergence
+
+
+@pytest.mark.parametrize("method", ["forward", "backward"])
+def test_cross_entropy_on_probabilities_refuses_values_outside_the_unit_interval(method):
+    """Found by the fuzz suite: a log of -1 gave a silent NaN."""
+    loss = fb.CrossEntropyLoss(from_logits=False)
+    with pytest.raises(fb.DomainError, match=rf"^CrossEntropyLoss.{method}: predictions yhat outside "
+                                             r"\[0, 1\] \(values in \[-1, -1\]\): with from_logits=False "
+                                             r"they must be probabilities \(after a Softmax\); for logits "
+                                             r"use CrossEntropyLoss\(\) \(from_logits=True\)$"):
+        getattr(loss, method)(np.array([0]), np.full((1, 4), -1.0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import as_float
 from .containers import Sequential
 from .layers.activations import Identity, LeakyReLU, ReLU, Sigmoid, TanH
 from .layers.linear import Linear
@@ -73,6 +74,7 @@ class AutoEncoder(Module):
     def forward(self, X):
         self._forward_code.forget()
         self._code_delta.forget()
+        X = as_float(X, "AutoEncoder.forward", "X", int_dtype=None)
         code = self.encode(X)
         Xhat = self.decode(code)
         self._forward_code.remember(X, code)
@@ -136,7 +138,7 @@ class AutoEncoder(Module):
         code_act = hidden_act if latent_activation is None else _activation_factory(
             latent_activation, "latent_activation")
         out_act = None if output is None else _activation_factory(output, "output")
-        rng = make_rng(rng)
+        rng = make_rng(rng, "AutoEncoder.symmetric")
         encoder, twins = Sequential(), []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
             layer = Linear(n_in, n_out, init=init, rng=rng, dtype=dtype)

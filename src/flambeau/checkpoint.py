@@ -12,20 +12,20 @@ hold the update rule's state (``rule:<key>``) and the callbacks' arrays
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
+from ._checks import check_path
 from .callbacks import Callback
 from .module import Module
 from .serialization import (
     FORMAT,
     VERSION,
     SerializationError,
+    check_arrays,
     copy_arrays_into,
     model_arrays,
     module_spec,
-    read_file,
+    open_file,
     write_file,
 )
 
@@ -79,41 +79,91 @@ def save_checkpoint(path, net: Module, rule, rng: np.random.Generator, epochs_do
     write_file(path, header, arrays)
 
 
+# The "training" entry of a checkpoint header: field -> (type, what it must be). Checked before
+# anything is restored, so that a damaged or hand-edited file is refused naming the field.
+_TRAINING_FIELDS = {
+    "epochs_done": (int, "an int >= 0"),
+    "history": (dict, "a dict of lists"),
+    "rule": (dict, "a dict {'class': name}"),
+    "rng": (dict, "a generator state"),
+    "module_rngs": (dict, "a dict {module path: generator state}"),
+    "callbacks": (dict, "a dict {callback key: state}"),
+}
+
+
 def load_checkpoint(path, net: Module, rule, rng: np.random.Generator, callbacks=(),
                     reduction: str = "mean") -> tuple[int, dict]:
     """Restore a run saved by ``save_checkpoint`` into the given objects, in place.
 
     ``net`` must have the saved architecture, ``rule`` the saved class and ``reduction`` the
-    saved value. Returns ``(epochs_done, history)``.
+    saved value. Returns ``(epochs_done, history)``. The file is checked (members, sizes, every
+    training field, the generator states) before anything is restored; a ``SerializationError``
+    names the file and what is wrong.
     """
-    header, arrays = read_file(path)
-    if header.get("kind") != "checkpoint" or "training" not in header:
-        raise SerializationError(f"resume: {path} is a saved model, not a training checkpoint")
-    training = header["training"]
-    if header.get("model") != module_spec(net):
-        raise SerializationError(f"resume: {path} was written for another architecture than the "
-                                 f"network given ({type(net).__name__})")
-    if training["rule"]["class"] != type(rule).__name__:
-        raise SerializationError(f"resume: {path} was trained with {training['rule']['class']}, "
-                                 f"not {type(rule).__name__}; pass the same rule")
-    saved_reduction = training.get("reduction", "mean")
-    if saved_reduction != reduction:
-        raise SerializationError(f"resume: {path} was trained with reduction={saved_reduction!r}, "
-                                 f"not {reduction!r}; pass the same reduction")
+    with open_file(path, "resume") as stored:
+        training = _training_entry(stored)
+        if stored.header.get("model") != module_spec(net):
+            raise stored.error(f"was written for another architecture than the network given "
+                               f"({type(net).__name__})")
+        if training["rule"].get("class") != type(rule).__name__:
+            raise stored.error(f"was trained with {str(training['rule'].get('class'))[:100]}, not "
+                               f"{type(rule).__name__}; pass the same rule")
+        saved_reduction = training.get("reduction", "mean")
+        if saved_reduction != reduction:
+            raise stored.error(f"was trained with reduction={saved_reduction!r:.50}, not {reduction!r}; "
+                               "pass the same reduction")
+        generators = _module_generators(net)
+        states = {"": (rng, training["rng"])}
+        states.update({p: (generators[p], s) for p, s in training["module_rngs"].items() if p in generators})
+        for module_path, (generator, state) in states.items():
+            _check_generator_state(stored, generator, state, module_path)
+        check_arrays(net, stored.arrays, stored.path)
+        arrays = stored.read_all()
     copy_arrays_into(net, {k: v for k, v in arrays.items() if k.startswith(("param:", "buffer:"))},
                      path)
-    if hasattr(rule, "load_state_dict"):
-        rule.load_state_dict({k[5:]: v for k, v in arrays.items() if k.startswith("rule:")})
-    rng.bit_generator.state = training["rng"]
-    generators = _module_generators(net)
-    for module_path, state in training["module_rngs"].items():
-        if module_path in generators:
-            generators[module_path].bit_generator.state = state
-    live = _stateful(callbacks)
-    for key, (state, extra) in _saved_callback_states(training, arrays).items():
-        if key in live:
-            live[key].load_state_dict(state, extra)
-    return int(training["epochs_done"]), training["history"]
+    try:
+        if hasattr(rule, "load_state_dict"):
+            rule.load_state_dict({k[5:]: v for k, v in arrays.items() if k.startswith("rule:")})
+        for generator, state in states.values():
+            generator.bit_generator.state = state
+        live = _stateful(callbacks)
+        for key, (state, extra) in _saved_callback_states(training, arrays).items():
+            if key in live:
+                live[key].load_state_dict(state, extra)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise SerializationError(f"resume: {path} holds a state that cannot be restored "
+                                 f"({type(error).__name__}: {error})") from None
+    return training["epochs_done"], training["history"]
+
+
+def _training_entry(stored) -> dict:
+    """The header's ``"training"`` entry, every field checked."""
+    training = stored.header.get("training")
+    if stored.header.get("kind") != "checkpoint" or training is None:
+        raise stored.error("is a saved model, not a training checkpoint")
+    if not isinstance(training, dict):
+        raise stored.error(f"has a damaged training entry (not a dict: {training!r:.100})")
+    for field, (kind, what) in _TRAINING_FIELDS.items():
+        value = training.get(field)
+        if value is None:
+            raise stored.error(f"has no training field {field!r}; it is damaged or was not written by "
+                               "flambeau's Checkpoint")
+        if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 0):
+            raise stored.error(f"has a damaged training field {field!r}: expected {what}, got "
+                               f"{value!r:.100}")
+    if not all(isinstance(v, list) for v in training["history"].values()):
+        raise stored.error("has a damaged training field 'history': expected a dict of lists")
+    return training
+
+
+def _check_generator_state(stored, generator: np.random.Generator, state, module_path: str) -> None:
+    """Raise unless ``state`` can be given to ``generator`` (tried on a scratch generator)."""
+    scratch = type(generator.bit_generator)(0)
+    try:
+        scratch.state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        which = "the shuffling generator" if not module_path else f"the generator of module {module_path!r}"
+        raise stored.error(f"holds an invalid state for {which} ({error})") from None
 
 
 def _saved_callback_states(training: dict, arrays: dict) -> dict[str, tuple[dict, dict]]:
@@ -153,7 +203,7 @@ class Checkpoint(Callback):
     def __init__(self, path, every: int = 1):
         if not (isinstance(every, (int, np.integer)) and not isinstance(every, bool) and every >= 1):
             raise ValueError(f"Checkpoint: every must be a positive int, got {every!r}")
-        self.path, self.every = Path(path), int(every)
+        self.path, self.every = check_path("Checkpoint", "path", path), int(every)
 
     def on_epoch_end(self, epoch, logs):
         trainer = self.trainer

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ._checks import ShapeError
+from ._checks import ShapeError, as_float
 from .module import Module, Remembered
 
 __all__ = ["Concat", "Sequential"]
@@ -75,6 +75,7 @@ class Sequential(Module):
         self._forward_inputs.forget()
         self._first_delta.forget()
         given, inputs = X, []
+        X = as_float(X, "Sequential.forward", "X", int_dtype=None)
         for module in self._modules:
             inputs.append(X)
             X = module.forward(X)
@@ -186,6 +187,7 @@ class Concat(Module):
             raise RuntimeError("Concat.forward: no branch to run; give modules to Concat(...)")
         self._forward_sizes.forget()
         self._delta_parts.forget()
+        X = as_float(X, "Concat.forward", "X", int_dtype=None)
         outputs = [branch.forward(X) for branch in self._branches]
         axis = self._check_outputs(outputs)
         self._forward_sizes.remember(X, [out.shape[axis] for out in outputs])
@@ -210,7 +212,7 @@ class Concat(Module):
         parts = self._delta_parts.recall(delta)
         if parts is not None:
             return parts
-        delta = np.asarray(delta)
+        delta = as_float(delta, f"Concat.{method}", "delta")
         axis = self.axis % max(delta.ndim, 1)
         if delta.ndim < 2 or delta.shape[axis] != sum(sizes):
             raise ShapeError(f"Concat.{method}: delta must have {sum(sizes)} entries on axis "

@@ -16,11 +16,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ._checks import as_float
+
 __all__ = [
     "PrecisionWarning",
     "as_compute_dtype",
     "default_dtype",
     "get_default_dtype",
+    "parameter_dtype",
     "set_default_dtype",
 ]
 
@@ -32,11 +35,21 @@ class PrecisionWarning(UserWarning):
     """An input was cast to a lower floating-point precision."""
 
 
-def _checked(dtype) -> np.dtype:
-    dtype = np.dtype(dtype)
-    if dtype not in _SUPPORTED:
-        raise TypeError(f"flambeau supports float32 and float64 parameters, got {dtype}")
-    return dtype
+def _checked(dtype, where: str = "set_default_dtype") -> np.dtype:
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:  # NumPy's "data type 'x' not understood"
+        checked = None
+    if checked is None or checked not in _SUPPORTED:  # (None == float64 dtype in NumPy)
+        shown = checked if checked is not None else f"{dtype!r:.100}"
+        raise TypeError(f"{where}: flambeau supports float32 and float64 parameters, got {shown}")
+    return checked
+
+
+def parameter_dtype(dtype, where: str) -> np.dtype:
+    """The dtype of new parameters: ``dtype`` (float32 or float64, checked) or, when None, the
+    default dtype."""
+    return _default if dtype is None else _checked(dtype, where)
 
 
 def get_default_dtype() -> np.dtype:
@@ -61,15 +74,18 @@ def default_dtype(dtype) -> Iterator[np.dtype]:
         set_default_dtype(previous)
 
 
-def as_compute_dtype(X, dtype, where: str) -> np.ndarray:
+def as_compute_dtype(X, dtype, where: str, name: str = "X") -> np.ndarray:
     """Return ``X`` as an array of ``dtype``, warning if that loses float precision.
 
     Args:
-        X: array-like input.
+        X: array-like of real numbers (anything else is refused: ``_checks.as_float``).
         dtype: the dtype of the parameters that will consume ``X``.
         where: ``"Module.method"`` named in messages.
+        name: the argument named in messages.
     """
-    X = np.asarray(X)
+    if type(X) is np.ndarray and X.dtype == dtype:  # the hot path
+        return X
+    X = as_float(X, where, name, int_dtype=None)
     if X.dtype == dtype:
         return X
     if X.dtype.kind == "f" and X.dtype.itemsize > np.dtype(dtype).itemsize:
@@ -80,6 +96,4 @@ def as_compute_dtype(X, dtype, where: str) -> np.ndarray:
             PrecisionWarning,
             stacklevel=3,
         )
-    elif X.dtype.kind not in "fiub":
-        raise TypeError(f"{where}: expected a numeric array, got dtype {X.dtype}")
     return X.astype(dtype)

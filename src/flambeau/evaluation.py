@@ -7,26 +7,31 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ._checks import check_bool, check_int, samples
 from .callbacks import Callback
 from .dtype import as_compute_dtype
 from .losses import BCELoss, CrossEntropyLoss, NLLLoss
 from .metrics import METRICS, accuracy
-from .module import Loss, Module
+from .module import Loss, Module, check_loss, check_module
 
 __all__ = ["Metrics", "evaluate", "is_classification", "metric_table", "predict"]
 
 
 def predict(net: Module, X, batch_size: int = 1024) -> np.ndarray:
-    """Network outputs for ``X`` in evaluation mode, by chunks of ``batch_size`` samples."""
+    """Network outputs for ``X`` in evaluation mode, by chunks of ``batch_size`` samples (no
+    sample: the network's empty output, e.g. ``(0, 10)``)."""
+    check_module("predict", "net", net)
+    batch_size = check_int("predict", "batch_size", batch_size)
+    X = samples("predict", "X", X)
     was_training = net.training
     net.eval()
     try:
         if net.dtype is not None:
             X = as_compute_dtype(X, net.dtype, "predict")
         outputs = [net.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+        return np.concatenate(outputs) if outputs else net.forward(X)
     finally:
         net.train(was_training)
-    return np.concatenate(outputs) if outputs else np.empty((0,))
 
 
 def is_classification(loss: Loss, yhat: np.ndarray) -> bool:
@@ -40,6 +45,11 @@ def evaluate(net: Module, loss: Loss, X, Y, batch_size: int = 1024,
              metrics: dict[str, Callable] | None = None) -> dict[str, float]:
     """Mean per-sample loss (and accuracy for classification, and each ``metrics`` entry) of
     ``net`` on ``(X, Y)``; metric functions are called ``f(Y, yhat)``."""
+    check_loss("evaluate", "loss", loss)
+    X, Y = samples("evaluate", "X", X), samples("evaluate", "Y", Y)
+    if len(X) != len(Y) or not len(X):
+        raise ValueError(f"evaluate: X and Y must hold the same number of samples, at least one, got "
+                         f"{len(X)} and {len(Y)}")
     yhat = predict(net, X, batch_size)
     result = {"loss": float(np.mean(loss.forward(Y, yhat)))}
     if is_classification(loss, yhat):
@@ -56,6 +66,9 @@ def metric_table(metrics, where: str = "Metrics") -> dict[str, Callable]:
         return {}
     if isinstance(metrics, dict):
         items = list(metrics.items())
+    elif isinstance(metrics, str) or not isinstance(metrics, (list, tuple)):
+        raise TypeError(f"{where}: metrics must be a list of names or functions f(y, yhat), or a dict "
+                        f"{{name: function}}, got {metrics!r:.100}")
     else:
         items = []
         for metric in metrics:
@@ -95,12 +108,17 @@ class Metrics(Callback):
 
     def __init__(self, X, Y, metrics=None, prefix: str = "val", record_loss: bool = True,
                  loss: Loss | None = None, batch_size: int = 1024):
-        if len(X) != len(Y):
-            raise ValueError(f"Metrics: X and Y must hold the same number of samples, got {len(X)} "
-                             f"and {len(Y)}")
-        self.X, self.Y, self.prefix, self.record_loss = X, Y, prefix, bool(record_loss)
+        X, Y = samples("Metrics", "X", X), samples("Metrics", "Y", Y)
+        if len(X) != len(Y) or not len(X):
+            raise ValueError(f"Metrics: X and Y must hold the same number of samples, at least one, "
+                             f"got {len(X)} and {len(Y)}")
+        if not isinstance(prefix, str):
+            raise TypeError(f"Metrics: prefix must be a string ('val', 'train'), got {prefix!r:.100}")
+        self.X, self.Y, self.prefix = X, Y, prefix
+        self.record_loss = check_bool("Metrics", "record_loss", record_loss)
         self.metrics = metric_table(metrics, "Metrics")
-        self.loss, self.batch_size = loss, batch_size
+        self.loss = None if loss is None else check_loss("Metrics", "loss", loss)
+        self.batch_size = check_int("Metrics", "batch_size", batch_size)
 
     def on_epoch_end(self, epoch, logs):
         loss = self.loss if self.loss is not None else self.trainer.loss

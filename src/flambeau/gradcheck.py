@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .module import Loss, Module
+from ._checks import as_float
+from .module import Loss, Module, check_loss, check_module
 from .random import make_rng
 
 __all__ = ["DEFAULT_TOLERANCE", "Comparison", "GradcheckResult", "compare", "gradcheck", "numeric_gradient",
@@ -224,10 +225,12 @@ def gradcheck(module: Module, loss: Loss, X, y, h: float = 1e-6, max_entries: in
         >>> result = gradcheck(net, MSELoss(), X, y)
         >>> result.passed, result.wrong_layers    # (False, ["2"]): layer 2's backward is wrong
     """
+    check_module("gradcheck", "module", module)
+    check_loss("gradcheck", "loss", loss)
+    X = np.array(as_float(X, "gradcheck", "X"), dtype=np.float64)
     net = copy.deepcopy(module).to(np.float64)
     net.train(module.training)
-    X = np.array(X, dtype=np.float64)
-    rng = make_rng(seed)
+    rng = make_rng(seed, "gradcheck", "seed")
 
     net.zero_grad()
     yhat = net.forward(X)

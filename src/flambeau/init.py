@@ -18,12 +18,15 @@ name           distribution of each weight
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["INITIALIZERS", "init_bias", "init_weight"]
+from ._checks import claim_parameters
+
+__all__ = ["INITIALIZERS", "init_bias", "init_constant", "init_weight"]
 
 
 def _uniform(shape, fan_in, fan_out, rng):
@@ -72,17 +75,43 @@ INITIALIZERS: dict[str, Callable] = {
 }
 
 
+# Every parameter and buffer array of the library's layers is created by one of the three functions
+# below: each first counts the array against the current ``_checks.parameter_budget`` (loading a
+# file sets one: an architecture may not allocate more values than the file stores), and a
+# MemoryError names the layer and the shape.
+
 def init_weight(init: str, shape, fan_in: int, fan_out: int, rng, dtype, where: str):
     """Draw a weight array of ``shape`` with the initialiser named ``init``."""
-    if init not in INITIALIZERS:
-        raise ValueError(f"{where}: unknown init {init!r}; choose one of {sorted(INITIALIZERS)}")
-    return INITIALIZERS[init](shape, fan_in, fan_out, rng).astype(dtype)
+    if not isinstance(init, str) or init not in INITIALIZERS:
+        raise ValueError(f"{where}: unknown init {init!r:.100}; choose one of {sorted(INITIALIZERS)}")
+    claim_parameters(where, shape)
+    with _memory(where, shape):
+        return INITIALIZERS[init](shape, fan_in, fan_out, rng).astype(dtype)
 
 
-def init_bias(init: str, shape, fan_in: int, rng, dtype):
+def init_bias(init: str, shape, fan_in: int, rng, dtype, where: str = "init_bias"):
     """Bias: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for ``uniform`` (as PyTorch), else zeros."""
-    if init == "uniform":
-        return _uniform(shape, fan_in, None, rng).astype(dtype)
-    if init == "normal":
-        return _normal(shape, fan_in, None, rng).astype(dtype)
-    return np.zeros(shape, dtype=dtype)
+    claim_parameters(where, shape)
+    with _memory(where, shape):
+        if init == "uniform":
+            return _uniform(shape, fan_in, None, rng).astype(dtype)
+        if init == "normal":
+            return _normal(shape, fan_in, None, rng).astype(dtype)
+        return np.zeros(shape, dtype=dtype)
+
+
+def init_constant(value: float, shape, dtype, where: str) -> np.ndarray:
+    """An array of ``shape`` filled with ``value`` (BatchNorm's scale, shift and statistics)."""
+    claim_parameters(where, shape)
+    with _memory(where, shape):
+        return np.full(shape, value, dtype=dtype)
+
+
+@contextlib.contextmanager
+def _memory(where: str, shape):
+    """Turn a MemoryError while creating a parameter into one naming the layer and the shape."""
+    try:
+        yield
+    except MemoryError:
+        raise MemoryError(f"{where}: not enough memory for a parameter of shape {tuple(shape)} "
+                          f"({math.prod(shape):,} values)") from None

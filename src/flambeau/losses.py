@@ -2,13 +2,18 @@
 
 Class targets (``CrossEntropyLoss``, ``NLLLoss``) are integer labels ``(batch,)`` or
 one-hot / probability rows ``(batch, classes)``.
+
+An empty batch (0 samples) gives an empty ``(0,)`` array of losses and an empty gradient shaped
+like ``yhat``, for every loss (see ``flambeau.module.Loss``).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._checks import ShapeError, as_float, check_ndim, check_same_shape
+from ._checks import ShapeError, as_float, check_bool, check_ndim, check_same_shape
 from .layers.activations import log_softmax, softmax
 from .module import Loss
 
@@ -22,10 +27,17 @@ class DomainError(ValueError):
     """Values outside the domain of a loss reached it (BCE targets or predictions outside [0, 1])."""
 
 
+def _per_sample_sum(values: np.ndarray) -> np.ndarray:
+    """Sum over every axis but the first: ``(batch, ...) -> (batch,)`` (``(0,)`` for no sample)."""
+    return values.reshape(values.shape[0], math.prod(values.shape[1:])).sum(axis=1)
+
+
 def _float_pair(where: str, y, yhat):
     """``y`` and ``yhat`` as float arrays of the same shape."""
     y, yhat = as_float(y, where, "y"), as_float(yhat, where, "yhat")
     check_same_shape(where, "y", y, "yhat", yhat)
+    if yhat.ndim == 0:
+        raise ShapeError(f"{where}: y and yhat must have a batch axis (batch, ...), got shape ()")
     return y, yhat
 
 
@@ -49,6 +61,15 @@ def _check_unit_interval(where: str, y: np.ndarray, yhat: np.ndarray) -> None:
                           "Sigmoid before the loss")
 
 
+def _check_probabilities(where: str, yhat: np.ndarray) -> None:
+    """Raise a ``DomainError`` unless ``yhat`` holds probabilities (``CrossEntropyLoss`` with
+    ``from_logits=False``): a log of a negative number would be a silent NaN."""
+    if yhat.size and (yhat.min() < 0 or yhat.max() > 1):
+        raise DomainError(f"{where}: predictions yhat outside [0, 1] (values in [{yhat.min():g}, "
+                          f"{yhat.max():g}]): with from_logits=False they must be probabilities (after a "
+                          "Softmax); for logits use CrossEntropyLoss() (from_logits=True)")
+
+
 def _clamped_log(x):
     with np.errstate(divide="ignore"):
         return np.maximum(np.log(x), _LOG_FLOOR)
@@ -62,7 +83,7 @@ def class_targets(where: str, y, yhat: np.ndarray) -> np.ndarray:
     dtype.
     """
     check_ndim(where, "yhat", yhat, 2, "(batch, classes)")
-    y = np.asarray(y)
+    y = as_float(y, where, "y", int_dtype=None)
     n, k = yhat.shape
     if y.ndim != 1:
         check_same_shape(where, "y", y, "yhat", yhat)
@@ -105,7 +126,7 @@ class MSELoss(Loss):
     def forward(self, y, yhat):
         y, yhat = _float_pair("MSELoss.forward", y, yhat)
         diff = yhat - y
-        return (diff * diff).reshape(len(diff), -1).sum(axis=1)
+        return _per_sample_sum(diff * diff)
 
     def backward(self, y, yhat):
         y, yhat = _float_pair("MSELoss.backward", y, yhat)
@@ -126,7 +147,7 @@ class BCELoss(Loss):
         y, yhat = _float_pair("BCELoss.forward", y, yhat)
         _check_unit_interval("BCELoss.forward", y, yhat)
         per_unit = -(y * _clamped_log(yhat) + (1 - y) * _clamped_log(1 - yhat))
-        return per_unit.reshape(len(per_unit), -1).sum(axis=1)
+        return _per_sample_sum(per_unit)
 
     def backward(self, y, yhat):
         y, yhat = _float_pair("BCELoss.backward", y, yhat)
@@ -145,11 +166,13 @@ class CrossEntropyLoss(Loss):
     """
 
     def __init__(self, from_logits: bool = True):
-        self.from_logits = bool(from_logits)
+        self.from_logits = check_bool("CrossEntropyLoss", "from_logits", from_logits)
 
     def forward(self, y, yhat):
         yhat = as_float(yhat, "CrossEntropyLoss.forward", "yhat")
         target = class_targets("CrossEntropyLoss.forward", y, yhat)
+        if not self.from_logits:
+            _check_probabilities("CrossEntropyLoss.forward", yhat)
         logp = log_softmax(yhat) if self.from_logits else _clamped_log(yhat)
         return -_target_dot(target, logp)
 
@@ -157,6 +180,7 @@ class CrossEntropyLoss(Loss):
         yhat = as_float(yhat, "CrossEntropyLoss.backward", "yhat")
         target = class_targets("CrossEntropyLoss.backward", y, yhat)
         if not self.from_logits:
+            _check_probabilities("CrossEntropyLoss.backward", yhat)
             return -_target_scaled(target, 1 / np.maximum(yhat, np.finfo(yhat.dtype).tiny))
         probabilities = softmax(yhat)
         if target.ndim == 1:  # softmax(z) - onehot(y), without building the one-hot rows

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import ShapeError, as_float
+
 __all__ = ["METRICS", "accuracy", "confusion_matrix", "f1_score", "labels_of", "precision",
            "precision_recall_f1", "predict_classes", "purity", "recall", "top_k_accuracy"]
 
@@ -33,8 +35,16 @@ def labels_of(y) -> np.ndarray:
     return y.reshape(len(y)).round().astype(np.int64)
 
 
+def _checked(where: str, name: str, value) -> np.ndarray:
+    """Labels or outputs as an array of numbers ``(n,)`` or ``(n, K)``."""
+    array = as_float(value, where, name, int_dtype=None)
+    if array.ndim not in (1, 2):
+        raise ShapeError(f"{where}: {name} must have shape (n,) or (n, classes), got {array.shape}")
+    return array
+
+
 def _pair(where: str, y, yhat) -> tuple[np.ndarray, np.ndarray]:
-    y_true, y_pred = labels_of(y), predict_classes(yhat)
+    y_true, y_pred = labels_of(_checked(where, "y", y)), predict_classes(_checked(where, "yhat", yhat))
     if y_true.shape != y_pred.shape:
         raise ValueError(f"{where}: targets give {y_true.shape[0]} labels but predictions "
                          f"{y_pred.shape[0]}")

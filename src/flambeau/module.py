@@ -35,11 +35,12 @@ import copy
 import numpy as np
 
 from . import serialization
-from ._checks import as_float
-from .dtype import as_compute_dtype
+from ._checks import as_float, check_real
+from .dtype import as_compute_dtype, parameter_dtype
 from .registry import LOSSES, MODULES, register_loss, register_module
 
-__all__ = ["LOSSES", "MODULES", "SINGLE", "Loss", "Module", "Remembered", "own_arrays"]
+__all__ = ["LOSSES", "MODULES", "SINGLE", "Loss", "Module", "Remembered", "check_loss", "check_module",
+           "own_arrays"]
 
 SINGLE = "param"
 """Name of the one parameter (and gradient) of a module whose ``_parameters`` is one array."""
@@ -235,6 +236,7 @@ class Module:
 
     def update_parameters(self, gradient_step: float = 1e-3) -> None:
         """Plain gradient step, in place: ``p -= gradient_step * grad`` (sub-modules too)."""
+        check_real(f"{type(self).__name__}.update_parameters", "gradient_step", gradient_step)
         grads = own_arrays(self, "_gradient")
         for name, param in own_arrays(self, "_parameters").items():
             param -= gradient_step * grads[name]
@@ -289,7 +291,7 @@ class Module:
 
     def to(self, dtype) -> Module:
         """Cast parameters, gradients and buffers to ``dtype`` (float32 or float64), in place."""
-        dtype = np.dtype(dtype)
+        dtype = parameter_dtype(dtype, f"{type(self).__name__}.to")
         for module in self.modules():
             for attribute in ("_parameters", "_gradient", "_buffers"):
                 value = getattr(module, attribute, None)
@@ -375,9 +377,10 @@ class Module:
         """``X`` as an array in the module's dtype (see ``flambeau.dtype``); without parameters, as
         a float array (``_checks.as_float``: integers become float64, floats are kept)."""
         where, dtype = f"{type(self).__name__}.{method}", self.dtype
+        name = "X" if method == "forward" else "input"
         if dtype is None:
-            return as_float(X, where, "X")
-        return as_compute_dtype(X, dtype, where)
+            return as_float(X, where, name)
+        return as_compute_dtype(X, dtype, where, name)
 
 
 class Loss:
@@ -385,6 +388,10 @@ class Loss:
 
     ``forward(y, yhat)`` returns one loss per sample, shape ``(batch,)``;
     ``backward(y, yhat)`` returns ``d(sum of per-sample losses)/d yhat``, shaped like ``yhat``.
+
+    Empty batch: ``forward`` returns an empty ``(0,)`` array (the sum of no losses is 0, their
+    mean is undefined: NaN, as PyTorch's ``reduction="mean"`` gives) and ``backward`` an empty
+    array shaped like ``yhat``. ``Optim.step`` refuses an empty batch; ``evaluate`` refuses no data.
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -406,3 +413,26 @@ class Loss:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def check_module(where: str, name: str, value) -> Module:
+    """``value`` if it is a ``Module`` instance, else a ``TypeError`` naming ``where``."""
+    if not isinstance(value, Module):
+        raise TypeError(f"{where}: {name} must be a Module, got {_kind_of(value)}")
+    return value
+
+
+def check_loss(where: str, name: str, value) -> Loss:
+    """``value`` if it is a ``Loss`` instance, else a ``TypeError`` naming ``where``."""
+    if not isinstance(value, Loss):
+        raise TypeError(f"{where}: {name} must be a Loss, got {_kind_of(value)}")
+    return value
+
+
+def _kind_of(value) -> str:
+    """``str 'mse'``, ``Linear``, ``the class MSELoss (build one: MSELoss())``: for messages."""
+    if isinstance(value, type):
+        return f"the class {value.__name__} (build one: {value.__name__}(...))"
+    if value is None or isinstance(value, (str, bytes, int, float)):
+        return f"{type(value).__name__} {value!r:.60}"
+    return type(value).__name__

@@ -42,14 +42,15 @@ import warnings
 
 import numpy as np
 
+from ._checks import as_float, check_real
 from .dtype import as_compute_dtype
-from .module import Loss, Module, own_arrays
+from .module import Loss, Module, check_loss, check_module, own_arrays
 from .registry import is_library_class
 from .regularization import clip_grad_norm
 from .rules import GradientDescent, UpdateRule
 
 __all__ = ["DEFAULT_LR", "REDUCTIONS", "GradientReplacedWarning", "Optim", "check_reduction",
-           "learning_rate"]
+           "check_rule", "learning_rate"]
 
 REDUCTIONS = ("mean", "sum")
 """``"mean"``: gradient of the batch-mean loss (PyTorch); ``"sum"``: of the sum (the course)."""
@@ -74,8 +75,20 @@ def learning_rate(where: str, eps=None, lr=None, default: float = DEFAULT_LR):
     return value
 
 
+def check_rule(where: str, rule) -> UpdateRule:
+    """``rule``, an update rule (an object with ``step(params, grads, lr)``), or
+    ``GradientDescent()`` when None."""
+    if rule is None:
+        return GradientDescent()
+    if isinstance(rule, type) or not callable(getattr(rule, "step", None)):
+        raise TypeError(f"{where}: rule must be an update rule such as flambeau.Adam() or "
+                        f"flambeau.Momentum(0.9) (an object with a step(params, grads, lr) method), "
+                        f"got {rule!r:.100}")
+    return rule
+
+
 def check_reduction(where: str, reduction) -> str:
-    if reduction not in REDUCTIONS:
+    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
         raise ValueError(f"{where}: reduction must be 'mean' (gradient of the batch-mean loss, "
                          f"PyTorch's) or 'sum' (of the sum, the course's), got {reduction!r}")
     return reduction
@@ -161,17 +174,12 @@ class Optim:
     def __init__(self, net: Module, loss: Loss, eps: float | None = None,
                  rule: UpdateRule | None = None, clip_norm: float | None = None, *,
                  lr: float | None = None, reduction: str = "mean"):
-        if not isinstance(net, Module):
-            raise TypeError(f"Optim: net must be a Module, got {type(net).__name__}")
-        if not isinstance(loss, Loss):
-            raise TypeError(f"Optim: loss must be a Loss, got {type(loss).__name__}")
-        self.net, self.loss = net, loss
+        self.net, self.loss = check_module("Optim", "net", net), check_loss("Optim", "loss", loss)
         self.lr = float(learning_rate("Optim", eps, lr))
         self.reduction = check_reduction("Optim", reduction)
-        self.rule = rule if rule is not None else GradientDescent()
-        if clip_norm is not None and not (clip_norm > 0 and np.isfinite(clip_norm)):
-            raise ValueError(f"Optim: clip_norm must be a positive number, got {clip_norm!r}")
-        self.clip_norm = clip_norm
+        self.rule = check_rule("Optim", rule)
+        self.clip_norm = None if clip_norm is None else check_real("Optim", "clip_norm", clip_norm, 0,
+                                                                   low_open=True)
         self._own_update = _overrides_update(net)
         self._watched, self._watch, self._checked, self._warned = None, None, None, set()
 
@@ -258,9 +266,13 @@ class Optim:
     def forward_backward(self, batch_x, batch_y):
         """zero_grad, forward, loss and backward (gradient of the mean or of the sum, as
         ``reduction`` says); returns ``(yhat, losses)`` with ``losses`` one value per sample."""
-        net = self.net
+        net, where = self.net, f"{type(self).__name__}.step"
+        batch_x = as_float(batch_x, where, "batch_x", int_dtype=None)
         if net.dtype is not None:
-            batch_x = as_compute_dtype(batch_x, net.dtype, f"{type(self).__name__}.step")
+            batch_x = as_compute_dtype(batch_x, net.dtype, where, "batch_x")
+        if batch_x.ndim == 0 or len(batch_x) == 0:
+            raise ValueError(f"{where}: batch_x must hold at least one sample (batch, ...), got shape "
+                             f"{batch_x.shape}")
         net.zero_grad()
         if self._watch:  # a zero_grad that replaces the arrays (the course's skeleton): follow
             self._follow_replaced(*self._watched, warn=False)

@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from ._checks import check_real
+
 __all__ = ["clip_grad_norm", "global_norm", "l2_penalty"]
 
 
@@ -34,8 +36,10 @@ def clip_grad_norm(grads: dict[str, np.ndarray], max_norm: float, eps: float = 1
     Returns:
         The global norm before clipping.
     """
-    if not (math.isfinite(max_norm) and max_norm > 0):
-        raise ValueError(f"clip_grad_norm: max_norm must be a positive number, got {max_norm!r}")
+    check_real("clip_grad_norm", "max_norm", max_norm, 0, low_open=True)
+    if not isinstance(grads, dict):
+        raise TypeError(f"clip_grad_norm: grads must be a dict {{name: gradient array}} "
+                        f"(Module.gradients()), got {type(grads).__name__}")
     norm = global_norm(grads)
     scale = max_norm / (norm + eps)
     if scale < 1:

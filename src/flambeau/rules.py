@@ -25,19 +25,17 @@ import math
 
 import numpy as np
 
+from ._checks import check_bool, check_real
+
 __all__ = ["Adam", "AdamW", "GradientDescent", "Momentum", "RMSprop", "RULES", "UpdateRule"]
 
 
 def _check_non_negative(where: str, name: str, value: float) -> float:
-    if not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{where}: {name} must be a finite number >= 0, got {value!r}")
-    return float(value)
+    return check_real(where, name, value, 0)
 
 
 def _check_beta(where: str, name: str, value: float) -> float:
-    if not (np.isfinite(value) and 0 <= value < 1):
-        raise ValueError(f"{where}: {name} must lie in [0, 1), got {value!r}")
-    return float(value)
+    return check_real(where, name, value, 0, 1, high_open=True)
 
 
 class UpdateRule:
@@ -136,7 +134,7 @@ class Momentum(UpdateRule):
     def __init__(self, beta: float = 0.9, nesterov: bool = False, weight_decay: float = 0.0):
         super().__init__(weight_decay)
         self.beta = _check_beta("Momentum", "beta", beta)
-        self.nesterov = bool(nesterov)
+        self.nesterov = check_bool("Momentum", "nesterov", nesterov)
 
     def _update(self, name, param, grad, lr):
         velocity = self._slot("velocity", name, param)

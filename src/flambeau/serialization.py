@@ -43,23 +43,22 @@ from __future__ import annotations
 
 import inspect
 import json
-import zipfile
-from pathlib import Path
+import re
 
 import numpy as np
 
-from .files import dumps_exact, loads_exact, write_npz
+from ._checks import ParameterBudgetError, check_path, parameter_budget
+from .archive import HEADER, SerializationError, StoredFile
+from .files import dumps_exact, write_npz
 from .random import default_generator
 from .registry import MODULES, class_key, is_library_class, user_classes_named
 
-__all__ = ["SerializationError", "build_module", "load", "load_weights", "module_spec",
+__all__ = ["SerializationError", "build_module", "load", "load_weights", "module_spec", "open_file",
            "read_file", "save", "write_file"]
 
-FORMAT, VERSION, HEADER = "flambeau", 1, "__flambeau__"
-
-
-class SerializationError(ValueError):
-    """A file is not a flambeau file, is damaged, or does not match the architecture."""
+FORMAT, VERSION = "flambeau", 1
+_MODEL_PREFIXES = ("param:", "buffer:")
+_UNSAFE_KEY = re.compile(r"[/\\\x00]|\.\.")  # what a member name may not hold (see flambeau.archive)
 
 
 # -- architecture <-> JSON ----------------------------------------------------------------------
@@ -84,13 +83,13 @@ def _encode(value, where: str):
                              "cannot be saved; configs hold JSON values and modules only")
 
 
-def _decode(value, modules):
+def _decode(value, modules, source):
     if isinstance(value, dict):
         if set(value) == {"__module__"}:
-            return build_module(value["__module__"], modules)
-        return {k: _decode(v, modules) for k, v in value.items()}
+            return build_module(value["__module__"], modules, source)
+        return {k: _decode(v, modules, source) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode(v, modules) for v in value]
+        return [_decode(v, modules, source) for v in value]
     return value
 
 
@@ -143,7 +142,7 @@ def module_spec(module) -> dict:
     return {"class": name, "config": _encode(config, cls.__name__)}
 
 
-def _module_class(name: str, modules) -> type:
+def _module_class(name: str, modules, where: str) -> type:
     """The class a saved name designates (order: ``modules``, ``MODULES``, user classes)."""
     given = [cls for cls in modules if class_key(cls) == name]
     given = given or [cls for cls in modules if not is_library_class(cls)
@@ -157,12 +156,12 @@ def _module_class(name: str, modules) -> type:
         return candidates[0]
     if candidates:
         matches = ", ".join(sorted(map(class_key, candidates)))
-        raise SerializationError(f"load: module class {name!r} matches several classes ({matches}); "
+        raise SerializationError(f"{where}module class {name!r} matches several classes ({matches}); "
                                  "name the one to use: flambeau.load(path, modules=[TheClass])")
     user = sorted(key for key, cls in MODULES.items() if not is_library_class(cls))
     raise SerializationError(
-        f"load: unknown module class {name!r}; define or import the class first, or pass it: "
-        f"flambeau.load(path, modules=[{name.rsplit('.', 1)[-1]}]) (known user classes: "
+        f"{where}unknown module class {name!r:.200}; define or import the class first, or pass it: "
+        f"flambeau.load(path, modules=[{name.rsplit('.', 1)[-1][:100]}]) (known user classes: "
         f"{', '.join(user) or 'none'}; library classes: "
         f"{', '.join(sorted(k for k in MODULES if k not in user))})")
 
@@ -175,26 +174,30 @@ def _check_classes(modules) -> list[type]:
     return modules
 
 
-def build_module(spec: dict, modules=()):
+def build_module(spec: dict, modules=(), source=None):
     """Rebuild a module (fresh weights) from ``module_spec`` output; ``modules``: classes the
-    spec may name, looked up first (see the module docstring).
+    spec may name, looked up first (see the module docstring); ``source``: the file named in
+    error messages.
 
     The library's default random generator is left as it was: building draws initial weights
     that are overwritten right away, and loading a file must not change later random draws.
     """
+    where = "load: " if source is None else f"load: {source}: "
     if not (isinstance(spec, dict) and isinstance(spec.get("class"), str)
             and isinstance(spec.get("config"), dict)):
-        raise SerializationError(f"load: a module spec must be {{'class': str, 'config': dict}}, "
+        raise SerializationError(f"{where}a module spec must be {{'class': str, 'config': dict}}, "
                                  f"got {spec!r:.200}")
-    cls = _module_class(spec["class"], modules)
+    cls = _module_class(spec["class"], modules, where)
     generator = default_generator()
     saved_state = generator.bit_generator.state
     try:
-        return cls.from_config(_decode(spec["config"], modules))
+        return cls.from_config(_decode(spec["config"], modules, source))
     except SerializationError:
         raise
+    except ParameterBudgetError as error:
+        raise SerializationError(f"{where}{error}") from None
     except (TypeError, ValueError, KeyError) as error:
-        raise SerializationError(f"load: cannot rebuild {spec['class']} from its config "
+        raise SerializationError(f"{where}cannot rebuild {spec['class']} from its config "
                                  f"{spec['config']!r:.200}: {error}") from error
     finally:
         generator.bit_generator.state = saved_state
@@ -204,41 +207,60 @@ def build_module(spec: dict, modules=()):
 def write_file(path, header: dict, arrays: dict[str, np.ndarray]) -> None:
     """Write ``header`` (strict JSON, NaN and inf kept: ``flambeau.files.dumps_exact``) and
     ``arrays`` to ``path`` atomically."""
+    unsafe = [key for key in arrays if _UNSAFE_KEY.search(key)]
+    if unsafe:
+        raise SerializationError(f"save: array names may not hold '/', '\\', '..' or NUL (a reader "
+                                 f"refuses them), got {unsafe[:5]}; rename the sub-modules")
     entries = {HEADER: np.array(dumps_exact(header))}
     entries.update({key: np.asarray(value) for key, value in arrays.items()})
     write_npz(path, entries)
 
 
+def open_file(path, where: str = "load") -> StoredFile:
+    """Open a flambeau ``.npz`` (``flambeau.archive.StoredFile``: members and sizes checked, no
+    array read yet) and check its header's version and kind."""
+    stored = StoredFile(check_path(where, "path", path), where)
+    try:
+        header = stored.header
+        if header.get("version") != VERSION:
+            raise stored.error(f"has format version {header.get('version')!r:.50}; this flambeau reads "
+                               f"version {VERSION}")
+        kind = header.get("kind", "module")
+        if kind not in ("module", "checkpoint"):
+            raise stored.error(f"has kind {kind!r:.50}; expected 'module' or 'checkpoint'")
+        extra = [key for key in stored.arrays if kind == "module" and not key.startswith(_MODEL_PREFIXES)]
+        if extra:
+            raise stored.error(f"holds arrays that a saved module does not: {sorted(extra)[:5]}")
+    except BaseException:
+        stored.close()
+        raise
+    return stored
+
+
 def read_file(path) -> tuple[dict, dict[str, np.ndarray]]:
     """Read a flambeau ``.npz``: ``(header, arrays)``; clear errors for anything else."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"load: no such file: {path}")
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise SerializationError(f"load: {path} is a bare .npy array, not a flambeau .npz file")
-        with archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
-        if isinstance(error, SerializationError):
-            raise
-        raise SerializationError(f"load: {path} is not a flambeau .npz file ({error})") from error
-    raw = arrays.pop(HEADER, None)
-    if raw is None or raw.dtype.kind != "U" or raw.ndim != 0:
-        raise SerializationError(f"load: {path} is an .npz file but not a flambeau file "
-                                 f"(no {HEADER!r} header entry)")
-    try:
-        header = loads_exact(str(raw))
-    except json.JSONDecodeError as error:
-        raise SerializationError(f"load: {path} has a damaged header (invalid JSON: {error})") \
-            from error
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise SerializationError(f"load: {path} has a header that is not a flambeau header")
-    if header.get("version") != VERSION:
-        raise SerializationError(f"load: {path} has format version {header.get('version')!r}; "
-                                 f"this flambeau reads version {VERSION}")
-    return header, arrays
+    with open_file(path) as stored:
+        return stored.header, stored.read_all()
+
+
+_BUDGET_SLACK = 1 << 12
+"""Parameter values an architecture may build beyond twice what its file stores (see ``_build_stored``)."""
+
+
+def _build_stored(stored: StoredFile, modules):
+    """The module a file's header describes, built under a budget of parameter values set by the
+    values the file stores, so that a config declaring ``Linear(100000, 100000)`` beside a few
+    stored values is refused before its weight is allocated.
+
+    The budget is twice the stored values plus ``_BUDGET_SLACK``: a tied autoencoder's config
+    holds a copy of each shared twin (built, then re-linked to the stored one), so building
+    may allocate up to twice what is stored.
+    """
+    values = sum(a.size for k, a in stored.arrays.items() if k.startswith(_MODEL_PREFIXES))
+    limit = 2 * values + _BUDGET_SLACK
+    with parameter_budget(limit, f"{stored.path} stores {values:,} parameter and buffer values; an "
+                                 f"architecture may build at most {limit:,}"):
+        return build_module(stored.header.get("model"), modules, stored.path)
 
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
@@ -252,28 +274,40 @@ def model_arrays(module) -> dict[str, np.ndarray]:
     return arrays
 
 
-def copy_arrays_into(module, arrays: dict[str, np.ndarray], source):
-    """Copy saved ``param:`` / ``buffer:`` arrays into ``module``'s live arrays (names and shapes
-    checked); the module takes the saved dtype."""
+def check_arrays(module, arrays: dict, source) -> None:
+    """Raise unless the saved ``param:`` / ``buffer:`` entries (arrays, or any objects with a
+    ``shape`` and a ``dtype``: what the file declares) match ``module``'s names and shapes."""
     for kind, live in (("param", module.parameters()), ("buffer", module.buffers())):
         saved = _prefixed(arrays, f"{kind}:")
         missing, unexpected = sorted(set(live) - set(saved)), sorted(set(saved) - set(live))
         if missing or unexpected:
             raise SerializationError(
                 f"load: {source} does not match the architecture {type(module).__name__}: "
-                f"{kind} arrays missing {missing}, unexpected {unexpected}")
+                f"{kind} arrays missing {_few(missing)}, unexpected {_few(unexpected)}")
         for name, array in saved.items():
             if array.shape != live[name].shape:
                 raise SerializationError(
                     f"load: {source}: {kind} {name!r} has shape {array.shape} in the file but "
                     f"{live[name].shape} in the architecture")
-            if array.dtype.kind != "f":
+            if array.dtype.kind != "f" or array.dtype.itemsize not in (4, 8):
                 raise SerializationError(f"load: {source}: {kind} {name!r} has dtype {array.dtype}, "
-                                         "expected floating point")
+                                         "expected float32 or float64")
+
+
+def _few(names: list[str], shown: int = 10) -> str:
+    """``['0.W', '0.b']``, or the first ``shown`` names and how many more."""
+    more = f" and {len(names) - shown:,} more" if len(names) > shown else ""
+    return f"{names[:shown]}{more}"
+
+
+def copy_arrays_into(module, arrays: dict[str, np.ndarray], source):
+    """Copy saved ``param:`` / ``buffer:`` arrays into ``module``'s live arrays (names and shapes
+    checked); the module takes the saved dtype."""
+    check_arrays(module, arrays, source)
     dtypes = ({a.dtype for k, a in arrays.items() if k.startswith("param:")}
               or {a.dtype for k, a in arrays.items() if k.startswith("buffer:")})  # no parameters
     if len(dtypes) == 1:
-        module.to(dtypes.pop())
+        module.to(dtypes.pop().newbyteorder("="))  # a big-endian file gives native arrays
     for kind, live in (("param", module.parameters()), ("buffer", module.buffers())):
         for name, array in _prefixed(arrays, f"{kind}:").items():
             live[name][...] = array
@@ -285,6 +319,7 @@ def save(module, path) -> None:
     """Save ``module`` (architecture + parameters + buffers) to one ``.npz`` at ``path``."""
     if not _is_module(module):
         raise TypeError(f"save: expected a Module, got {type(module).__name__}")
+    path = check_path("save", "path", path)
     header = {"format": FORMAT, "version": VERSION, "kind": "module", "model": module_spec(module)}
     write_file(path, header, model_arrays(module))
 
@@ -295,19 +330,25 @@ def load(path, modules=()):
     ``modules``: user classes the file may name (``flambeau.load(path, modules=[MyLayer])``),
     needed when the file names a class defined in another script or notebook and not defined or
     imported in this process.
+
+    The file is not trusted (``flambeau.archive``): its members and sizes are checked, the
+    architecture is built under the budget of the values the file stores, and its names and
+    shapes are compared with the declared arrays, all before any array is read.
     """
     modules = _check_classes(modules)
-    header, arrays = read_file(path)
-    module = build_module(header.get("model"), modules)
-    return copy_arrays_into(module, arrays, path)
+    with open_file(path) as stored:
+        module = _build_stored(stored, modules)
+        check_arrays(module, stored.arrays, stored.path)
+        return copy_arrays_into(module, stored.read_all(_MODEL_PREFIXES), stored.path)
 
 
 def load_weights(module, path):
     """Copy the weights saved in ``path`` into ``module`` (same architecture) and return it."""
-    header, arrays = read_file(path)
-    spec = module_spec(module)
-    if header.get("model") != spec:
-        raise SerializationError(f"load: {path} holds a different architecture: "
-                                 f"{json.dumps(header.get('model'))[:300]} vs "
-                                 f"{json.dumps(spec)[:300]}")
-    return copy_arrays_into(module, arrays, path)
+    with open_file(path) as stored:
+        spec = module_spec(module)
+        if stored.header.get("model") != spec:
+            raise SerializationError(f"load: {stored.path} holds a different architecture: "
+                                     f"{json.dumps(stored.header.get('model'))[:300]} vs "
+                                     f"{json.dumps(spec)[:300]}")
+        check_arrays(module, stored.arrays, stored.path)
+        return copy_arrays_into(module, stored.read_all(_MODEL_PREFIXES), stored.path)

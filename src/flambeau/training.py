@@ -17,12 +17,13 @@ import time
 
 import numpy as np
 
+from ._checks import check_bool, check_real, samples
 from .callbacks import Callback, EarlyStopping, ProgressBar, StopTraining, as_callback, wants_batches
 from .checkpoint import Checkpoint, load_checkpoint
 from .dtype import as_compute_dtype
 from .evaluation import Metrics, evaluate, is_classification, metric_table, predict
 from .losses import DomainError
-from .module import Loss, Module
+from .module import Loss, Module, check_loss, check_module
 from .optim import Optim, learning_rate
 from .random import make_rng
 from .schedules import LRSchedule
@@ -69,16 +70,33 @@ class History(dict, Callback):
 def _check_count(where: str, name: str, value, minimum: int) -> int:
     if isinstance(value, bool) or not (isinstance(value, (int, np.integer)) and value >= minimum):
         kind = "a positive int" if minimum == 1 else "a non-negative int"
-        raise ValueError(f"{where}: {name} must be {kind}, got {value!r}")
+        raise ValueError(f"{where}: {name} must be {kind}, got {value!r:.100}")
     return int(value)
 
 
-def _check_data(where: str, X, Y, name_x: str = "X", name_y: str = "Y") -> None:
+def _check_data(where: str, X, Y, name_x: str = "X", name_y: str = "Y"):
+    """``(X, Y)`` as arrays of samples (``_checks.samples``), as many of each, at least one."""
+    X, Y = samples(where, name_x, X), samples(where, name_y, Y)
     if len(X) != len(Y):
         raise ValueError(f"{where}: {name_x} and {name_y} must hold the same number of samples, "
                          f"got {len(X)} and {len(Y)}")
     if len(X) == 0:
         raise ValueError(f"{where}: {name_x} is empty")
+    return X, Y
+
+
+def _check_callbacks(where: str, callbacks) -> list:
+    if isinstance(callbacks, (list, tuple)):
+        return list(callbacks)
+    raise TypeError(f"{where}: callbacks must be a list of Callback objects or functions f(epoch, logs), "
+                    f"got {callbacks!r:.100}")
+
+
+def _check_transform(where: str, transform):
+    if transform is not None and not callable(transform):
+        raise TypeError(f"{where}: transform must be a function transform(batch_x, rng) -> batch_x or "
+                        f"None, got {transform!r:.100}")
+    return transform
 
 
 class Trainer:
@@ -108,13 +126,16 @@ class Trainer:
     def __init__(self, optim: Optim, X, Y, batch_size: int, epochs: int, rng=None, callbacks=(),
                  shuffle: bool = True, transform=None, name: str = "SGD"):
         self.name = name
+        if not isinstance(optim, Optim):
+            raise TypeError(f"{name}: optim must be an Optim, got {type(optim).__name__}")
         self.batch_size = _check_count(name, "batch_size", batch_size, 1)
         self.epochs = _check_count(name, "epochs", epochs, 0)
-        _check_data(name, X, Y)
-        self.optim, self.X, self.Y, self.rng = optim, X, Y, make_rng(rng)
-        self.shuffle, self.transform = shuffle, transform
+        X, Y = _check_data(name, X, Y)
+        self.optim, self.X, self.Y, self.rng = optim, X, Y, make_rng(rng, name)
+        self.shuffle = check_bool(name, "shuffle", shuffle)
+        self.transform = _check_transform(name, transform)
         self.history = History()
-        given = [as_callback(c, name) for c in callbacks]
+        given = [as_callback(c, name) for c in _check_callbacks(name, callbacks)]
         self.callbacks = sorted([self.history, *given], key=lambda c: c.order)
         self.first_epoch, self.stop_training = 0, False
 
@@ -222,10 +243,9 @@ class Trainer:
 # -- SGD: the course's function, its keyword options built into callbacks -----------------------
 def _split(X, Y, X_val, Y_val, validation_split: float):
     """Hold out the last ``validation_split`` share of ``(X, Y)`` (Keras' convention)."""
-    if not validation_split:
+    if validation_split is None or check_real("SGD", "validation_split", validation_split, 0, 1,
+                                              high_open=True) == 0:
         return X, Y, X_val, Y_val
-    if not (0 < validation_split < 1):
-        raise ValueError(f"SGD: validation_split must lie in [0, 1), got {validation_split!r}")
     if X_val is not None:
         raise ValueError("SGD: give validation_split or X_val/Y_val, not both")
     n_val = int(round(len(X) * validation_split))
@@ -237,15 +257,15 @@ def _split(X, Y, X_val, Y_val, validation_split: float):
 
 
 def _training_data(net: Module, X, Y, X_val, Y_val, validation_split: float):
-    _check_data("SGD", X, Y)
+    X, Y = _check_data("SGD", X, Y)
     if (X_val is None) != (Y_val is None):
         raise ValueError("SGD: give both X_val and Y_val, or neither")
     X, Y, X_val, Y_val = _split(X, Y, X_val, Y_val, validation_split)
     if X_val is not None:
-        _check_data("SGD", X_val, Y_val, "X_val", "Y_val")
+        X_val, Y_val = _check_data("SGD", X_val, Y_val, "X_val", "Y_val")
     if net.dtype is not None:
         X = as_compute_dtype(X, net.dtype, "SGD")
-    return X, np.asarray(Y), X_val, Y_val
+    return X, Y, X_val, Y_val
 
 
 def _option_callbacks(X, Y, X_val, Y_val, *, metrics, train_metrics, schedule, early_stopping,
@@ -335,6 +355,8 @@ def SGD(net: Module, loss: Loss, X, Y, batch_size: int = 32, epochs: int = 10,
     Raises:
         DivergenceError: the loss became NaN or infinite (names the epoch and batch).
     """
+    check_module("SGD", "net", net)
+    check_loss("SGD", "loss", loss)
     X, Y, X_val, Y_val = _training_data(net, X, Y, X_val, Y_val, validation_split)
     lr = learning_rate("SGD", eps, lr)
     optim = Optim(net, loss, lr, rule, clip_norm, reduction=reduction)
@@ -345,7 +367,8 @@ def SGD(net: Module, loss: Loss, X, Y, batch_size: int = 32, epochs: int = 10,
         early_stopping=early_stopping, monitor=monitor, restore_best=restore_best,
         checkpoint=checkpoint, checkpoint_every=checkpoint_every, progress=progress,
         desc=f"SGD ({reduction} gradient; losses: means per sample)")
-    trainer = Trainer(optim, X, Y, batch_size, epochs, make_rng(seed), [*before, *callbacks, *after],
+    trainer = Trainer(optim, X, Y, batch_size, epochs, make_rng(seed, "SGD", "seed"),
+                      [*before, *_check_callbacks("SGD", callbacks), *after],
                       shuffle=shuffle, transform=transform, name="SGD")
     if resume is not None:
         trainer.resume(resume)

@@ -135,8 +135,8 @@ def test_a_model_of_user_classes_is_studied_after_import(tmp_path, capsys):
                 "2", "3", "--projection", "pca", "--runs", str(tmp_path), "--no-progress"]
         assert main(argv) == 2
         assert capsys.readouterr().err.startswith(
-            "flambeau signatures: load: unknown module class '__main__.Dense'; define or import the "
-            "class first, or pass it: flambeau.load(path, modules=[Dense])")
+            f"flambeau signatures: load: {tmp_path / 'net.npz'}: unknown module class '__main__.Dense'; "
+            "define or import the class first, or pass it: flambeau.load(path, modules=[Dense])")
         assert main([*argv, "--import", str(tmp_path / "my_layers.py")]) == 0
         assert "test accuracy" in capsys.readouterr().out
     finally:

@@ -184,6 +184,21 @@ def test_load_usps_errors_name_the_file_and_line(tmp_path):
         load_usps(tmp_path / "empty.txt")
 
 
+@pytest.mark.parametrize("content, message", [
+    ("truncated", r" is a truncated gzip file \(Compressed file ended before the end-of-stream marker was "
+                  r"reached\); delete it and download it again$"),
+    ("not gzip", r" is not a valid gzip file"),
+    ("binary", r", line 1: byte 0xff is not text; expected numbers separated by spaces$"),
+])
+def test_load_usps_refuses_damaged_files_naming_them(tmp_path, content, message):
+    path = tmp_path / ("zip.train.gz" if content != "binary" else "USPS_train.txt")
+    whole = gzip.compress(("1 " + " ".join(["0.5"] * 256) + "\n").encode() * 20)
+    path.write_bytes({"truncated": whole[:len(whole) // 2], "not gzip": b"plain text, not gzip",
+                      "binary": b"\xff\xfe\x00 garbage"}[content])
+    with pytest.raises(ValueError, match=rf"^load_usps: {path}{message}"):
+        load_usps(path)
+
+
 def test_get_usps_one_digit_or_a_list_in_its_order():
     datax = np.arange(12, dtype=np.float32).reshape(6, 2)
     datay = np.array([1, 3, 1, 2, 3, 1])

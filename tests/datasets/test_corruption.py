@@ -35,7 +35,7 @@ def test_noise_errors(images):
         add_noise(images, 0.1, distribution="poisson")
     with pytest.raises(ValueError, match=r"add_noise: fraction must lie in \[0, 1\], got 2"):
         add_noise(images, 0.1, fraction=2)
-    with pytest.raises(ValueError, match=r"add_noise: amplitude must be >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"add_noise: amplitude must be a finite number >= 0, got -1"):
         add_noise(images, -1)
 
 

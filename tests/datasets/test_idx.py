@@ -1,4 +1,5 @@
 import gzip
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -68,7 +69,7 @@ def test_trailing_bytes(tmp_path):
     write_idx(path, np.zeros(3, dtype=np.float32))
     path.write_bytes(path.read_bytes() + b"junk")
     with pytest.raises(IDXFormatError, match=r"is corrupted: header announces shape \(3,\) "
-                                             r"\(12 bytes of data\), got 16 bytes"):
+                                             r"\(12 bytes of data\), got more \(trailing bytes\)"):
         read_idx(path)
 
 
@@ -97,3 +98,41 @@ def test_gzip_and_raw_give_the_same_array(tmp_path):
 def test_write_rejects_unsupported_dtype(tmp_path):
     with pytest.raises(IDXFormatError, match="write_idx: dtype complex128 has no IDX code"):
         write_idx(tmp_path / "x", np.zeros(2, dtype=complex))
+
+
+def _traced_peak(call):
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXFormatError) as error:
+            call()
+        return error.value, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_a_header_announcing_gigabytes_costs_what_the_file_holds(tmp_path, suffix):
+    path = tmp_path / f"x{suffix}"
+    data = bytes([0, 0, 8, 1]) + (4_000_000_000).to_bytes(4, "big") + b"\0" * 10
+    path.write_bytes(gzip.compress(data) if suffix else data)
+    error, peak = _traced_peak(lambda: read_idx(path))
+    assert str(error) == (f"read_idx: {path} is truncated: header announces shape (4000000000,) "
+                          "(4000000000 bytes of data), got 10 bytes")
+    assert peak < 1 << 20
+
+
+def test_a_header_announcing_more_than_the_limit_is_refused_unread(tmp_path):
+    path = tmp_path / "x.gz"
+    path.write_bytes(gzip.compress(bytes([0, 0, 0x0E, 2]) + (2**31).to_bytes(4, "big") * 2))
+    error, peak = _traced_peak(lambda: read_idx(path))
+    assert str(error).startswith(f"read_idx: {path} announces shape (2147483648, 2147483648) "
+                                 "(36,893,488,147,419,103,232 bytes of data), more than the 4 GiB")
+    assert peak < 1 << 20
+
+
+def test_a_gzip_bomb_is_decompressed_no_further_than_the_header_announces(tmp_path):
+    path = tmp_path / "bomb.gz"
+    path.write_bytes(gzip.compress(bytes([0, 0, 8, 1]) + (10).to_bytes(4, "big") + b"\0" * 100_000_000))
+    error, peak = _traced_peak(lambda: read_idx(path))
+    assert "got more (trailing bytes)" in str(error)
+    assert peak < 1 << 20

@@ -25,7 +25,7 @@ def test_cut_per_class_keeps_order_and_is_seeded():
 
 def test_cut_per_class_errors():
     y = np.array([0, 0, 1])
-    with pytest.raises(ValueError, match="cut: n_per_class must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="cut: n_per_class must be a positive int, got 0"):
         cut_per_class(y, y, 0, 0, "cut")
     with pytest.raises(ValueError, match="cut: n_per_class=2 but class 1 has only 1 samples"):
         cut_per_class(y, y, 2, 0, "cut")

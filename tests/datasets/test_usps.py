@@ -165,3 +165,20 @@ def test_other_grey_level_ranges_are_mapped_to_unit(tmp_path, scale):
     images, labels = read_usps_text(tmp_path / "a.txt")
     np.testing.assert_allclose(images[0], pixels, atol=1e-5)
     assert labels.tolist() == [3]
+
+
+@pytest.mark.parametrize("name", ["USPS_train.txt", "zip.train.gz"])
+def test_a_small_file_costs_what_it_holds_not_the_size_bound(tmp_path, name):
+    """Found by the fuzz suite: one read(64 MiB + 1) reserved 64 MiB for an empty file."""
+    import tracemalloc
+
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(b"") if name.endswith(".gz") else b"")
+    tracemalloc.start()
+    try:
+        with pytest.raises(USPSFormatError, match=rf"^load_usps: {path} holds no rows"):
+            read_usps_text(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20

@@ -41,9 +41,10 @@ def test_known_values():
 @pytest.mark.parametrize("name", MAKERS)
 def test_delta_shape_mismatch_is_named(name):
     module = MAKERS[name]()
-    with pytest.raises(ShapeError, match=rf"{type(module).__name__}.backward_delta: input and delta "
-                                         r"must have the same shape, got \(2, 3\) and \(2, 4\)"):
-        module.backward_delta(np.ones((2, 3)), np.ones((2, 4)))
+    for method in ("backward_delta", "backward_update_gradient"):
+        with pytest.raises(ShapeError, match=rf"^{type(module).__name__}.{method}: delta must have shape "
+                                             r"\(2, 3\) for an input of shape \(2, 3\), got \(2, 4\)$"):
+            getattr(module, method)(np.ones((2, 3)), np.ones((2, 4)))
 
 
 def test_softmax_needs_two_axes():
@@ -61,3 +62,12 @@ def test_no_parameters():
     for make in MAKERS.values():
         module = make()
         assert module.parameters() == {} and module.gradients() == {}
+
+
+@pytest.mark.parametrize("name", MAKERS)
+def test_a_scalar_is_refused_for_want_of_a_batch_axis(name):
+    """Found by the fuzz suite: a 0-d input gave a NumPy scalar, not an array."""
+    module = MAKERS[name]()
+    with pytest.raises(ShapeError, match=rf"^{type(module).__name__}.forward: X must hold samples along its "
+                                         r"first axis \(n, \.\.\.\), got bool False$"):
+        module.forward(False)

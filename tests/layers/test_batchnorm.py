@@ -82,7 +82,8 @@ def test_shape_errors():
                                "feature, got input shape (1, 3)")
     X = np.ones((4, 3), dtype=np.float32)
     bn.forward(X)
-    with pytest.raises(ShapeError, match=r"delta must have shape \(4, 3\) like the input, got \(4, 2\)"):
+    with pytest.raises(ShapeError, match=r"^BatchNorm1D.backward_delta: delta must have shape \(4, 3\) "
+                                         r"for an input of shape \(4, 3\), got \(4, 2\)$"):
         bn.backward_delta(X, np.ones((4, 2)))
 
 

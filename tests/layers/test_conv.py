@@ -70,10 +70,10 @@ def test_conv_delta_errors():
     X = np.ones((5, 10, 2), np.float32)
     layer.forward(X)
     with pytest.raises(ShapeError, match=r"^Conv1D.backward_update_gradient: delta must have shape "
-                                         r"\(5, 8, 4\), got \(5, 8, 3\)$"):
+                                         r"\(5, 8, 4\) for an input of shape \(5, 10, 2\), got \(5, 8, 3\)$"):
         layer.backward_update_gradient(X, np.ones((5, 8, 3), np.float32))
-    with pytest.raises(ShapeError, match=r"^Conv1D.backward_delta: delta must have shape \(5, 8, 4\), "
-                                         r"got \(5, 9, 4\)$"):
+    with pytest.raises(ShapeError, match=r"^Conv1D.backward_delta: delta must have shape \(5, 8, 4\) for an "
+                                         r"input of shape \(5, 10, 2\), got \(5, 9, 4\)$"):
         layer.backward_delta(X, np.ones((5, 9, 4), np.float32))
     with pytest.raises(ShapeError, match=r"^Conv2D.forward: X must have shape \(batch, height, width, 1\), "
                                          r"got \(2, 28, 28\)$"):

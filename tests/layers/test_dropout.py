@@ -60,8 +60,8 @@ def test_backward_shape_error():
     layer.forward(np.ones((2, 3)))
     with pytest.raises(ShapeError) as info:
         layer.backward_delta(np.ones((2, 3)), np.ones((2, 4)))
-    assert str(info.value) == ("Dropout.backward_delta: input and delta must have the same shape, "
-                               "got (2, 3) and (2, 4)")
+    assert str(info.value) == ("Dropout.backward_delta: delta must have shape (2, 3) for an input of "
+                               "shape (2, 3), got (2, 4)")
 
 
 def test_config_and_repr():

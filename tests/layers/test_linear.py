@@ -29,10 +29,15 @@ def test_wrong_delta_shape():
     layer = fb.Linear(5, 2)
     X = np.ones((3, 5), np.float32)
     with pytest.raises(ShapeError, match=r"Linear.backward_update_gradient: delta must have shape "
-                                         r"\(3, 2\), got \(3, 3\)"):
+                                         r"\(3, 2\) for an input of shape \(3, 5\), got \(3, 3\)"):
         layer.backward_update_gradient(X, np.ones((3, 3), np.float32))
-    with pytest.raises(ShapeError, match=r"Linear.backward_delta: delta must have shape"):
+    with pytest.raises(ShapeError, match=r"^Linear.backward_delta: delta must have shape \(3, 2\) for an "
+                                         r"input of shape \(3, 5\), got \(3, 4\)$"):
         layer.backward_delta(X, np.ones((3, 4), np.float32))
+    # one row too many: refused, not a gradient of 4 rows for an input of 3
+    with pytest.raises(ShapeError, match=r"^Linear.backward_delta: delta must have shape \(3, 2\) for an "
+                                         r"input of shape \(3, 5\), got \(4, 2\)$"):
+        layer.backward_delta(X, np.ones((4, 2), np.float32))
 
 
 def test_constructor_errors():

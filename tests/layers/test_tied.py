@@ -69,10 +69,10 @@ def test_errors(pair):
     with pytest.raises(ShapeError, match=r"TiedLinear.forward: X must have shape \(batch, 3\), got \(4, 5\)"):
         tied.forward(np.ones((4, 5)))
     with pytest.raises(ShapeError, match=r"TiedLinear.backward_update_gradient: delta must have shape "
-                                         r"\(4, 5\), got \(4, 3\)"):
+                                         r"\(4, 5\) for an input of shape \(4, 3\), got \(4, 3\)"):
         tied.backward_update_gradient(np.ones((4, 3)), np.ones((4, 3)))
-    with pytest.raises(ShapeError, match=r"TiedLinear.backward_delta: delta must have shape \(batch, 5\), "
-                                         r"got \(4, 2\)"):
+    with pytest.raises(ShapeError, match=r"TiedLinear.backward_delta: delta must have shape \(4, 5\) for an "
+                                         r"input of shape \(4, 3\), got \(4, 2\)"):
         tied.backward_delta(np.ones((4, 3)), np.ones((4, 2)))
 
 

@@ -11,13 +11,14 @@ matplotlib is imported only when one of them is called.
 
 from __future__ import annotations
 
-import gzip
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from .._checks import check_path
 from ..datasets import synthetic
+from ..datasets.usps import read_text_lines
 from ..dtype import get_default_dtype
 
 __all__ = ["gen_arti", "get_usps", "load_usps", "make_grid", "plot_data", "plot_frontiere", "show_usps"]
@@ -145,18 +146,13 @@ def plot_frontiere(data, f, step=20):
     return plt.contourf(x, y, side, colors=("gray", "blue"), levels=[-1, 0, 1])
 
 
-def _open_text(path: Path):
-    return gzip.open(path, "rt") if path.suffix == ".gz" else open(path)
-
-
 def _is_header(tokens: list[str]) -> bool:
     """The course's files start with a header line; data rows hold 257 numbers."""
     return len(tokens) != _USPS_ROW or not _is_float(tokens[0])
 
 
 def _usps_rows(path: Path, dtype) -> np.ndarray:
-    with _open_text(path) as file:
-        lines = [(number, line) for number, line in enumerate(file, start=1) if line.strip()]
+    lines = [(number, line) for number, line in enumerate(read_text_lines(path), start=1) if line.strip()]
     if lines and _is_header(lines[0][1].split()):
         lines = lines[1:]
     if not lines:
@@ -196,9 +192,10 @@ def load_usps(fn):
 
     Raises:
         FileNotFoundError: no file at ``fn``.
-        ValueError: a line that is not 257 numbers (names the file and the line).
+        ValueError: a line that is not 257 numbers, a truncated or invalid gzip file, bytes that
+            are not text (names the file and the line).
     """
-    path = Path(fn)
+    path = check_path("load_usps", "fn", fn)
     if not path.is_file():
         raise FileNotFoundError(f"load_usps: no file {path} (the course's files are USPS_train.txt "
                                 "and USPS_test.txt; flambeau.datasets.load_usps() reads its embedded copy)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float
+from .._checks import as_float, check_real
 from ..random import make_rng
 
 __all__ = ["add_noise", "mask_patch", "mask_random", "salt_and_pepper"]
@@ -25,8 +25,7 @@ def _float_samples(X, where: str) -> np.ndarray:
 
 
 def _check_fraction(fraction: float, where: str) -> None:
-    if not 0 <= fraction <= 1:
-        raise ValueError(f"{where}: fraction must lie in [0, 1], got {fraction}")
+    check_real(where, "fraction", fraction, 0, 1)
 
 
 def random_pixel_mask(shape: tuple, fraction: float, rng) -> np.ndarray:
@@ -58,9 +57,8 @@ def add_noise(X, amplitude: float, rng=None, fraction: float = 1.0, distribution
     """
     X = _float_samples(X, "add_noise")
     _check_fraction(fraction, "add_noise")
-    if amplitude < 0:
-        raise ValueError(f"add_noise: amplitude must be >= 0, got {amplitude}")
-    rng = make_rng(rng)
+    amplitude = check_real("add_noise", "amplitude", amplitude, 0)
+    rng = make_rng(rng, "add_noise")
     draws = {"uniform": lambda: rng.uniform(-amplitude, amplitude, X.shape),
              "gaussian": lambda: rng.normal(0.0, amplitude, X.shape)}
     if distribution not in draws:

@@ -12,14 +12,16 @@ An IDX file is a big-endian header followed by the array, row-major::
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ..files import atomic_write
+from .raw import read_prefix
 
-__all__ = ["IDX_DTYPES", "IDXFormatError", "read_idx", "write_idx"]
+__all__ = ["IDX_DTYPES", "IDXFormatError", "MAX_IDX_BYTES", "read_idx", "write_idx"]
 
 IDX_DTYPES = {
     0x08: np.dtype(np.uint8),
@@ -29,6 +31,10 @@ IDX_DTYPES = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
+
+
+MAX_IDX_BYTES = 4 << 30
+"""The most data an IDX header may announce (MNIST's training images: 47 MB)."""
 
 
 class IDXFormatError(ValueError):
@@ -45,20 +51,28 @@ def read_idx(path) -> np.ndarray:
         The array, of shape given by the header (e.g. ``(60000, 28, 28)`` uint8).
 
     Raises:
-        IDXFormatError: bad magic number, unknown dtype code, or a size that does not match
-            the header (truncated download, trailing garbage), naming the file.
+        IDXFormatError: bad magic number, unknown dtype code, a header announcing more than
+            ``MAX_IDX_BYTES``, or a size that does not match the header (truncated download,
+            trailing garbage), naming the file. The header is read first: no more than it
+            announces (plus one byte) is ever read or decompressed.
     """
     path = Path(path)
-    data = _read_bytes(path)
-    dtype, dims, offset = _parse_header(path, data)
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    head = _read_bytes(path, 4)
+    ndim = head[3] if len(head) >= 4 else 0
+    head = _read_bytes(path, 4 + 4 * ndim)
+    dtype, dims, offset = _parse_header(path, head)
+    expected = math.prod(dims) * dtype.itemsize
+    if expected > MAX_IDX_BYTES:
+        raise IDXFormatError(f"read_idx: {path} announces shape {dims} ({expected:,} bytes of data), "
+                             f"more than the {MAX_IDX_BYTES >> 30} GiB this reader accepts")
+    data = _read_bytes(path, offset + expected + 1)
     received = len(data) - offset
     if received < expected:
         raise IDXFormatError(f"read_idx: {path} is truncated: header announces shape {dims} "
                              f"({expected} bytes of data), got {received} bytes")
     if received > expected:
         raise IDXFormatError(f"read_idx: {path} is corrupted: header announces shape {dims} "
-                             f"({expected} bytes of data), got {received} bytes")
+                             f"({expected} bytes of data), got more (trailing bytes)")
     array = np.frombuffer(data, dtype=dtype, count=int(np.prod(dims)), offset=offset)
     return array.reshape(dims).astype(dtype.newbyteorder("="), copy=False)
 
@@ -85,12 +99,10 @@ def write_idx(path, array: np.ndarray) -> None:
             file.write(header + body)
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not str(path).endswith(".gz"):
-        return path.read_bytes()
+def _read_bytes(path: Path, count: int) -> bytes:
+    """The first ``count`` bytes of the (decompressed) file, fewer if it is shorter."""
     try:
-        with gzip.open(path, "rb") as f:
-            return f.read()
+        return read_prefix(path, count)
     except EOFError as error:
         raise IDXFormatError(f"read_idx: {path} is a truncated gzip file ({error}); "
                              "delete it and download it again") from error

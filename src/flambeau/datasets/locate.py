@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._checks import check_path
+
 __all__ = ["SYSTEM_DATA_DIR", "DatasetNotFoundError", "Location", "cache_dir", "find_file",
            "search_locations"]
 
@@ -46,8 +48,8 @@ def search_locations(name: str, data_dir=None) -> list[Location]:
     """The folders searched for dataset ``name``, in order (see the module docstring)."""
     locations = []
     if data_dir is not None:
-        locations += [Location("data_dir", Path(data_dir)),
-                      Location("data_dir", Path(data_dir) / name)]
+        data_dir = check_path(name, "data_dir", data_dir)
+        locations += [Location("data_dir", data_dir), Location("data_dir", data_dir / name)]
     if os.environ.get("FLAMBEAU_DATA"):
         locations.append(Location("$FLAMBEAU_DATA", Path(os.environ["FLAMBEAU_DATA"]) / name))
     locations.append(Location("user cache", cache_dir(name)))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._checks import as_float, check_int, check_real, samples
 from ..random import make_rng
 from .corruption import add_noise, mask_patch, mask_random, salt_and_pepper
 
@@ -28,11 +29,12 @@ def one_hot(y, n_classes: int | None = None, dtype=np.float32) -> np.ndarray:
     Returns:
         ``(n, n_classes)`` with ``out[i, y[i]] = 1``.
     """
-    y = np.asarray(y)
+    y = np.asarray(y) if isinstance(y, np.ndarray) else np.asarray(as_float(y, "one_hot", "y", None))
     if y.ndim != 1 or (y.size and y.dtype.kind not in "iu"):
         raise ValueError(f"one_hot: y must be integer labels of shape (n,), got dtype {y.dtype} "
                          f"shape {tuple(y.shape)}")
-    n_classes = int(y.max(initial=-1)) + 1 if n_classes is None else int(n_classes)
+    n_classes = int(y.max(initial=-1)) + 1 if n_classes is None else check_int("one_hot", "n_classes",
+                                                                                n_classes, 0)
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(f"one_hot: labels must lie in 0..{n_classes - 1}, got range "
                          f"{int(y.min())}..{int(y.max())}")
@@ -98,9 +100,9 @@ def normalize(X, method: str = "minmax", stats: NormalizationStats | None = None
     Returns:
         ``(normalized X, stats)``.
     """
-    X = np.asarray(X)
+    X = as_float(X, "normalize", "X", int_dtype=None)
     if stats is None:
-        if method not in NORMALIZATIONS:
+        if not isinstance(method, str) or method not in NORMALIZATIONS:
             raise ValueError(f"normalize: method must be one of {sorted(NORMALIZATIONS)}, got {method!r}")
         shift, scale = NORMALIZATIONS[method](X.astype(np.float64), 0 if per_feature else None)
         scale = np.where(scale > 0, scale, 1.0)
@@ -124,12 +126,11 @@ def train_val_split(X, y, val_fraction: float = 0.2, seed=0, stratify: bool = Tr
     Returns:
         ``(X_train, y_train, X_val, y_val)``.
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = samples("train_val_split", "X", X), samples("train_val_split", "y", y)
     if len(X) != len(y):
         raise ValueError(f"train_val_split: X and y must have the same length, got {len(X)} and {len(y)}")
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"train_val_split: val_fraction must lie in (0, 1), got {val_fraction}")
-    rng = make_rng(seed)
+    check_real("train_val_split", "val_fraction", val_fraction, 0, 1, low_open=True, high_open=True)
+    rng = make_rng(seed, "train_val_split", "seed")
     labels = y.argmax(axis=1) if y.ndim == 2 else y
     groups = [np.flatnonzero(labels == c) for c in np.unique(labels)] if stratify else [np.arange(len(y))]
     val = np.concatenate([rng.permutation(g)[: int(round(val_fraction * len(g)))] for g in groups])

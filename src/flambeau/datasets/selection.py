@@ -6,8 +6,11 @@ drawn at random (seeded) instead of the first ``n``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .._checks import check_bool, check_int
 from ..random import make_rng
 from .preprocessing import one_hot as _one_hot
 
@@ -49,9 +52,8 @@ def cut_per_class(X: np.ndarray, y: np.ndarray, n: int, rng, where: str):
     Raises:
         ValueError: ``n`` is not positive, or a class has fewer than ``n`` samples.
     """
-    if int(n) < 1:
-        raise ValueError(f"{where}: n_per_class must be a positive integer, got {n}")
-    rng = make_rng(rng)
+    n = check_int(where, "n_per_class", n)
+    rng = make_rng(rng, where, "seed")
     chosen = []
     for label in np.unique(y):  # a loop over classes, not samples
         indices = np.flatnonzero(y == label)
@@ -90,6 +92,8 @@ def prepare_split(X_train, y_train, X_test, y_test, *, n_classes: int, where: st
     Returns:
         ``(X_train, y_train, X_test, y_test)``.
     """
+    flatten, one_hot = check_bool(where, "flatten", flatten), check_bool(where, "one_hot", one_hot)
+    classes = _check_classes(where, classes)
     if classes is not None:
         X_train, y_train = select_classes(X_train, y_train, classes, where)
         X_test, y_test = select_classes(X_test, y_test, classes, where)
@@ -102,10 +106,20 @@ def prepare_split(X_train, y_train, X_test, y_test, *, n_classes: int, where: st
             X_test, finish_labels(y_test, n_classes, one_hot))
 
 
+def _check_classes(where: str, classes):
+    """``classes`` as a list of ints (or None), else a ``ValueError`` naming ``where``."""
+    if classes is None:
+        return None
+    values = list(classes) if isinstance(classes, (list, tuple, range, np.ndarray)) else None
+    if not values or not all(isinstance(c, (int, np.integer)) and not isinstance(c, bool) for c in values):
+        raise ValueError(f"{where}: classes must be a non-empty list of integer labels, got {classes!r:.100}")
+    return [int(c) for c in values]
+
+
 def _as_samples(X: np.ndarray, sample_shape, flatten: bool, scale: float) -> np.ndarray:
     X = np.array(X, dtype=np.float32)  # always a fresh, writable copy (loaders cache their arrays)
     if scale != 1.0:
         X /= np.float32(scale)
     if sample_shape is None or flatten:
-        return X.reshape(len(X), -1)
+        return X.reshape(X.shape[0], math.prod(X.shape[1:]))
     return X.reshape(len(X), *sample_shape)

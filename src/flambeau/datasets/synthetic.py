@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_int, check_real
 from ..random import make_rng
 
 __all__ = ["ARTI_KINDS", "LABEL_ENCODINGS", "gen_arti", "make_moons", "make_sine_regression"]
@@ -79,13 +80,14 @@ def gen_arti(kind: int = 0, n: int = 1000, sigma: float = 0.1, epsilon: float = 
     Returns:
         ``(X, y)``: X float32 ``(n, 2)``; y encoded as ``labels`` says (module docstring).
     """
-    if kind not in ARTI_KINDS:
+    if isinstance(kind, bool) or not isinstance(kind, (int, np.integer)) or kind not in ARTI_KINDS:
         raise ValueError(f"gen_arti: kind must be one of {sorted(ARTI_KINDS)} (two gaussians, four "
                          f"gaussians, checkerboard), got {kind!r}")
-    if not 0 <= flip <= 1:
-        raise ValueError(f"gen_arti: flip must lie in [0, 1], got {flip}")
-    rng = make_rng(seed)
-    X, positive = ARTI_KINDS[kind](int(n), sigma, center, rng)
+    n, flip = check_int("gen_arti", "n", n, 0), check_real("gen_arti", "flip", flip, 0, 1)
+    sigma, epsilon = check_real("gen_arti", "sigma", sigma, 0), check_real("gen_arti", "epsilon", epsilon, 0)
+    center = check_real("gen_arti", "center", center)
+    rng = make_rng(seed, "gen_arti", "seed")
+    X, positive = ARTI_KINDS[kind](n, sigma, center, rng)
     X = X + rng.normal(0.0, epsilon, size=X.shape)
     positive = positive ^ (rng.random(len(positive)) < flip)
     order = rng.permutation(len(X))
@@ -102,14 +104,15 @@ def make_moons(n: int = 200, noise: float = 0.1, seed=None, labels: str = "int")
     Returns:
         ``(X, y)``: X float32 ``(n, 2)``; y encoded as ``labels`` says (default int64 ``(n,)``).
     """
-    rng = make_rng(seed)
-    n_upper, n_lower = _split_evenly(int(n), 2)
+    n, noise = check_int("make_moons", "n", n, 0), check_real("make_moons", "noise", noise, 0)
+    rng = make_rng(seed, "make_moons", "seed")
+    n_upper, n_lower = _split_evenly(n, 2)
     t_upper, t_lower = np.linspace(0, np.pi, n_upper), np.linspace(0, np.pi, n_lower)
     upper = np.stack([np.cos(t_upper), np.sin(t_upper)], axis=1)
     lower = np.stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)], axis=1)
-    X = np.concatenate([upper, lower]) + rng.normal(0.0, noise, size=(int(n), 2))
+    X = np.concatenate([upper, lower]) + rng.normal(0.0, noise, size=(n, 2))
     positive = np.repeat([False, True], [n_upper, n_lower])
-    order = rng.permutation(int(n))
+    order = rng.permutation(n)
     return X[order].astype(np.float32), _encode(positive[order], labels, "make_moons")
 
 
@@ -120,7 +123,10 @@ def make_sine_regression(n: int = 1000, noise: float = 0.1, seed=None, low: floa
     Returns:
         ``(X, y)``: X float32 ``(n, 2)``, y float32 ``(n, 1)``.
     """
-    rng = make_rng(seed)
-    X = rng.uniform(low, high, size=(int(n), 2))
-    y = np.sin(np.pi * X[:, 0]) + X[:, 1] ** 2 + rng.normal(0.0, noise, size=int(n))
+    where = "make_sine_regression"
+    n, noise = check_int(where, "n", n, 0), check_real(where, "noise", noise, 0)
+    low, high = check_real(where, "low", low), check_real(where, "high", high)
+    rng = make_rng(seed, where, "seed")
+    X = rng.uniform(low, high, size=(n, 2))
+    y = np.sin(np.pi * X[:, 0]) + X[:, 1] ** 2 + rng.normal(0.0, noise, size=n)
     return X.astype(np.float32), y.astype(np.float32).reshape(-1, 1)

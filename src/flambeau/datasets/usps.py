@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import check_path
 from .locate import DatasetNotFoundError
+from .raw import read_prefix
 from .selection import prepare_split
 
-__all__ = ["USPS_FILE_PAIRS", "USPSFormatError", "load_usps", "read_usps_text"]
+__all__ = ["USPS_FILE_PAIRS", "USPSFormatError", "load_usps", "read_text_lines", "read_usps_text"]
 
 _SHAPE = (16, 16)
 _ROW = 257  # label + 16 * 16 grey levels
@@ -50,7 +52,7 @@ def read_usps_text(path) -> tuple[np.ndarray, np.ndarray]:
             finite number, a label that is not a digit 0..9, or rows that are not 257 values;
             the message names the file and, where there is one, the line.
     """
-    lines = _read_lines(Path(path))
+    lines = read_text_lines(Path(path))
     first = 1  # line number of lines[0] in the file
     if lines and lines[0].split() and not _is_number(lines[0].split()[0]):
         lines, first = lines[1:], 2  # the course's files start with a header line
@@ -77,11 +79,12 @@ def read_usps_text(path) -> tuple[np.ndarray, np.ndarray]:
     return _to_unit_range(rows[:, 1:]), labels
 
 
-def _read_lines(path: Path) -> list[str]:
-    opener = gzip.open if str(path).endswith(".gz") else open
+def read_text_lines(path: Path) -> list[str]:
+    """The lines of a USPS text file (gzip when its name ends in ``.gz``), at most 64 MiB of
+    text; a truncated or invalid gzip file, or bytes that are not text, raise a
+    ``USPSFormatError`` naming the file (and the line)."""
     try:
-        with opener(path, "rb") as f:
-            data = f.read(_MAX_TEXT_BYTES + 1)
+        data = read_prefix(path, _MAX_TEXT_BYTES + 1)
     except EOFError as error:
         raise USPSFormatError(f"load_usps: {path} is a truncated gzip file ({error}); "
                               "delete it and download it again") from None
@@ -184,6 +187,7 @@ def find_usps_files(data_dir) -> tuple[Path, Path] | None:
 def _usps_paths(data_dir) -> tuple[Path, Path]:
     if data_dir is None:
         return embedded_usps_paths()
+    data_dir = check_path("load_usps", "data_dir", data_dir)
     found = find_usps_files(data_dir)
     if found is None:
         pairs = ", ".join(" + ".join(pair) for pair in USPS_FILE_PAIRS)

@@ -10,23 +10,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import ShapeError, as_float, check_ndim
+from .._checks import check_delta, check_ndim, check_real, samples
 from ..module import Module, Remembered
 
 __all__ = ["Identity", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "TanH"]
 
 
 class _Activation(Module):
-    """Shared plumbing: input conversion and the delta check."""
+    """Shared plumbing: input conversion and the delta check (``delta`` shaped like the input)."""
 
     def forward(self, X):
-        return self._apply(as_float(X, f"{type(self).__name__}.forward", "X"))
+        return self._apply(_batch(f"{type(self).__name__}.forward", "X", X))
+
+    def backward_update_gradient(self, input, delta):
+        """No parameters: only the checks of ``backward_delta``."""
+        self._checked(input, delta, "backward_update_gradient")
 
     def backward_delta(self, input, delta):
-        where = f"{type(self).__name__}.backward_delta"
-        input = as_float(input, where, "input")
-        _check_pair(where, input, delta)
-        return self._input_gradient(input, delta)
+        return self._input_gradient(*self._checked(input, delta, "backward_delta"))
+
+    def _checked(self, input, delta, method: str):
+        where = f"{type(self).__name__}.{method}"
+        input = _batch(where, "input", input)
+        return input, check_delta(where, delta, input.shape, input.shape)
 
     def _apply(self, X):
         raise NotImplementedError
@@ -42,7 +48,7 @@ class _FromOutput(_Activation):
     _transient = {"_output": Remembered()}
 
     def forward(self, X):
-        X = as_float(X, f"{type(self).__name__}.forward", "X")
+        X = _batch(f"{type(self).__name__}.forward", "X", X)
         return self._output.remember(X, self._apply(X))
 
     def _output_for(self, input):
@@ -51,10 +57,9 @@ class _FromOutput(_Activation):
         return self._apply(input) if Y is None else Y
 
 
-def _check_pair(where, input, delta):
-    if np.shape(input) != np.shape(delta):
-        raise ShapeError(f"{where}: input and delta must have the same shape, "
-                         f"got {tuple(np.shape(input))} and {tuple(np.shape(delta))}")
+def _batch(where: str, name: str, X) -> np.ndarray:
+    """``X`` as a float array with a batch axis (``_checks.samples``; integers become float64)."""
+    return samples(where, name, X, int_dtype=np.float64)
 
 
 class Identity(_Activation):
@@ -112,9 +117,7 @@ class LeakyReLU(_Activation):
 
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        if not np.isfinite(alpha):
-            raise ValueError(f"LeakyReLU: alpha must be finite, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha = check_real("LeakyReLU", "alpha", alpha)
 
     def _apply(self, X):
         return np.where(X > 0, X, self.alpha * X)

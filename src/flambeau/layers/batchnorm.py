@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import ShapeError
-from ..dtype import as_compute_dtype, get_default_dtype
+from .._checks import ShapeError, check_bool, check_delta, check_int, check_real
+from ..dtype import as_compute_dtype, parameter_dtype
+from ..init import init_constant
 from ..module import Module, Remembered
 
 __all__ = ["BatchNorm1D"]
@@ -42,29 +43,26 @@ class BatchNorm1D(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = True, dtype=None):
         super().__init__()
-        if not isinstance(num_features, (int, np.integer)) or num_features < 1:
-            raise ValueError(f"BatchNorm1D: num_features must be a positive int, got {num_features!r}")
-        if not (np.isfinite(eps) and eps > 0):
-            raise ValueError(f"BatchNorm1D: eps must be a positive number, got {eps!r}")
-        if not (np.isfinite(momentum) and 0 <= momentum <= 1):
-            raise ValueError(f"BatchNorm1D: momentum must lie in [0, 1], got {momentum!r}")
-        self.num_features, self.eps, self.momentum = int(num_features), float(eps), float(momentum)
-        self.affine = bool(affine)
+        self.num_features = check_int("BatchNorm1D", "num_features", num_features)
+        self.eps = check_real("BatchNorm1D", "eps", eps, 0, low_open=True)
+        self.momentum = check_real("BatchNorm1D", "momentum", momentum, 0, 1)
+        self.affine = check_bool("BatchNorm1D", "affine", affine)
         self.reset_parameters(dtype)
 
     def reset_parameters(self, dtype=None) -> None:
         """gamma = 1, beta = 0, running mean 0 and variance 1."""
-        dtype = np.dtype(dtype or get_default_dtype())
-        C = self.num_features
-        self._parameters = ({"gamma": np.ones(C, dtype), "beta": np.zeros(C, dtype)}
-                            if self.affine else {})
+        dtype, C, where = parameter_dtype(dtype, "BatchNorm1D"), self.num_features, "BatchNorm1D"
+        self._parameters = ({"gamma": init_constant(1, (C,), dtype, where),
+                             "beta": init_constant(0, (C,), dtype, where)} if self.affine else {})
         self._init_gradients()
-        self._buffers = {"running_mean": np.zeros(C, dtype), "running_var": np.ones(C, dtype)}
+        self._buffers = {"running_mean": init_constant(0, (C,), dtype, where),
+                         "running_var": init_constant(1, (C,), dtype, where)}
 
     # -- helpers ---------------------------------------------------------------------------
     def _input(self, X, method: str) -> np.ndarray:
         where = f"BatchNorm1D.{method}"
-        X = as_compute_dtype(X, self._buffers["running_mean"].dtype, where)
+        X = as_compute_dtype(X, self._buffers["running_mean"].dtype, where, "X" if method == "forward"
+                             else "input")
         if X.ndim not in (2, 3) or X.shape[-1] != self.num_features:
             raise ShapeError(f"{where}: X must have shape (batch, {self.num_features}) or "
                              f"(batch, length, {self.num_features}), got {tuple(X.shape)}")
@@ -90,6 +88,8 @@ class BatchNorm1D(Module):
         if remembered is not None:
             return remembered
         X = self._input(input, "backward")
+        if self.training and X.size == 0:  # an empty batch has no statistics, and needs none
+            return X, np.ones(self.num_features, X.dtype)
         if self.training:
             Xhat, inv_std, _, _ = self._batch_statistics(X)
             return Xhat, inv_std
@@ -104,6 +104,8 @@ class BatchNorm1D(Module):
             Xhat, _ = self._normalised(X)
             return self._scale_shift(Xhat)
         values_per_feature = X.size // self.num_features
+        if values_per_feature == 0:  # an empty batch: empty output, statistics untouched (as PyTorch)
+            return self._scale_shift(self._normalised_input.remember(given, self._normalised(X))[0])
         if values_per_feature < 2:
             raise ValueError(f"BatchNorm1D.forward: training needs more than one value per feature, "
                              f"got input shape {tuple(X.shape)}")
@@ -118,31 +120,29 @@ class BatchNorm1D(Module):
         return self._scale_shift(Xhat)
 
     def backward_update_gradient(self, input, delta):
+        Xhat, _ = self._normalised(input)
+        delta = self._check_delta(delta, Xhat, "backward_update_gradient")
         if not self.affine:
             return
-        Xhat, _ = self._normalised(input)
-        self._check_delta(delta, Xhat, "backward_update_gradient")
         axes = tuple(range(delta.ndim - 1))
         self._gradient["gamma"] += (delta * Xhat).sum(axis=axes)
         self._gradient["beta"] += delta.sum(axis=axes)
 
     def backward_delta(self, input, delta):
         Xhat, inv_std = self._normalised(input)
-        self._check_delta(delta, Xhat, "backward_delta")
+        delta = self._check_delta(delta, Xhat, "backward_delta")
         scale = inv_std * self._parameters["gamma"] if self.affine else inv_std
         if not self.training:
             return delta * scale
         axes = tuple(range(delta.ndim - 1))
-        m = delta.size // self.num_features
+        m = max(delta.size // self.num_features, 1)  # an empty batch: empty sums, no division by 0
         mean_delta = delta.sum(axis=axes) / m
         mean_delta_xhat = (delta * Xhat).sum(axis=axes) / m
         return scale * (delta - mean_delta - Xhat * mean_delta_xhat)
 
     @staticmethod
-    def _check_delta(delta, Xhat, method):
-        if np.shape(delta) != Xhat.shape:
-            raise ShapeError(f"BatchNorm1D.{method}: delta must have shape {Xhat.shape} like the "
-                             f"input, got {tuple(np.shape(delta))}")
+    def _check_delta(delta, Xhat, method) -> np.ndarray:
+        return check_delta(f"BatchNorm1D.{method}", delta, Xhat.shape, Xhat.shape)
 
     def get_config(self) -> dict:
         return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum,

@@ -15,8 +15,8 @@ import math
 
 import numpy as np
 
-from .._checks import check_shape
-from ..dtype import get_default_dtype
+from .._checks import as_float, check_bool, check_delta, check_int
+from ..dtype import parameter_dtype
 from ..init import init_bias, init_weight
 from ..module import Module, Remembered
 from ..random import make_rng
@@ -54,22 +54,22 @@ class _Conv(Module):
         self.kernel = as_tuple(name, "k_size", k_size, ndim)
         self.strides = as_tuple(name, "stride", stride, ndim)
         self.paddings = as_tuple(name, "padding", padding, ndim, minimum=0)
-        for arg, value in (("chan_in", chan_in), ("chan_out", chan_out)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name}: {arg} must be a positive int, got {value!r}")
-        self.chan_in, self.chan_out, self.bias, self.init = int(chan_in), int(chan_out), bool(bias), init
+        self.chan_in = check_int(name, "chan_in", chan_in)
+        self.chan_out = check_int(name, "chan_out", chan_out)
+        self.bias, self.init = check_bool(name, "bias", bias), init
         self.reset_parameters(rng, dtype)
 
     def reset_parameters(self, rng=None, dtype=None) -> None:
         """Draw fresh weights (and bias); ``fan_in = taps * chan_in`` as in PyTorch."""
-        rng, dtype = make_rng(rng), np.dtype(dtype or get_default_dtype())
+        rng, dtype = make_rng(rng, type(self).__name__), parameter_dtype(dtype, type(self).__name__)
         taps = math.prod(self.kernel)
         shape = (*self.kernel, self.chan_in, self.chan_out)
         fan_in, fan_out = taps * self.chan_in, taps * self.chan_out
         self._parameters = {"W": init_weight(self.init, shape, fan_in, fan_out, rng, dtype,
                                              type(self).__name__)}
         if self.bias:
-            self._parameters["b"] = init_bias(self.init, (self.chan_out,), fan_in, rng, dtype)
+            self._parameters["b"] = init_bias(self.init, (self.chan_out,), fan_in, rng, dtype,
+                                              type(self).__name__)
         self._init_gradients()
         self._forward_cols.forget()
 
@@ -93,10 +93,9 @@ class _Conv(Module):
     def backward_update_gradient(self, input, delta):
         where = "backward_update_gradient"
         cols = self._forward_cols.recall(input)
-        X = self._compute_input(input, where) if cols is None else np.asarray(input)
+        X = self._compute_input(input, where) if cols is None else np.asarray(input)  # seen by forward
         out = self._check_input(X, where)
-        delta = np.asarray(delta)
-        self._check_delta((X.shape[0], *out), delta, where)
+        delta = self._check_delta(X, out, delta, where)
         if cols is None:
             cols = self._im2col(X, out)
         delta = delta.reshape(-1, self.chan_out)
@@ -106,11 +105,9 @@ class _Conv(Module):
             self._gradient["b"] += ones @ delta
 
     def backward_delta(self, input, delta):
-        input = np.asarray(input)
+        input = as_float(input, f"{type(self).__name__}.backward_delta", "input", int_dtype=None)
         out = self._check_input(input, "backward_delta")
-        delta = np.asarray(delta)
-        self._check_delta((input.shape[0], *out), delta, "backward_delta")
-        delta = delta.reshape(-1, self.chan_out)
+        delta = self._check_delta(input, out, delta, "backward_delta").reshape(-1, self.chan_out)
         kernels = self._parameters["W"].reshape(-1, self.chan_in, self.chan_out)
         dtype = np.result_type(delta.dtype, kernels.dtype)
         grad_padded = np.zeros(padded_shape(input.shape, self.paddings), dtype=dtype)
@@ -134,8 +131,9 @@ class _Conv(Module):
         return check_input(f"{type(self).__name__}.{method}", X, self._layout, self.chan_in,
                            self.kernel, self.strides, self.paddings)
 
-    def _check_delta(self, lead: tuple[int, ...], delta, method: str) -> None:
-        check_shape(f"{type(self).__name__}.{method}", "delta", delta, (*lead, self.chan_out))
+    def _check_delta(self, X, out: tuple[int, ...], delta, method: str) -> np.ndarray:
+        return check_delta(f"{type(self).__name__}.{method}", delta, (X.shape[0], *out, self.chan_out),
+                           X.shape)
 
     def _im2col(self, X: np.ndarray, out: tuple[int, ...], reuse: bool = False) -> np.ndarray:
         """The windows of ``X`` as a matrix ``(batch * positions, taps * chan_in)``, its columns

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from .._checks import check_shape
-from ..dtype import get_default_dtype
+from .._checks import as_float, check_bool, check_delta, check_int, check_shape
+from ..dtype import parameter_dtype
 from ..init import init_bias, init_weight
 from ..module import Module
 from ..random import make_rng
@@ -34,19 +32,17 @@ class Linear(Module):
     def __init__(self, input: int, output: int, bias: bool = True, init: str = "uniform",
                  rng=None, dtype=None):
         super().__init__()
-        for name, value in (("input", input), ("output", output)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"Linear: {name} must be a positive int, got {value!r}")
-        self.input, self.output, self.bias, self.init = int(input), int(output), bool(bias), init
+        self.input, self.output = check_int("Linear", "input", input), check_int("Linear", "output", output)
+        self.bias, self.init = check_bool("Linear", "bias", bias), init
         self.reset_parameters(rng, dtype)
 
     def reset_parameters(self, rng=None, dtype=None) -> None:
         """Draw fresh weights (and bias) with the layer's initialiser."""
-        rng, dtype = make_rng(rng), np.dtype(dtype or get_default_dtype())
+        rng, dtype = make_rng(rng, "Linear"), parameter_dtype(dtype, "Linear")
         self._parameters = {"W": init_weight(self.init, (self.input, self.output), self.input,
                                              self.output, rng, dtype, "Linear")}
         if self.bias:
-            self._parameters["b"] = init_bias(self.init, (self.output,), self.input, rng, dtype)
+            self._parameters["b"] = init_bias(self.init, (self.output,), self.input, rng, dtype, "Linear")
         self._init_gradients()
 
     def forward(self, X):
@@ -58,15 +54,19 @@ class Linear(Module):
         return Y
 
     def backward_update_gradient(self, input, delta):
+        where = "Linear.backward_update_gradient"
         input = self._compute_input(input, "backward_update_gradient")
-        check_shape("Linear.backward_update_gradient", "input", input, (None, self.input))
-        check_shape("Linear.backward_update_gradient", "delta", delta, (input.shape[0], self.output))
+        check_shape(where, "input", input, (None, self.input))
+        delta = check_delta(where, delta, (input.shape[0], self.output), input.shape)
         self._gradient["W"] += input.T @ delta
         if self.bias:
             self._gradient["b"] += delta.sum(axis=0)
 
     def backward_delta(self, input, delta):
-        check_shape("Linear.backward_delta", "delta", delta, (None, self.output))
+        where = "Linear.backward_delta"
+        input = as_float(input, where, "input", int_dtype=None)  # only its shape is needed
+        check_shape(where, "input", input, (None, self.input))
+        delta = check_delta(where, delta, (input.shape[0], self.output), input.shape)
         return delta @ self._parameters["W"].T
 
     def get_config(self) -> dict:

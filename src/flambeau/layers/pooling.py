@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .._checks import as_float, check_shape
+from .._checks import as_float, check_delta
 from ..module import Module, Remembered
 from ._windows import as_tuple, check_input, tap_slices
 
@@ -36,17 +36,25 @@ class _Pool(Module):
         X = as_float(X, f"{type(self).__name__}.forward", "X")
         return self._pool(X, self._check_input(X, "forward"))
 
+    def backward_update_gradient(self, input, delta):
+        """No parameters: only the checks of ``backward_delta``."""
+        self._checked(input, delta, "backward_update_gradient")
+
     def backward_delta(self, input, delta):
         given = input
-        input = as_float(input, f"{type(self).__name__}.backward_delta", "input")
-        out = self._check_input(input, "backward_delta")
-        delta = np.asarray(delta)
-        check_shape(f"{type(self).__name__}.backward_delta", "delta", delta,
-                    (input.shape[0], *out, input.shape[-1]))
+        input, delta, out = self._checked(input, delta, "backward_delta")
         dtype = np.result_type(delta.dtype, np.float32)
         grad = np.empty(input.shape, dtype) if self._tiles(input.shape) else np.zeros(input.shape, dtype)
         self._scatter(given, input, delta, out, grad)
         return grad
+
+    def _checked(self, input, delta, method: str):
+        """``(input, delta, output spatial sizes)``, both arrays checked."""
+        where = f"{type(self).__name__}.{method}"
+        input = as_float(input, where, "input")
+        out = self._check_input(input, method)
+        delta = check_delta(where, delta, (input.shape[0], *out, input.shape[-1]), input.shape)
+        return input, delta, out
 
     def _taps(self, out):
         return tap_slices(self.kernel, self.strides, out)

@@ -1,5 +1,8 @@
 """Shape-only modules: ``Flatten``, ``Reshape`` and ``Transpose2D`` (no parameters, no copies
 beyond what NumPy's ``reshape`` needs). ``backward_delta`` applies the inverse map to ``delta``.
+
+They take arrays of real numbers of any numeric dtype and keep it (integer images stay integer);
+anything else (text, objects, ragged lists) is refused (``_checks.as_float``).
 """
 
 from __future__ import annotations
@@ -8,15 +11,18 @@ import math
 
 import numpy as np
 
-from .._checks import ShapeError, check_shape
+from .._checks import ShapeError, as_float, check_delta
 from ..module import Module
 
 __all__ = ["Flatten", "Reshape", "Transpose2D"]
 
 
-def _check_batch_axis(where: str, X: np.ndarray) -> None:
+def _numbers(where: str, name: str, X) -> np.ndarray:
+    """``X`` as an array of real numbers with a batch axis (its dtype kept)."""
+    X = as_float(X, where, name, int_dtype=None)
     if X.ndim < 1:
-        raise ShapeError(f"{where}: X must have a batch axis (batch, ...), got {tuple(X.shape)}")
+        raise ShapeError(f"{where}: {name} must have a batch axis (batch, ...), got {tuple(X.shape)}")
+    return X
 
 
 class Flatten(Module):
@@ -28,16 +34,22 @@ class Flatten(Module):
     """
 
     def forward(self, X):
-        X = np.asarray(X)
-        _check_batch_axis("Flatten.forward", X)
-        return X.reshape(X.shape[0], -1)
+        X = _numbers("Flatten.forward", "X", X)
+        return X.reshape(X.shape[0], math.prod(X.shape[1:]))  # not -1: an empty batch has no size to infer
+
+    def backward_update_gradient(self, input, delta):
+        """No parameters: only the checks of ``backward_delta``."""
+        self._checked(input, delta, "backward_update_gradient")
 
     def backward_delta(self, input, delta):
-        shape = np.shape(input)
-        _check_batch_axis("Flatten.backward_delta", np.asarray(input))
-        delta = np.asarray(delta)
-        check_shape("Flatten.backward_delta", "delta", delta, (shape[0], math.prod(shape[1:])))
+        shape, delta = self._checked(input, delta, "backward_delta")
         return delta.reshape(shape)
+
+    @staticmethod
+    def _checked(input, delta, method: str):
+        where = f"Flatten.{method}"
+        shape = _numbers(where, "input", input).shape
+        return shape, check_delta(where, delta, (shape[0], math.prod(shape[1:])), shape)
 
 
 class Reshape(Module):
@@ -60,8 +72,7 @@ class Reshape(Module):
         self.shape = tuple(int(v) for v in values)
 
     def forward(self, X):
-        X = np.asarray(X)
-        _check_batch_axis("Reshape.forward", X)
+        X = _numbers("Reshape.forward", "X", X)
         if math.prod(X.shape[1:]) != math.prod(self.shape):
             target = "(batch, " + ", ".join(map(str, self.shape)) + ")"
             raise ShapeError(f"Reshape.forward: X of shape {tuple(X.shape)} cannot be reshaped to "
@@ -69,11 +80,21 @@ class Reshape(Module):
                              f"{math.prod(self.shape)} needed")
         return X.reshape(X.shape[0], *self.shape)
 
+    def backward_update_gradient(self, input, delta):
+        """No parameters: only the checks of ``backward_delta``."""
+        self._checked(input, delta, "backward_update_gradient")
+
     def backward_delta(self, input, delta):
-        shape = np.shape(input)
-        delta = np.asarray(delta)
-        check_shape("Reshape.backward_delta", "delta", delta, (shape[0], *self.shape))
+        shape, delta = self._checked(input, delta, "backward_delta")
         return delta.reshape(shape)
+
+    def _checked(self, input, delta, method: str):
+        where = f"Reshape.{method}"
+        shape = _numbers(where, "input", input).shape
+        if math.prod(shape[1:]) != math.prod(self.shape):
+            raise ShapeError(f"{where}: input of shape {shape} does not hold {math.prod(self.shape)} "
+                             "values per sample, as the last forward's did")
+        return shape, check_delta(where, delta, (shape[0], *self.shape), shape)
 
     def get_config(self) -> dict:
         return {"shape": list(self.shape)}
@@ -89,19 +110,23 @@ class Transpose2D(Module):
     """
 
     def forward(self, X):
-        X = np.asarray(X)
-        self._check(X, "X", "forward")
-        return X.transpose(0, 2, 1, 3)
+        return self._check(X, "X", "forward").transpose(0, 2, 1, 3)
+
+    def backward_update_gradient(self, input, delta):
+        """No parameters: only the checks of ``backward_delta``."""
+        self._checked(input, delta, "backward_update_gradient")
 
     def backward_delta(self, input, delta):
-        shape = np.shape(input)
-        self._check(np.asarray(input), "input", "backward_delta")
-        delta = np.asarray(delta)
-        check_shape("Transpose2D.backward_delta", "delta", delta, (shape[0], shape[2], shape[1], shape[3]))
-        return delta.transpose(0, 2, 1, 3)
+        return self._checked(input, delta, "backward_delta").transpose(0, 2, 1, 3)
+
+    def _checked(self, input, delta, method: str) -> np.ndarray:
+        shape = self._check(input, "input", method).shape
+        return check_delta(f"Transpose2D.{method}", delta, (shape[0], shape[2], shape[1], shape[3]), shape)
 
     @staticmethod
-    def _check(X, name: str, method: str) -> None:
+    def _check(X, name: str, method: str) -> np.ndarray:
+        X = as_float(X, f"Transpose2D.{method}", name, int_dtype=None)
         if X.ndim != 4:
             raise ShapeError(f"Transpose2D.{method}: {name} must have shape (batch, height, width, chan) "
                              f"(4 axes), got {tuple(X.shape)}")
+        return X

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_shape
-from ..dtype import as_compute_dtype
+from .._checks import as_float, check_bool, check_delta, check_shape
+from ..dtype import as_compute_dtype, parameter_dtype
 from ..init import init_bias
 from ..module import Module
 from ..random import make_rng
@@ -54,7 +54,7 @@ class TiedLinear(Module):
         super().__init__()
         if not isinstance(twin, Linear):
             raise TypeError(f"TiedLinear: twin must be a Linear, got {type(twin).__name__}")
-        self.twin, self.bias = twin, bool(bias)
+        self.twin, self.bias = twin, check_bool("TiedLinear", "bias", bias)
         self.reset_parameters(rng, dtype)
 
     @property
@@ -72,11 +72,12 @@ class TiedLinear(Module):
 
     def reset_parameters(self, rng=None, dtype=None) -> None:
         """Draw a fresh bias (``U(-1/sqrt(input), 1/sqrt(input))`` for the default init)."""
-        rng = make_rng(rng)
-        dtype = np.dtype(dtype or self.weight.dtype)
+        rng = make_rng(rng, "TiedLinear")
+        dtype = self.weight.dtype if dtype is None else parameter_dtype(dtype, "TiedLinear")
         self._parameters = {}
         if self.bias:
-            self._parameters["b"] = init_bias(self.twin.init, (self.output,), self.input, rng, dtype)
+            self._parameters["b"] = init_bias(self.twin.init, (self.output,), self.input, rng, dtype,
+                                             "TiedLinear")
         self._init_gradients()
 
     def forward(self, X):
@@ -89,15 +90,18 @@ class TiedLinear(Module):
 
     def backward_update_gradient(self, input, delta):
         where = "TiedLinear.backward_update_gradient"
-        input = as_compute_dtype(input, self.weight.dtype, where)
+        input = as_compute_dtype(input, self.weight.dtype, where, "input")
         check_shape(where, "input", input, (None, self.input))
-        check_shape(where, "delta", delta, (input.shape[0], self.output))
+        delta = check_delta(where, delta, (input.shape[0], self.output), input.shape)
         self.twin._gradient["W"] += delta.T @ input
         if self.bias:
             self._gradient["b"] += delta.sum(axis=0)
 
     def backward_delta(self, input, delta):
-        check_shape("TiedLinear.backward_delta", "delta", delta, (None, self.output))
+        where = "TiedLinear.backward_delta"
+        input = as_float(input, where, "input", int_dtype=None)  # only its shape is needed
+        check_shape(where, "input", input, (None, self.input))
+        delta = check_delta(where, delta, (input.shape[0], self.output), input.shape)
         return delta @ self.weight
 
     def get_config(self) -> dict:
