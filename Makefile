@@ -33,10 +33,10 @@ fuzz: $(STAMP_TEST)
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check src tests benchmarks
 
+# flambeau / PyTorch on the course's workloads, one table (benchmarks/results/latest.json);
+# BENCH="--quick" for a fifth of the data, BENCH="--threads 1 2" for both thread counts.
 bench: $(STAMP_TEST)
-	$(PY) benchmarks/bench_mlp.py
-	$(PY) benchmarks/bench_cnn.py
-	$(PY) benchmarks/bench_adam.py
+	$(PY) benchmarks/bench.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .hypothesis

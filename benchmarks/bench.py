@@ -75,7 +75,8 @@ def usps(fraction: float):
 
 # -- alternation --------------------------------------------------------------------------------
 def alternate(contenders: dict, repeats: int) -> dict[str, list[float]]:
-    """Run each ``name -> function() -> seconds`` once per repeat, rotating the order."""
+    """Run each ``name -> function() -> seconds`` once per repeat, rotating the order (the callers
+    warm each library up first: PyTorch's first epoch in a process takes several times longer)."""
     names, times = list(contenders), {name: [] for name in contenders}
     for r in range(repeats):
         for name in names[r % len(names):] + names[:r % len(names)]:
@@ -97,6 +98,7 @@ def mlp_epoch_times(batch: int, fraction: float, repeats: int, with_gemms: bool)
     from bench_mlp import flambeau_epoch, gemm_epoch, torch_epoch
 
     X, y = mnist(fraction)
+    flambeau_epoch(X[:2048], y[:2048], batch, 0), torch_epoch(X[:2048], y[:2048], batch, 0)  # warm-up
     seeds = iter(range(10 ** 6))
     contenders = {"flambeau": lambda: flambeau_epoch(X, y, batch, next(seeds))[0],
                   "pytorch": lambda: torch_epoch(X, y, batch, next(seeds))[0]}
@@ -133,6 +135,8 @@ def cnn(key: str, fraction: float, repeats: int, seed: int = 0, block: int = 10)
         X_torch = torch.from_numpy(X.transpose(0, 3, 1, 2).copy())
     ours, theirs = FlambeauLoop(ours, X, y), TorchLoop(theirs, X_torch, y)
     rng = np.random.default_rng(seed)
+    warm_up = [rng.permutation(len(X))[:BATCH] for _ in range(3)]
+    ours.run(warm_up), theirs.run(warm_up)
     times = {"flambeau": [], "pytorch": []}
     for r in range(repeats):
         order = rng.permutation(len(X))
@@ -177,6 +181,7 @@ def inference(fraction: float, repeats: int, seed: int = 0) -> dict:
             torch.cat([model(X_torch[i:i + chunk]) for i in range(0, len(X_torch), chunk)])
         return time.perf_counter() - start
 
+    ours(), theirs()  # warm-up
     return row("infer", alternate({"flambeau": ours, "pytorch": theirs}, repeats), images=len(X),
                chunk=chunk)
 

@@ -163,6 +163,16 @@ def log_softmax(X: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+def log_softmax_and_softmax(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(log_softmax(X), softmax(X))`` with one ``exp`` (the same values as the two functions)."""
+    shifted = X - X.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    total = e.sum(axis=-1, keepdims=True)
+    logp = shifted - np.log(total)
+    e /= total
+    return logp, e
+
+
 def softmax(X: np.ndarray) -> np.ndarray:
     """Stable softmax over the last axis."""
     e = np.exp(X - X.max(axis=-1, keepdims=True))
