@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def epoch(net_name: str, batch: int, fraction: float):
     """A function running one epoch of ``net_name`` (a fresh network each call)."""
-    import flambeau as fb
     from bench import mnist, usps
 
+    import flambeau as fb
     from flambeau.models import course_conv1d_net, mnist_cnn
 
     if net_name == "mlp":
