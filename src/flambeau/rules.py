@@ -198,34 +198,38 @@ class Adam(UpdateRule):
         self.betas = (_check_beta(type(self).__name__, "betas[0]", betas[0]),
                       _check_beta(type(self).__name__, "betas[1]", betas[1]))
         self.eps = _check_non_negative(type(self).__name__, "eps", eps)
-        self._scratch: dict[str, np.ndarray] = {}
+        self._scratch: dict[np.dtype, np.ndarray] = {}
 
     def _update(self, name, param, grad, lr):
         b1, b2 = self.betas
-        m, v, work = self._slot("m", name, param), self._slot("v", name, param), self._work(name, param)
-        # In place, through one scratch array per parameter (no temporaries: this is most of a
-        # step's time for wide dense layers). m += (1 - b1)(g - m) is m <- b1 m + (1 - b1) g.
-        np.subtract(grad, m, out=work)
-        work *= 1 - b1
-        m += work
-        np.multiply(grad, grad, out=work)
-        work *= 1 - b2
-        v *= b2
-        v += work
+        m, v = self._slot("m", name, param), self._slot("v", name, param)
         # lr / (1 - b1^t) * m / (sqrt(v) / c + eps) with c = sqrt(1 - b2^t), multiplied through by c.
         c = math.sqrt(1 - b2 ** self.t)
-        np.sqrt(v, out=work)
-        work += self.eps * c
-        np.divide(m, work, out=work)
-        work *= lr * c / (1 - b1 ** self.t)
-        param -= work
+        eps, scale = self.eps * c, lr * c / (1 - b1 ** self.t)
+        # In place, through one scratch array (no temporaries: this is most of a step's time for wide
+        # dense layers), chunk by chunk (see _chunks). m += (1 - b1)(g - m) is m <- b1 m + (1 - b1) g.
+        for p, g, m_, v_ in _chunks(param, grad, m, v):
+            work = self._work(p.shape, p.dtype)
+            np.subtract(g, m_, out=work)
+            work *= 1 - b1
+            m_ += work
+            np.multiply(g, g, out=work)
+            work *= 1 - b2
+            v_ *= b2
+            v_ += work
+            np.sqrt(v_, out=work)
+            work += eps
+            np.divide(m_, work, out=work)
+            work *= scale
+            p -= work
 
-    def _work(self, name, param):
-        """A scratch array shaped as ``param``, kept between steps (not part of the state)."""
-        work = self._scratch.get(name)
-        if work is None or work.shape != param.shape or work.dtype != param.dtype:
-            work = self._scratch[name] = np.empty_like(param)
-        return work
+    def _work(self, shape, dtype):
+        """A scratch array of ``shape`` over storage kept between steps (not part of the state)."""
+        size = math.prod(shape)
+        kept = self._scratch.get(dtype)
+        if kept is None or kept.size < size:
+            kept = self._scratch[dtype] = np.empty(size, dtype)
+        return kept[:size].reshape(shape)
 
     def get_config(self):
         return {"betas": list(self.betas), "eps": self.eps, **super().get_config()}
@@ -248,6 +252,23 @@ class AdamW(Adam):
 
     def get_config(self):
         return {"betas": list(self.betas), "eps": self.eps, "weight_decay": self.weight_decay}
+
+
+# Values per chunk of Adam's passes: between its twelve passes, a chunk of each array and the scratch
+# stay in the CPU cache (measured on 1.2 million parameters, 1 thread, alternating: 0.76x to 0.95x
+# the time of whole-array passes; 8192 values per chunk is slower than whole arrays).
+_CHUNK = 1 << 15
+
+
+def _chunks(*arrays):
+    """Successive chunks of ``_CHUNK`` values of arrays of one shape, as flat views (the arrays
+    themselves, once, when one is not C-contiguous: a reshape would then copy it)."""
+    if not all(a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    for start in range(0, flat[0].size, _CHUNK):
+        yield tuple(a[start:start + _CHUNK] for a in flat)
 
 
 RULES: dict[str, type[UpdateRule]] = {
