@@ -4,8 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP_BASE := $(VENV)/.installed-base
 STAMP_TEST := $(VENV)/.installed-test
+STAMP_DOCS := $(VENV)/.installed-docs
 
-.PHONY: demo test fuzz lint bench clean
+.PHONY: demo test fuzz lint bench tutorials docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,10 @@ $(STAMP_BASE): pyproject.toml | $(PY)
 
 $(STAMP_TEST): pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e ".[test]"
+	touch $@ $(STAMP_BASE)
+
+$(STAMP_DOCS): pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e ".[docs]"
 	touch $@ $(STAMP_BASE)
 
 demo: $(STAMP_BASE)
@@ -31,7 +36,18 @@ fuzz: $(STAMP_TEST)
 	$(PY) -m pytest -q tests/test_fuzz.py --hypothesis-profile=fuzz --hypothesis-show-statistics
 
 lint: $(STAMP_TEST)
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks docs/tools docs/hooks
+
+# Execute every tutorial (docs/tutorials/NN_*.py, jupytext percent format) into its .ipynb; fails on
+# any error and prints each one's wall time.
+tutorials: $(STAMP_DOCS)
+	$(PY) docs/tools/run_tutorials.py
+
+# The documentation site in site/, warnings as errors; runs the tutorials whose notebook is missing
+# or older than its source first.
+docs: $(STAMP_DOCS)
+	$(PY) docs/tools/run_tutorials.py --stale
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 # flambeau / PyTorch on the course's workloads, one table (benchmarks/results/latest.json);
 # BENCH="--quick" for a fifth of the data, BENCH="--threads 1 2" for both thread counts.
@@ -39,4 +55,4 @@ bench: $(STAMP_TEST)
 	$(PY) benchmarks/bench.py $(BENCH)
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .ruff_cache .hypothesis docs/tutorials/*.ipynb

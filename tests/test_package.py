@@ -21,18 +21,28 @@ def test_all_is_sorted_and_importable():
         assert hasattr(flambeau, name), name
 
 
-def _imports(path: Path):
-    tree = ast.parse(path.read_text())
+def _is_flambeau_module(name: str) -> bool:
+    path = SRC.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _imports(path: Path, source: str | None = None):
+    """Every module the file ``path`` (or ``source``, as if it were that file) imports, at its top
+    or inside a function, as a dotted name (``from . import files`` in ``flambeau/x.py`` is
+    ``flambeau.files``)."""
+    tree = ast.parse(path.read_text() if source is None else source)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
+            module = node.module
             if node.level:
                 package = path.relative_to(SRC.parent).parent.parts
                 base = ".".join(package[: len(package) - node.level + 1])
-                yield f"{base}.{node.module}" if node.module else base
-            else:
-                yield node.module
+                module = f"{base}.{node.module}" if node.module else base
+            for alias in node.names:  # a submodule, or a name defined in the module
+                submodule = f"{module}.{alias.name}"
+                yield submodule if _is_flambeau_module(submodule) else module
 
 
 FRAMEWORKS = ("torch", "keras", "onnx", "onnxruntime", "tensorflow")
@@ -61,6 +71,68 @@ def test_nothing_but_the_cli_imports_the_web_app():
             assert not name.startswith("flambeau.app"), f"{rel} imports {name}"
 
 
+# The dependency direction of the house style: core <- layers/losses <- optim <- training <-
+# datasets/experiments/signatures <- cli/app. A module imports only from its own level or below.
+# The checkers (gradcheck, the battery and module database, the teacher's checker) sit with
+# training: built on the modules and losses, used by the applications.
+LEVELS = {
+    "core": ("_checks", "_optional", "dtype", "files", "init", "metrics", "module", "random", "registry",
+             "serialization", "summary", "user_code"),
+    "layers/losses": ("aliases", "autoencoder", "containers", "layers", "losses", "models"),
+    "optim": ("callbacks", "optim", "regularization", "rules", "schedules"),
+    "training": ("", "check", "checkpoint", "evaluation", "gradcheck", "testing", "training"),  # "": flambeau
+    "datasets/experiments/signatures": ("analysis", "course", "datasets", "experiments", "interop", "plot",
+                                        "signatures", "studies"),
+    "cli/app": ("__main__", "app", "cli", "commands"),
+}
+
+UPWARD_IMPORTS = {
+    ("flambeau.containers", "flambeau.training"): "Sequential.fit, the shortcut for SGD, imports it "
+                                                  "when called",
+}
+"""The imports allowed against the direction, each inside the one function that needs it."""
+
+
+def _level(module: str) -> int:
+    """The rank in ``LEVELS`` of a flambeau module (its top-level part decides)."""
+    top = module.split(".")[1] if "." in module else ""
+    for rank, names in enumerate(LEVELS.values()):
+        if top in names:
+            return rank
+    raise AssertionError(f"{module}: not in LEVELS of tests/test_package.py; give it its level")
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_imports_follow_the_dependency_direction():
+    names = list(LEVELS)
+    upward = []
+    for path in sorted(SRC.rglob("*.py")):
+        module = _module_name(path)
+        for name in _imports(path):
+            if name.split(".")[0] != "flambeau" or _level(name) <= _level(module):
+                continue
+            if (module, name) not in UPWARD_IMPORTS:
+                upward.append(f"{module} ({names[_level(module)]}) imports {name} ({names[_level(name)]})")
+    assert not upward, "imports against the direction core <- ... <- cli/app:\n" + "\n".join(upward)
+
+
+def test_the_dependency_check_sees_relative_lazy_and_package_imports():
+    source = ("from . import serialization, __version__\nfrom .layers import Linear\nimport numpy\n"
+              "def fit():\n    from .training import SGD\n    from flambeau import datasets, SGD\n")
+    names = set(_imports(SRC / "containers.py", source))
+    assert names == {"flambeau.serialization", "flambeau", "flambeau.layers", "numpy", "flambeau.training",
+                     "flambeau.datasets"}
+    assert _level("flambeau.training") > _level("flambeau.containers") == _level("flambeau.layers.linear")
+    assert _level("flambeau") == _level("flambeau.training") < _level("flambeau.datasets.idx")
+    assert _level("flambeau.app.store") == _level("flambeau.cli") == len(LEVELS) - 1
+    with pytest.raises(AssertionError, match="flambeau.newthing: not in LEVELS"):
+        _level("flambeau.newthing")
+
+
 def _fresh_interpreter(code: str):
     """Run ``code`` in a new Python importing this flambeau; returns the JSON it prints."""
     env = {**os.environ, "PYTHONPATH": str(SRC.parent)}
@@ -78,7 +150,8 @@ def test_import_flambeau_loads_no_heavy_dependency_nor_lazy_submodule():
     tops = {name.split(".")[0] for name in loaded}
     assert not tops & set(HEAVY), sorted(tops & set(HEAVY))
     lazy = [f"flambeau.{name}"
-            for name in ("analysis", "check", "course", "datasets", "plot", "signatures", "studies")]
+            for name in ("analysis", "check", "course", "datasets", "interop", "plot", "signatures",
+                         "studies")]
     assert not set(lazy) & set(loaded), sorted(set(lazy) & set(loaded))
 
 

@@ -121,7 +121,8 @@ __all__ = [
 
 #: Submodules imported on first use (``flambeau.datasets``...), so that ``import flambeau``
 #: loads neither matplotlib nor scikit-learn. A name whose module does not exist is skipped.
-_LAZY_SUBMODULES = ("analysis", "check", "course", "datasets", "metrics", "plot", "signatures", "studies")
+_LAZY_SUBMODULES = ("analysis", "check", "course", "datasets", "interop", "metrics", "plot", "signatures",
+                    "studies")
 
 
 def __getattr__(name: str):

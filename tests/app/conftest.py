@@ -8,7 +8,7 @@ import pytest
 from flambeau.signatures import SignatureConfig, run_signatures
 
 TINY = SignatureConfig(classes=(1, 7), n_per_class=30, hidden=(8, 6), anomalies=(4,), n_anomalies=15,
-                   epochs=20, eps=0.1, k_range=(2, 4), projection="pca")
+                   epochs=20, lr=0.1, k_range=(2, 4), projection="pca")
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,9 @@ def test_study_page_renders_and_links_selections(server, browser_page, tmp_path)
     scatters = page.locator("#scatters .js-plotly-plot")
     assert scatters.count() == 2
     assert page.locator("#scatters .js-plotly-plot canvas").count() >= 2  # Scattergl draws on WebGL
-    assert set(page.evaluate(SANKEY_COLOURS)) == {"rgba(150, 150, 150, 0.35)"}
+    # flows coloured by true class: 1, 7 and the unseen 4s (palette entries 1, 7 and 4)
+    assert set(page.evaluate(SANKEY_COLOURS)) == {"rgba(255, 127, 14, 0.45)", "rgba(127, 127, 127, 0.45)",
+                                                  "rgba(148, 103, 189, 0.45)"}
 
     _box_select(page, scatters.nth(0))
     page.wait_for_function("document.querySelector('#selection-info').textContent.includes('selected (')")
@@ -190,3 +192,48 @@ def test_exporting_a_study_deleted_while_its_page_is_open_shows_a_message(server
     page.wait_for_function("document.querySelector('#selection-info').textContent.includes('unknown study')")
     assert [s for s in statuses if s[0] >= 500] == []
     assert any("/_dash-update-component" in url and s == 200 for s, url in statuses)
+
+
+OVERLAPS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+    const t = gd.querySelector('.gtitle'), m = gd.querySelector('.modebar');
+    if (!t || !m) { return null; }
+    const a = t.getBoundingClientRect(), b = m.getBoundingClientRect();
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+})"""
+
+
+def test_toolbars_leave_titles_visible_and_dropdowns_show_their_values(server, browser_page):
+    base, _ = server
+    page = browser_page
+    page.set_viewport_size({"width": 820, "height": 1000})  # two maps of 400 px: the toolbar covered titles
+    page.goto(base + "/")
+    page.wait_for_selector("#form-method .dash-dropdown-value")
+    page.locator("#form-method").click()
+    page.get_by_role("option", name="hdbscan").click()
+    for element, value in (("form-dataset", "usps"), ("form-activation", "relu"), ("form-projection", "umap"),
+                           ("form-method", "hdbscan")):
+        text, scroll, client = page.evaluate(
+            f"(() => {{ const v = document.querySelector('#{element} .dash-dropdown-value');"
+            f" return [v.textContent, v.scrollWidth, v.clientWidth]; }})()")
+        assert text == value and scroll <= client, (element, text, scroll, client)
+    page.goto(base + "/study/signature_17_30_a4")
+    page.wait_for_selector("#sankey .sankey-link")
+    page.wait_for_selector("#anomaly-section .js-plotly-plot .gtitle")
+    overlaps = page.evaluate(OVERLAPS_JS)
+    assert len([o for o in overlaps if o is not None]) >= 5  # 2 maps, Sankey, silhouette, ROC
+    assert not any(overlaps), overlaps
+
+
+def test_studies_nested_in_run_folders_are_listed_and_open(server, browser_page):
+    base, app = server
+    page = browser_page
+    runs = app.jobs.runs_dir
+    shutil.copytree(runs / "signature_17_30_a4", runs / "quickstart" / "signature_17_30_a4")
+    page.goto(base + "/")
+    page.wait_for_selector("#studies a")
+    assert "quickstart/" in page.inner_text("#studies")
+    page.click("a[href='/study/quickstart/signature_17_30_a4']")
+    page.wait_for_selector("#sankey .sankey-link")
+    assert page.inner_text("h2") == "quickstart/signature_17_30_a4"
+    assert "30 training images per class" in page.inner_text("body")
+    assert "path score" in page.inner_text("#anomaly-table")

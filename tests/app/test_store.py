@@ -4,7 +4,7 @@ import shutil
 import numpy as np
 import pytest
 
-from flambeau.app.store import RunError, list_runs, load_run
+from flambeau.app.store import RunError, list_presets, list_runs, load_run
 
 
 def test_list_and_load_the_tiny_study(runs_dir):
@@ -20,6 +20,13 @@ def test_list_and_load_the_tiny_study(runs_dir):
 @pytest.mark.parametrize("name, message", [
     ("nope", "unknown study 'nope': no nope/study.json in"),
     ("../etc", "unknown study '../etc': names hold letters, digits, '_', '.' and '-'"),
+    ("a/../etc", "unknown study 'a/../etc': names hold letters, digits, '_', '.' and '-', in at most 3"),
+    ("a//b", "unknown study 'a//b': names hold"),
+    ("a/b/c/d", "unknown study 'a/b/c/d': names hold"),
+    ("/etc", "unknown study '/etc': names hold"),
+    ("quickstart/.hidden", "unknown study 'quickstart/.hidden': names hold"),
+    ("quickstart/signature_17_30_a4", "unknown study 'quickstart/signature_17_30_a4': no "
+                                      "quickstart/signature_17_30_a4/study.json in"),
 ])
 def test_unknown_studies_give_a_message(runs_dir, name, message):
     with pytest.raises(RunError, match=message.replace("(", r"\(").replace(".", r"\.")):
@@ -78,3 +85,24 @@ def test_a_study_of_foreign_activations_opens_in_the_app(tmp_path, rng):
     study = load_run(tmp_path, "torch_run")
     assert study.image_shape == (1, 1) and study.layer_names == ["fc1"]
     assert "torch_run" in str(home_page(rows)) and "fc1" in str(run_page(study))
+
+
+def test_studies_nested_in_run_folders_are_listed_with_their_group(runs_dir, tmp_path):
+    shutil.copytree(runs_dir / "signature_17_30_a4", tmp_path / "top")
+    shutil.copytree(runs_dir / "signature_17_30_a4", tmp_path / "quickstart" / "signature_17_30_a4")
+    shutil.copytree(runs_dir / "signature_17_30_a4", tmp_path / "a" / "b" / "deep")
+    shutil.copytree(runs_dir / "signature_17_30_a4", tmp_path / "a" / "b" / "c" / "too_deep")
+    shutil.copytree(runs_dir / "signature_17_30_a4", tmp_path / "quickstart" / ".tmp-being-written")
+    rows = {r["name"]: r["group"] for r in list_runs(tmp_path)}
+    assert rows == {"top": "", "quickstart/signature_17_30_a4": "quickstart", "a/b/deep": "a/b"}
+    study = load_run(tmp_path, "quickstart/signature_17_30_a4")
+    assert study.n == 75 and study.name == "quickstart/signature_17_30_a4"
+
+
+def test_presets_are_read_from_their_folders(tmp_path):
+    (tmp_path / "report004").mkdir()
+    (tmp_path / "report004" / "preset.json").write_text(json.dumps({"name": "report004", "studies": []}))
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "preset.json").write_text("{not json")
+    assert list_presets(tmp_path) == {"report004": {"name": "report004", "studies": []}}
+    assert list_presets(tmp_path / "none") == {}

@@ -1,9 +1,13 @@
+import dataclasses
 import json
+import subprocess
 import sys
 
 import pytest
 
 from flambeau.cli import build_parser, main
+from flambeau.commands.signatures import config_from_args, field_help
+from flambeau.signatures import SignatureConfig
 
 
 def test_signatures_command_writes_a_run_and_prints_the_scores(tmp_path, capsys):
@@ -23,6 +27,44 @@ def test_impossible_values_exit_2_with_a_message(tmp_path, capsys):
     assert code == 2
     assert capsys.readouterr().err == ("flambeau signatures: SignatureConfig: classes must hold at least 2 "
                                        "digits, got [1]\n")
+
+
+def test_every_config_field_is_an_option_with_its_docstring_help(capsys):
+    helps = field_help(SignatureConfig)
+    with pytest.raises(SystemExit):
+        main(["signatures", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for field in dataclasses.fields(SignatureConfig):
+        assert helps.get(field.name), f"SignatureConfig's docstring has no entry for {field.name}"
+        flag = "--" + field.name.replace("_", "-")
+        assert f"{flag} " in out and " ".join(helps[field.name].rstrip(".").split()) in out, flag
+    assert "--dataset {mnist,usps}" in out and "--k-range K_RANGE K_RANGE" in out
+    assert "(default: 1 7)" in out and "--eps EPS the course's name for --lr" in out
+
+
+def test_options_given_reach_the_config_and_the_others_keep_its_defaults():
+    def config(*options):
+        return config_from_args(build_parser().parse_args(["signatures", *options]))
+
+    assert config() == SignatureConfig()
+    assert config("--classes", "8", "3", "--anomalies", "5", "--lr", "0.2", "--k-range", "2", "4",
+                  "--n-anomalies", "7", "--method", "hdbscan") == SignatureConfig(
+        classes=(3, 8), anomalies=(5,), lr=0.2, k_range=(2, 4), n_anomalies=7, method="hdbscan")
+    assert config("--eps", "0.2") == SignatureConfig(lr=0.2)
+
+
+def test_lr_and_eps_together_exit_2(tmp_path, capsys):
+    assert main(["signatures", "--lr", "0.1", "--eps", "0.2", "--runs", str(tmp_path)]) == 2
+    assert "give the learning rate as lr or as eps (the course's name), not both" in capsys.readouterr().err
+
+
+def test_the_command_line_starts_without_importing_the_signature_study():
+    """The configuration options are added when the command parses its arguments: building the
+    parser of every command does not load scikit-learn."""
+    code = ("import sys; from flambeau.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in sys.modules if m.startswith(('sklearn', 'flambeau.signatures'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_serve_binds_to_loopback_by_default():
@@ -148,3 +190,35 @@ def test_import_without_a_model_exits_2(tmp_path, capsys):
     assert main(["signatures", "--import", "my_layers.py", "--runs", str(tmp_path)]) == 2
     assert capsys.readouterr().err == ("flambeau signatures: --import names the files defining the "
                                        "classes of a --model file\n")
+
+
+def test_the_report004_preset_writes_its_nine_studies_and_a_summary(tmp_path, capsys):
+    code = main(["signatures", "--preset", "report004", "--quick", "--runs", str(tmp_path), "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    folder = tmp_path / "report004"
+    studies = sorted(p.name for p in folder.iterdir() if (p / "study.json").is_file())
+    assert len(studies) == 18 and "signature_17_10_a43" in studies and "signature_012345678_10_a9" in studies
+    summary = json.loads((folder / "preset.json").read_text())
+    assert [row["anomaly"] for row in summary["anomaly_table"]][:3] == ["3", "4", "all"]
+    assert [row["anomaly"] for row in summary["anomaly_table"]][3:] == [str(d) for d in range(10)]
+    assert all(row["path"]["auroc"]["ci"] is not None for row in summary["anomaly_table"])  # 2 seeds
+    assert out.startswith(f"preset report004: 18 studies in {folder}")
+    assert "report 004: 7s in the 1s' cluster from the first hidden layer: 4 (of about 100); measured:" in out
+    from flambeau.app.store import list_runs
+
+    listed = [row["name"] for row in list_runs(tmp_path)]
+    assert sorted(listed) == sorted(f"report004/{name}" for name in studies)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--preset", "report005"],
+     "flambeau signatures: unknown preset 'report005'; the presets are ['report004']\n"),
+    (["--quick"], "flambeau signatures: --quick reduces a --preset; name one: --preset report004\n"),
+    (["--preset", "report004", "--seed", "0", "--n-per-class", "5", "--model", "m.npz"],
+     "flambeau signatures: --preset report004 sets every study's configuration itself; drop --model, "
+     "--n-per-class, --seed\n"),
+])
+def test_preset_errors_exit_2(tmp_path, capsys, argv, message):
+    assert main(["signatures", *argv, "--runs", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == message

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from flambeau.signatures import SignatureConfig
@@ -22,7 +24,11 @@ def test_defaults_follow_the_report_and_name_the_folder():
     ({"hidden": (0, 4)}, "SignatureConfig: hidden must lie in [1, 4096], got [0]"),
     ({"n_per_class": 1}, "SignatureConfig: n_per_class must be an integer >= 2, got 1"),
     ({"epochs": 2.5}, "SignatureConfig: epochs must be an integer >= 1, got 2.5"),
-    ({"eps": -1}, "SignatureConfig: eps must be a learning rate in (0, 10], got -1"),
+    ({"lr": -1}, "SignatureConfig: the learning rate (lr, or eps) must be a positive number, got -1"),
+    ({"eps": 0}, "SignatureConfig: the learning rate (lr, or eps) must be a positive number, got 0"),
+    ({"lr": 20}, "SignatureConfig: lr must be a learning rate in (0, 10], got 20"),
+    ({"lr": 0.1, "eps": 0.2}, "SignatureConfig: give the learning rate as lr or as eps (the course's name), "
+                              "not both; got eps=0.2 and lr=0.1"),
     ({"dataset": "cifar"}, "SignatureConfig: dataset must be one of ['mnist', 'usps'], got 'cifar'"),
     ({"projection": "tsne"}, "SignatureConfig: projection must be one of ['pca', 'umap'], got 'tsne'"),
     ({"k_range": (5, 3)}, "SignatureConfig: k_range must be (low, high) with 2 <= low <= high, got [5, 3]"),
@@ -40,3 +46,10 @@ def test_spatial_is_a_known_reduction():
                                          r"\['mean', 'max', 'flatten'\], "
                                          "got 'sum'"):
         SignatureConfig(spatial="sum")
+
+
+def test_the_learning_rate_is_lr_and_the_course_eps_is_accepted_for_it():
+    assert SignatureConfig().lr == 0.05
+    assert SignatureConfig(eps=0.2) == SignatureConfig(lr=0.2)
+    assert SignatureConfig(eps=0.2).to_dict()["lr"] == 0.2 and "eps" not in SignatureConfig().to_dict()
+    assert dataclasses.replace(SignatureConfig(lr=0.2), epochs=3).lr == 0.2

@@ -11,7 +11,7 @@ from flambeau.signatures.config import SignatureConfig
 from tests.helpers import assert_strict_json_files, assert_umask_permissions
 
 TINY = {"classes": (1, 7), "n_per_class": 25, "hidden": (8, 6), "anomalies": (4,), "n_anomalies": 10,
-        "epochs": 20, "eps": 0.1, "k_range": (2, 4), "projection": "pca", "seed": 0}
+        "epochs": 20, "lr": 0.1, "k_range": (2, 4), "projection": "pca", "seed": 0}
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +134,50 @@ def test_a_model_that_is_neither_a_network_nor_a_recorder_is_refused(tmp_path):
                                         "recorder "
                                         r"\(OnnxModel\), got dict"):
         run_signatures(runs_dir=tmp_path, model={}, show_progress=False, **TINY)
+
+
+def test_a_study_with_anomalies_measures_the_detectors(tiny_run):
+    _, folder = tiny_run
+    summary = json.loads((folder / "study.json").read_text())
+    assert summary["n_train"] == 50 and "uncertainty" not in summary  # one seed: no intervals
+    section = summary["anomaly_detection"]
+    assert section["info"]["n_train"] == 50 and section["info"]["last_layer"] == "layer2_ReLU"
+    assert set(section["metrics"]) == {"4"}
+    for detector in ("path", "msp", "mahalanobis", "glosh"):
+        metrics = section["metrics"]["4"][detector]
+        assert 0 <= metrics["auroc"] <= 1 and 0 <= metrics["fpr95"] <= 1
+        assert len(section["roc"]["4"][detector]["tpr"]) == 101
+    assert section["verdicts"][0]["outcome"] in {"wins", "loses", "ties"}
+
+
+def test_seeds_retrain_the_network_and_give_intervals(tmp_path):
+    config = SignatureConfig(**{**TINY, "n_per_class": 15, "n_anomalies": 6, "epochs": 5, "seeds": 3})
+    folder = run_signatures(config, tmp_path, show_progress=False, figures=False)
+    summary = json.loads((folder / "study.json").read_text())
+    uncertainty = summary["uncertainty"]
+    assert uncertainty["seeds"] == [0, 1, 2]
+    layer = uncertainty["layers"]["layer1_ReLU"]
+    assert len(layer["purity"]["values"]) == 3 and layer["purity"]["ci"][0] <= layer["purity"]["mean"]
+    assert 0 <= layer["probe_accuracy"]["mean"] <= 1 and sum(layer["k"]["counts"].values()) == 3
+    assert uncertainty["separation"]["text"]
+    over = summary["anomaly_detection"]["over_seeds"]
+    assert len(over["metrics"]["4"]["glosh"]["auroc"]["values"]) == 3
+    with pytest.raises(ValueError, match="run_signatures: seeds=3 retrains the network on each seed; a given "
+                                         r"model cannot be retrained \(use seeds=1\)"):
+        run_signatures(config, tmp_path, model=folder / "model.npz", show_progress=False)
+    with pytest.raises(ValueError, match="SignatureConfig: seeds must be an integer >= 1, got 0"):
+        SignatureConfig(seeds=0)
+
+
+def test_activations_with_logits_and_training_activations_measure_anomaly_detection(tmp_path, rng):
+    y_train = np.repeat([3, 5], 40)
+    train = {"dense": np.eye(3)[np.searchsorted([3, 5, 8], y_train)] * 4 + 0.3 * rng.normal(size=(80, 3))}
+    y = np.repeat([3, 5, 8], 20)
+    acts = {"dense": np.eye(3)[np.searchsorted([3, 5, 8], y)] * 4 + 0.3 * rng.normal(size=(60, 3))}
+    logits = rng.normal(size=(60, 2))
+    folder = signatures_from_activations(acts, y, np.where(y == 8, 5, y), tmp_path, "outside",
+                                         is_anomaly=y == 8, k_range=(2, 4), projection="pca", figures=False,
+                                         logits=logits, train_acts=train, y_train=y_train)
+    summary = json.loads((folder / "study.json").read_text())
+    assert summary["n_train"] == 80
+    assert summary["anomaly_detection"]["metrics"]["8"]["mahalanobis"]["auroc"] == 1.0

@@ -24,12 +24,12 @@ from .selection import (
     sample_indices,
     update_views,
 )
-from .store import RunError, SignatureRun, list_runs, load_run, rows_digest
+from .store import RunError, SignatureRun, list_presets, list_runs, load_run, rows_digest
 
 __all__ = ["FORM_FIELDS", "parse_form", "register_callbacks", "selection_outputs"]
 
 log = logging.getLogger(__name__)
-_STUDY_PATH = re.compile(r"^/study/([^/]+)/?$")
+_STUDY_PATH = re.compile(r"^/study/(.+?)/?$")
 
 
 FORM_FIELDS = {
@@ -169,7 +169,7 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
             return message_page(f"There is no page at {pathname!r}.", "Page not found")
         try:
             if pathname == "/":
-                return home_page(list_runs(runs_dir))
+                return home_page(list_runs(runs_dir), list_presets(runs_dir))
             match = _STUDY_PATH.match(pathname)
             if match:
                 return run_page(load_run(runs_dir, match.group(1)))
@@ -199,7 +199,7 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
         state = jobs.state()
         rows = list_runs(runs_dir)
         digest = rows_digest(rows)
-        table = no_update if digest == shown_digest else studies_table(rows)
+        table = no_update if digest == shown_digest else studies_table(rows, list_presets(runs_dir))
         status = "" if state["status"] == "idle" else f"{state['status']}: {state['message']}"
         interval = 1000 if state["status"] == "running" else 3000
         return state["fraction"], status, table, digest, interval
@@ -258,4 +258,4 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
             study = load_run(runs_dir, name)
         except (RunError, SelectionError) as error:
             return no_update, f"Cannot export: {error}"
-        return {"content": export_html(study, color_by), "filename": f"{name}.html"}, ""
+        return {"content": export_html(study, color_by), "filename": f"{name.replace('/', '_')}.html"}, ""

@@ -64,7 +64,11 @@ def export_html(study: SignatureRun, color_by: str = "label") -> str:
             "link_ids": p.link_ids.ravel().tolist(), "source": p.link_source.tolist(),
             "target": p.link_target.tolist(), "value": p.link_value.tolist(),
             "selected": SELECTED_LINK, "other": OTHER_LINK}
-    scores = dumps(study.summary.get("scores", {}), indent=1)
+    measured = {key: study.summary[key] for key in ("uncertainty", "anomaly_detection")
+                if key in study.summary}
+    if "anomaly_detection" in measured:  # the table and verdicts; the ROC points stay in study.json
+        measured["anomaly_detection"] = {k: v for k, v in measured["anomaly_detection"].items() if k != "roc"}
+    scores = dumps({"scores": study.summary.get("scores", {}), **measured}, indent=1)
     c = study.summary.get("config", {})
     title = html.escape(study.name)
     maps = "".join(f'<div style="flex:1 1 380px">{part}</div>' for part in parts)

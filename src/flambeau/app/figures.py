@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .class_flows import class_flows, rgba
 from .store import SignatureRun
 
 __all__ = ["COLOR_BY", "PALETTE", "groups", "sankey_figure", "scatter_figure", "selected_points",
@@ -19,7 +20,10 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 COLOR_BY = {"label": "true label", "cluster": "cluster", "prediction": "prediction"}
 SELECTED_LINK = "rgba(230, 85, 13, 0.85)"
 OTHER_LINK = "rgba(150, 150, 150, 0.35)"
+CLASS_LINK_ALPHA = 0.45  # flows coloured by true class; fainter behind a selection
+CLASS_LINK_ALPHA_BEHIND = 0.2
 CLUSTER_NODE = "#6b7b8c"
+MODEBAR = {"orientation": "v"}  # in the right margin: a horizontal toolbar covered the titles
 
 
 def groups(study: SignatureRun, layer: int, color_by: str) -> list[tuple[str, np.ndarray, str, bool]]:
@@ -73,8 +77,8 @@ def scatter_figure(study: SignatureRun, layer: int, color_by: str = "label", mas
     k = int(len(np.unique(study.clusters[:, layer])))
     return {"data": traces, "layout": {
         "title": {"text": f"{study.layer_names[layer]} (k = {k})", "font": {"size": 14}},
-        "dragmode": "select", "uirevision": f"{study.name}-{layer}", "height": 380,
-        "margin": {"l": 30, "r": 10, "t": 40, "b": 30}, "legend": {"orientation": "h", "y": -0.08},
+        "dragmode": "select", "uirevision": f"{study.name}-{layer}", "height": 380, "modebar": MODEBAR,
+        "margin": {"l": 30, "r": 36, "t": 40, "b": 30}, "legend": {"orientation": "h", "y": -0.08},
         "xaxis": {"showticklabels": False, "zeroline": False},
         "yaxis": {"showticklabels": False, "zeroline": False},
     }}
@@ -90,20 +94,19 @@ def _node_colours(study: SignatureRun) -> list[str]:
 
 
 def sankey_figure(study: SignatureRun, mask=None) -> dict:
-    """Sankey true class -> cluster per layer -> prediction; the selection's flows in orange."""
+    """Sankey true class -> cluster per layer -> prediction, each flow split and coloured by the
+    true class of its samples; the selection's flows in orange in front of the others."""
     p = study.paths
-    total = p.link_value
-    chosen = p.link_flows(mask) if mask is not None else np.zeros_like(total)
-    parts = [(chosen, SELECTED_LINK), (total - chosen, OTHER_LINK)]
-    source, target, value, colour, custom = [], [], [], [], []
-    base = np.arange(len(total))
-    for values, col in parts:
-        keep = values > 0
-        source.append(p.link_source[keep])
-        target.append(p.link_target[keep])
-        value.append(values[keep])
-        colour += [col] * int(keep.sum())
-        custom.append(base[keep])
+    chosen = p.link_flows(mask) if mask is not None else np.zeros_like(p.link_value)
+    keep = chosen > 0
+    links, keys, counts = class_flows(study, None if mask is None else ~mask)
+    class_colours = [rgba(c, CLASS_LINK_ALPHA if mask is None else CLASS_LINK_ALPHA_BEHIND)
+                     for c in _node_colours(study)]
+    source = [p.link_source[keep], p.link_source[links]]
+    target = [p.link_target[keep], p.link_target[links]]
+    value = [chosen[keep], counts]
+    colour = [SELECTED_LINK] * int(keep.sum()) + [class_colours[k] for k in keys]
+    custom = [np.flatnonzero(keep), links]
     title = "Paths: true class → cluster in each hidden layer → prediction"
     if mask is not None:
         title += f" — {int(mask.sum())} selected"
@@ -115,7 +118,7 @@ def sankey_figure(study: SignatureRun, mask=None) -> dict:
                  "value": np.concatenate(value), "color": colour,
                  "customdata": [f"link:{j}" for j in np.concatenate(custom)]},
     }], "layout": {"title": {"text": title, "font": {"size": 14}}, "height": 420,
-                   "margin": {"l": 10, "r": 10, "t": 40, "b": 10}}}
+                   "margin": {"l": 10, "r": 36, "t": 40, "b": 10}, "modebar": MODEBAR}}
 
 
 def silhouette_figure(study: SignatureRun) -> dict:
@@ -136,5 +139,5 @@ def silhouette_figure(study: SignatureRun) -> dict:
                   "font": {"size": 14}},
         "xaxis": {"title": {"text": "k"}, "dtick": 1}, "yaxis": {"title": {"text": "mean silhouette"}},
         "yaxis2": {"title": {"text": "inertia"}, "overlaying": "y", "side": "right"},
-        "height": 380, "margin": {"l": 50, "r": 50, "t": 40, "b": 40},
+        "height": 380, "margin": {"l": 50, "r": 86, "t": 40, "b": 40}, "modebar": MODEBAR,
         "legend": {"font": {"size": 10}, "orientation": "h", "y": -0.2}}}

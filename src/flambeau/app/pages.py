@@ -8,6 +8,7 @@ from dash import dcc, html
 from ..signatures.config import ACTIVATIONS, DATASETS
 from .figures import COLOR_BY, sankey_figure, scatter_figure, silhouette_figure
 from .images import png_data_uri
+from .measured import anomaly_section, preset_section, uncertainty_section
 from .store import SignatureRun, rows_digest
 
 __all__ = ["home_page", "message_page", "run_page", "studies_table"]
@@ -38,21 +39,47 @@ def message_page(text: str, title: str = "Cannot show this page") -> html.Div:
     ], style=PAGE)
 
 
-def studies_table(rows: list[dict]):
-    """The index of studies (like the report's ``signature_01_100``, ``signature_137_100``...)."""
-    if not rows:
-        return html.P("No study yet: start one below, or run `flambeau signatures`.", id="no-study")
+def _per_class(row: dict) -> str:
+    if row.get("n_per_class") is not None:
+        return _fmt(row["n_per_class"])
+    return f"{row['n_train']} training images" if row.get("n_train") else "outside activations"
+
+
+def _rows_table(rows: list[dict], strip: str = "") -> html.Table:
     table_rows = []
     for r in rows:
-        link = dcc.Link(r["name"], href=f"/study/{r['name']}")
+        link = dcc.Link(r["name"][len(strip):], href=f"/study/{r['name']}")
         if "error" in r:
             table_rows.append([link, html.Span(r["error"], style={"color": "#a00"}), "", "", "", ""])
             continue
         table_rows.append([link, r["dataset"], " ".join(map(str, r["classes"])),
-                           " ".join(map(str, r["anomalies"])) or "–", _fmt(r["n_per_class"]),
+                           " ".join(map(str, r["anomalies"])) or "–", _per_class(r),
                            _fmt(r["accuracy"]), r["created"].replace("T", " ")])
     return _table(["study", "dataset", "classes", "anomalies", "samples / class", "accuracy", "date"],
-                  table_rows, "studies")
+                  table_rows)
+
+
+def studies_table(rows: list[dict], presets: dict | None = None):
+    """The index of studies (like the report's ``signature_01_100``, ``signature_137_100``...):
+    the studies at the top of the runs folder, then one block per folder of studies (a preset's,
+    with its anomaly table and comparison, or the quickstart's), in ``presets``' study order."""
+    if not rows:
+        return html.P("No study yet: start one below, or run `flambeau signatures`.", id="no-study")
+    presets = presets or {}
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r.get("group", ""), []).append(r)
+    parts = [_rows_table(groups.pop(""))] if "" in groups else []
+    for group in sorted(groups):
+        members = groups[group]
+        preset = presets.get(group)
+        if preset:
+            order = {s["path"]: i for i, s in enumerate(preset.get("studies", []))}
+            members = sorted(members, key=lambda r: order.get(r["name"], len(order)))
+            parts.append(preset_section(group, preset, _rows_table(members, f"{group}/")))
+        else:
+            parts += [html.H3(f"{group}/"), _rows_table(members, f"{group}/")]
+    return html.Div(parts, id="studies")
 
 
 def _field(label: str, component) -> html.Label:
@@ -60,22 +87,26 @@ def _field(label: str, component) -> html.Label:
                       style={"display": "inline-block", "margin": "4px 12px 4px 0"})
 
 
+def _dropdown(element_id: str, options: list[str], value: str) -> dcc.Dropdown:
+    """A dropdown wide enough for its longest option, with room for the arrow (a fixed narrow
+    width cut "umap" to "u..." and "kmeans" to "kmea...")."""
+    width = 9 * max(len(o) for o in options) + 70
+    return dcc.Dropdown(id=element_id, options=options, value=value, clearable=False, searchable=False,
+                        style={"width": f"{width}px"})
+
+
 def _form() -> html.Div:
     return html.Div([
         html.H3("Start a new study"),
-        _field("dataset", dcc.Dropdown(id="form-dataset", options=list(DATASETS), value="usps",
-                                       clearable=False, style={"width": "120px"})),
+        _field("dataset", _dropdown("form-dataset", list(DATASETS), "usps")),
         _field("classes", dcc.Input(id="form-classes", value="1 7", style={"width": "90px"})),
         _field("samples / class", dcc.Input(id="form-n", type="number", value=100, style={"width": "80px"})),
         _field("hidden widths", dcc.Input(id="form-hidden", value="32 64", style={"width": "90px"})),
         _field("anomalies", dcc.Input(id="form-anomalies", value="4 3", style={"width": "70px"})),
         _field("epochs", dcc.Input(id="form-epochs", type="number", value=30, style={"width": "60px"})),
-        _field("activation", dcc.Dropdown(id="form-activation", options=list(ACTIVATIONS), value="relu",
-                                          clearable=False, style={"width": "110px"})),
-        _field("map", dcc.Dropdown(id="form-projection", options=["umap", "pca"], value="umap",
-                                   clearable=False, style={"width": "90px"})),
-        _field("clustering", dcc.Dropdown(id="form-method", options=["kmeans", "hdbscan"], value="kmeans",
-                                          clearable=False, style={"width": "110px"})),
+        _field("activation", _dropdown("form-activation", list(ACTIVATIONS), "relu")),
+        _field("map", _dropdown("form-projection", ["umap", "pca"], "umap")),
+        _field("clustering", _dropdown("form-method", ["kmeans", "hdbscan"], "kmeans")),
         html.Button("Start", id="form-start", n_clicks=0, style={"marginLeft": "8px"}),
         html.Div(id="form-message", role="status", style={"margin": "6px 0", "color": "#333"}),
         html.Div([html.Progress(id="job-progress", max=1, value=0, style={"width": "300px"}),
@@ -84,14 +115,14 @@ def _form() -> html.Div:
     ], style={"borderTop": "1px solid #ccc", "marginTop": "16px"})
 
 
-def home_page(rows: list[dict]) -> html.Div:
+def home_page(rows: list[dict], presets: dict | None = None) -> html.Div:
     return html.Div([
         html.H1("flambeau — activation signatures"),
         html.P("Which path does an image take through a trained network? Each study trains a "
                "dense network on a few digits, clusters every hidden layer (k by silhouette) "
                "and follows each image's clusters: its signature. Unseen digits (anomalies) show "
                "where the network sends what it does not know."),
-        html.Div(studies_table(rows), id="studies-list"),
+        html.Div(studies_table(rows, presets), id="studies-list"),
         dcc.Store(id="studies-digest", data=rows_digest(rows)),
         _form(),
     ], style=PAGE)
@@ -130,12 +161,32 @@ def _metrics(study: SignatureRun) -> html.Div:
     return html.Div(parts)
 
 
+def thumbnail_members(study: SignatureRun, signature, per_row: int = 8) -> np.ndarray:
+    """Samples shown for a frequent signature: members of that signature only, spread over its
+    classes in proportion to their counts (each class present gets at least one, anomalies
+    first), not its first members by index (which are the known classes': an anomaly-heavy row
+    showed only known digits)."""
+    members = np.flatnonzero(np.all(study.clusters == np.asarray(signature), axis=1))
+    if len(members) <= per_row:
+        return members
+    keys = study.y_true[members] * 2 + study.is_anomaly[members]
+    values, counts = np.unique(keys, return_counts=True)
+    order = np.lexsort((-counts, -(values % 2)))  # anomalies first, then the largest classes
+    quota = np.zeros(len(values), np.int64)
+    quota[order[:per_row]] = 1
+    while quota.sum() < per_row:  # D'Hondt: the next slot to the class with most members per slot
+        quota[np.argmax(np.where(quota < counts, counts / (quota + 1), -1))] += 1
+    chosen = [members[keys == values[i]][np.linspace(0, counts[i] - 1, quota[i]).astype(int)] for i in order]
+    return np.concatenate(chosen)
+
+
 def _signatures_table(study: SignatureRun, per_row: int = 8) -> html.Div:
     rows = []
     for entry in study.summary.get("top_signatures", [])[:15]:
-        members = np.flatnonzero(np.all(study.clusters == np.asarray(entry["signature"]), axis=1))
+        members = thumbnail_members(study, entry["signature"], per_row)
         thumbs = [html.Img(src=png_data_uri(study.images[i].reshape(study.image_shape)), style=THUMB,
-                           title=f"sample {i}") for i in members[:per_row]]
+                           title=f"sample {i}: {'anomaly' if study.is_anomaly[i] else 'true'} "
+                                 f"{study.y_true[i]}") for i in members]
         by_class = ", ".join(f"{k}: {v}" for k, v in entry.get("by_class", {}).items())
         rows.append([str(tuple(entry["signature"])), str(entry["count"]), by_class, html.Div(thumbs)])
     return html.Div([html.H3("Most frequent signatures"),
@@ -145,8 +196,14 @@ def _signatures_table(study: SignatureRun, per_row: int = 8) -> html.Div:
 
 def _header(study: SignatureRun) -> html.Div:
     c = study.summary.get("config", {})
+    if c.get("n_per_class") is not None:
+        training = f"{c['n_per_class']} training images per class"
+    elif study.summary.get("n_train"):
+        training = f"{study.summary['n_train']} training images"
+    else:
+        training = "activations recorded outside flambeau"
     facts = (f"{c.get('dataset', '?')} · classes {c.get('classes')} · anomalies {c.get('anomalies') or '–'}"
-             f" · {c.get('n_per_class')} training images per class · hidden {c.get('hidden')}"
+             f" · {training} · hidden {c.get('hidden')}"
              f" · test accuracy {_fmt(study.summary.get('accuracy'))} · {study.n} samples analysed"
              f" · {c.get('projection', '?')} maps · {study.summary.get('created', '')}")
     return html.Div([dcc.Link("← all studies", href="/"), html.H2(study.name), html.P(facts)])
@@ -180,6 +237,8 @@ def run_page(study: SignatureRun, color_by: str = "label") -> html.Div:
                            style={"flex": "1 1 500px"}),
                   html.Div(_metrics(study), style={"flex": "1 1 500px"})],
                  style={"display": "flex", "flexWrap": "wrap", "gap": "16px"}),
+        uncertainty_section(study.summary),
+        anomaly_section(study.summary),
         _signatures_table(study),
         dcc.Store(id="study-name", data=study.name),
         dcc.Store(id="selection-store", data=None),

@@ -14,9 +14,10 @@ import numpy as np
 from ..files import read_json
 from ..signatures.paths import Paths, paths
 
-__all__ = ["SignatureRun", "RunError", "list_runs", "load_run", "rows_digest"]
+__all__ = ["MAX_DEPTH", "SignatureRun", "RunError", "list_presets", "list_runs", "load_run", "rows_digest"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+MAX_DEPTH = 3  # a run folder is found up to runs/a/b/<run>/ (a preset's, the quickstart's)
 _ARRAYS = ("images", "y_true", "y_pred", "is_anomaly", "clusters", "coords", "layer_names")
 _cache: dict[tuple, SignatureRun] = {}
 _cache_lock = threading.Lock()
@@ -78,9 +79,13 @@ class SignatureRun:
 
 
 def _folder(runs_dir, name: str) -> Path:
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise RunError(f"unknown study {name!r}: names hold letters, digits, '_', '.' and '-'")
-    folder = Path(runs_dir) / name
+    """``runs_dir/name`` for a name of 1 to ``MAX_DEPTH`` parts separated by '/', each made of
+    letters, digits, '_', '.' and '-' (not starting with '.' or '-': no '..', no hidden folder)."""
+    parts = name.split("/") if isinstance(name, str) else [None]
+    if not 1 <= len(parts) <= MAX_DEPTH or not all(isinstance(p, str) and _NAME.match(p) for p in parts):
+        raise RunError(f"unknown study {name!r}: names hold letters, digits, '_', '.' and '-', in at most "
+                       f"{MAX_DEPTH} folders separated by '/'")
+    folder = Path(runs_dir).joinpath(*parts)
     if not (folder / "study.json").is_file():
         raise RunError(f"unknown study {name!r}: no {name}/study.json in {runs_dir}")
     return folder
@@ -135,26 +140,61 @@ def load_run(runs_dir, name: str) -> SignatureRun:
     return data
 
 
+def _run_folders(folder: Path, depth: int):
+    """Run folders (holding a ``study.json``) under ``folder``, at most ``depth`` levels down;
+    hidden folders (the temporary ones of a run being written) are skipped."""
+    try:
+        children = sorted(p for p in folder.iterdir() if p.is_dir() and _NAME.match(p.name))
+    except OSError:
+        return
+    for child in children:
+        if (child / "study.json").is_file():
+            yield child
+        elif depth > 1:
+            yield from _run_folders(child, depth - 1)
+
+
 def list_runs(runs_dir) -> list[dict]:
-    """One row per run folder holding a ``study.json``, newest first: name, classes,
-    anomalies, samples per class, accuracy, date, or ``error`` for a malformed one."""
+    """One row per run folder holding a ``study.json``, at the top of ``runs_dir`` or nested up
+    to ``MAX_DEPTH`` folders down (``report004/signature_01_100_mnist``), newest first: name
+    (the relative path), group (its parent folder, "" at the top), classes, anomalies, samples
+    per class, accuracy, date, or ``error`` for a malformed one."""
     runs = Path(runs_dir)
     rows = []
     if not runs.is_dir():
         return rows
-    for folder in sorted(runs.iterdir()):
-        if folder.name.startswith(".") or not (folder / "study.json").is_file():
-            continue
+    for folder in _run_folders(runs, MAX_DEPTH):
+        name = folder.relative_to(runs).as_posix()
+        group = folder.parent.relative_to(runs).as_posix()
+        group = "" if group == "." else group
         try:
             summary = read_summary(folder)
             config = summary["config"]
-            rows.append({"name": folder.name, "dataset": config.get("dataset", "?"),
+            rows.append({"name": name, "group": group, "dataset": config.get("dataset", "?"),
                          "classes": config.get("classes", []), "anomalies": config.get("anomalies", []),
-                         "n_per_class": config.get("n_per_class"), "hidden": config.get("hidden", []),
+                         "n_per_class": config.get("n_per_class"), "n_train": summary.get("n_train"),
+                         "hidden": config.get("hidden", []),
                          "accuracy": summary.get("accuracy"), "created": summary.get("created", "")})
         except RunError as error:
-            rows.append({"name": folder.name, "error": str(error), "created": ""})
+            rows.append({"name": name, "group": group, "error": str(error), "created": ""})
     return sorted(rows, key=lambda r: r.get("created") or "", reverse=True)
+
+
+def list_presets(runs_dir) -> dict[str, dict]:
+    """``{group: preset summary}`` for every folder of ``runs_dir`` holding a readable
+    ``preset.json`` (written by ``flambeau signatures --preset``)."""
+    runs = Path(runs_dir)
+    presets = {}
+    if not runs.is_dir():
+        return presets
+    for path in sorted(runs.glob("*/preset.json")) + sorted(runs.glob("*/*/preset.json")):
+        try:
+            summary = read_json(path)
+        except (OSError, ValueError):
+            continue
+        if isinstance(summary, dict) and isinstance(summary.get("studies"), list):
+            presets[path.parent.relative_to(runs).as_posix()] = summary
+    return presets
 
 
 def rows_digest(rows: list[dict]) -> str:

@@ -27,7 +27,7 @@ def run(args) -> int:
     net = fb.Sequential(fb.Linear(256, 128, rng=args.seed), fb.TanH(),
                         fb.Linear(128, 10, rng=args.seed + 1))
     history = fb.SGD(net, fb.CrossEntropyLoss(), X_train, y_train, batch_size=32,
-                     epochs=args.epochs, eps=0.1, seed=args.seed, X_val=X_test, Y_val=y_test)
+                     epochs=args.epochs, lr=0.1, seed=args.seed, X_val=X_test, Y_val=y_test)
     out = Path(args.out)
     fig, ax = plt.subplots(figsize=(6, 4))
     epochs = range(1, history.epochs + 1)

@@ -1,4 +1,7 @@
-"""``flambeau sweep GRID.toml [--jobs N | --dask ADDRESS] [--out DIR] [--set KEY=VALUE]``."""
+"""``flambeau sweep GRID [--jobs N | --dask ADDRESS] [--out DIR] [--set KEY=VALUE]``.
+
+``GRID`` is a TOML file or the name of a grid shipped with flambeau (``autoencoder_mnist_84``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ import logging
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "sweep", help="run a grid of configurations (TOML) in parallel; resumable, one CSV table")
-    parser.add_argument("grid", help="grid TOML file (see flambeau/experiments/grids/)")
+    parser.add_argument("grid", help="grid TOML file, or the name of a shipped grid: "
+                        + ", ".join(_shipped_names()))
     parser.add_argument("--out", help="sweep folder (default runs/sweep-<grid name>)")
     parser.add_argument("--jobs", type=int, default=2, help="joblib worker processes (default 2)")
     parser.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://host:8786")
@@ -17,6 +21,12 @@ def register(subparsers) -> None:
     parser.add_argument("--no-retry", action="store_true", help="do not rerun failed configurations")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.set_defaults(func=run)
+
+
+def _shipped_names() -> list[str]:
+    from flambeau.experiments.sweep import shipped_grids
+
+    return list(shipped_grids())
 
 
 def _parse_value(text: str):
@@ -29,10 +39,15 @@ def _parse_value(text: str):
 
 
 def run(args) -> int:
-    from flambeau.experiments.sweep import load_grid, run_sweep
+    from flambeau.experiments.sweep import find_grid, load_grid, run_sweep
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    grid = load_grid(args.grid)
+    try:
+        path = find_grid(args.grid)
+    except FileNotFoundError as error:
+        print(f"flambeau sweep: {str(error).removeprefix('find_grid: ')}")
+        return 2
+    grid = load_grid(path)
     overrides = {}
     for item in args.set:
         if "=" not in item:

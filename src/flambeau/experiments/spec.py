@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["SIZES", "Reference", "Study", "StudySkipped"]
@@ -51,7 +51,6 @@ class Study:
         configs: size (``"tiny"``, ``"quick"``, ``"full"``) -> frozen config dataclass.
         references: the published numbers to compare with.
         source: the report(s) this study reproduces.
-        needs: names of library pieces the study requires (for ``flambeau list``).
     """
 
     name: str
@@ -61,7 +60,6 @@ class Study:
     configs: Mapping[str, Any]
     references: tuple[Reference, ...] = ()
     source: str = ""
-    needs: tuple[str, ...] = field(default=())
 
     def __post_init__(self):
         missing = [size for size in SIZES if size not in self.configs]

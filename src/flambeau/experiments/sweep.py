@@ -42,7 +42,8 @@ from tqdm.auto import tqdm
 
 from ..files import save_figure, write_json, write_text
 
-__all__ = ["Grid", "config_id", "expand", "load_grid", "read_results", "run_one", "run_sweep"]
+__all__ = ["Grid", "config_id", "expand", "find_grid", "load_grid", "read_results", "run_one", "run_sweep",
+           "shipped_grids"]
 
 logger = logging.getLogger("flambeau.experiments.sweep")
 
@@ -76,9 +77,38 @@ class Grid:
         return replace(self, grids=blocks, base=base)
 
 
+#: The grids shipped with the package (``flambeau sweep NAME`` runs one from any folder).
+GRIDS_DIR = Path(__file__).parent / "grids"
+
+
+def shipped_grids() -> dict[str, Path]:
+    """``{name: path}`` of the grids shipped in ``flambeau/experiments/grids/``, sorted by name."""
+    return {path.stem: path for path in sorted(GRIDS_DIR.glob("*.toml"))}
+
+
+def find_grid(spec) -> Path:
+    """The grid file that ``spec`` designates: an existing file, else the shipped grid of that name
+    (``"autoencoder_mnist_84"``, with or without ``.toml``).
+
+    Raises:
+        FileNotFoundError: neither; the message lists the shipped grids.
+    """
+    path = Path(spec)
+    if path.is_file():
+        return path
+    shipped = shipped_grids()
+    name = path.name[:-len(".toml")] if path.name.endswith(".toml") else path.name
+    if path.parent == Path(".") and name in shipped:
+        return shipped[name]
+    listed = ", ".join(shipped) or "none"
+    raise FileNotFoundError(f"find_grid: {str(spec)!r} is neither a grid file nor a shipped grid "
+                            f"(shipped: {listed})")
+
+
 def load_grid(path) -> Grid:
-    """Read a grid TOML file; errors name the file and the missing or bad key."""
-    path = Path(path)
+    """Read a grid TOML file, or a shipped grid by name (``find_grid``); errors name the file and the
+    missing or bad key."""
+    path = find_grid(path)
     with open(path, "rb") as f:
         data = tomllib.load(f)
     for key in ("name", "task", "grid"):

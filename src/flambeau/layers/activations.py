@@ -1,4 +1,5 @@
-"""Element-wise and softmax activations (no parameters).
+"""Element-wise and softmax activations (no parameters, so no parameter gradient: ``forward`` and
+``backward_delta`` only).
 
 All are numerically stable: no overflow for inputs of magnitude 1e4 or more. Where the
 derivative is cheaper from the output (tanh, sigmoid, softmax), ``forward`` remembers its
@@ -63,7 +64,11 @@ def _batch(where: str, name: str, X) -> np.ndarray:
 
 
 class Identity(_Activation):
-    """``Y = X``; ``dL/dX = delta``."""
+    """``Y = X``; ``dL/dX = delta``.
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
+    """
 
     def _apply(self, X):
         return X
@@ -73,7 +78,11 @@ class Identity(_Activation):
 
 
 class TanH(_FromOutput):
-    """``Y = tanh(X)``; ``dL/dX = delta * (1 - Y^2)``."""
+    """``Y = tanh(X)``; ``dL/dX = delta * (1 - Y^2)``.
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
+    """
 
     def _apply(self, X):
         return np.tanh(X)
@@ -87,6 +96,9 @@ class Sigmoid(_FromOutput):
     """``Y = 1 / (1 + exp(-X))``; ``dL/dX = delta * Y (1 - Y)``.
 
     Computed as ``exp(-|x|)`` based branches so that no ``exp`` overflows.
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
     """
 
     def _apply(self, X):
@@ -99,7 +111,11 @@ class Sigmoid(_FromOutput):
 
 
 class ReLU(_Activation):
-    """``Y = max(X, 0)``; ``dL/dX = delta * [X > 0]``."""
+    """``Y = max(X, 0)``; ``dL/dX = delta * [X > 0]``.
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
+    """
 
     def _apply(self, X):
         return np.maximum(X, 0)
@@ -113,6 +129,9 @@ class LeakyReLU(_Activation):
 
     Args:
         alpha: slope for negative inputs (default 0.01, as PyTorch).
+
+    Shape:
+        X ``(batch, ...)`` -> Y, same shape.
     """
 
     def __init__(self, alpha: float = 0.01):
@@ -134,6 +153,9 @@ class Softmax(_FromOutput):
 
     ``backward_delta`` is the exact Jacobian-vector product
     ``dL/dX = Y * (delta - sum(delta * Y, axis=-1))``.
+
+    Shape:
+        X ``(batch, classes)`` -> Y, same shape (each row sums to 1).
     """
 
     def _apply(self, X):
@@ -146,7 +168,11 @@ class Softmax(_FromOutput):
 
 
 class LogSoftmax(_FromOutput):
-    """``Y = X - logsumexp(X)`` over the last axis; ``dL/dX = delta - softmax(X) sum(delta)``."""
+    """``Y = X - logsumexp(X)`` over the last axis; ``dL/dX = delta - softmax(X) sum(delta)``.
+
+    Shape:
+        X ``(batch, classes)`` -> Y, same shape.
+    """
 
     def _apply(self, X):
         check_ndim("LogSoftmax.forward", "X", X, 2, "(batch, classes)")

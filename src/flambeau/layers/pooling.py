@@ -186,7 +186,11 @@ class _AvgPool(_Pool):
                 grad[index] = share
 
 
-_DOC_1D = """
+class MaxPool1D(_MaxPool):
+    """1-D max pooling, channel by channel.
+
+    ``Y = max over the window``; ``dL/dX`` gets ``delta`` at the arg-max of each window only (ties:
+    the first maximum in row-major window order, as in PyTorch). No parameters.
 
     Args:
         k_size: window length.
@@ -196,7 +200,37 @@ _DOC_1D = """
         X ``(batch, length, chan)`` -> Y ``(batch, floor((length - k_size) / stride) + 1, chan)``.
     """
 
-_DOC_2D = """
+    _layout = ("batch", "length", "chan")
+
+    def __init__(self, k_size: int, stride: int | None = None):
+        super().__init__(k_size, stride)
+
+
+class AvgPool1D(_AvgPool):
+    """1-D average pooling, channel by channel.
+
+    ``Y = mean over the window``; ``dL/dX += delta / taps`` at every input of the window. No
+    parameters.
+
+    Args:
+        k_size: window length.
+        stride: step between windows (default ``k_size``).
+
+    Shape:
+        X ``(batch, length, chan)`` -> Y ``(batch, floor((length - k_size) / stride) + 1, chan)``.
+    """
+
+    _layout = ("batch", "length", "chan")
+
+    def __init__(self, k_size: int, stride: int | None = None):
+        super().__init__(k_size, stride)
+
+
+class MaxPool2D(_MaxPool):
+    """2-D max pooling, channel by channel.
+
+    ``Y = max over the window``; ``dL/dX`` gets ``delta`` at the arg-max of each window only (ties:
+    the first maximum in row-major window order, as in PyTorch). No parameters.
 
     Args:
         k_size: window size, an int or a pair ``(k_h, k_w)``.
@@ -207,25 +241,6 @@ _DOC_2D = """
         ``out_h = floor((height - k_h) / s_h) + 1`` (likewise ``out_w``).
     """
 
-
-class MaxPool1D(_MaxPool):
-    __doc__ = "1-D max pooling. " + _MaxPool.__doc__ + _DOC_1D
-    _layout = ("batch", "length", "chan")
-
-    def __init__(self, k_size: int, stride: int | None = None):
-        super().__init__(k_size, stride)
-
-
-class AvgPool1D(_AvgPool):
-    __doc__ = "1-D average pooling. " + _AvgPool.__doc__ + _DOC_1D
-    _layout = ("batch", "length", "chan")
-
-    def __init__(self, k_size: int, stride: int | None = None):
-        super().__init__(k_size, stride)
-
-
-class MaxPool2D(_MaxPool):
-    __doc__ = "2-D max pooling. " + _MaxPool.__doc__ + _DOC_2D
     _layout = ("batch", "height", "width", "chan")
 
     def __init__(self, k_size, stride=None):
@@ -233,7 +248,20 @@ class MaxPool2D(_MaxPool):
 
 
 class AvgPool2D(_AvgPool):
-    __doc__ = "2-D average pooling. " + _AvgPool.__doc__ + _DOC_2D
+    """2-D average pooling, channel by channel.
+
+    ``Y = mean over the window``; ``dL/dX += delta / taps`` at every input of the window. No
+    parameters.
+
+    Args:
+        k_size: window size, an int or a pair ``(k_h, k_w)``.
+        stride: step between windows, an int or a pair (default ``k_size``).
+
+    Shape:
+        X ``(batch, height, width, chan)`` -> Y ``(batch, out_h, out_w, chan)`` with
+        ``out_h = floor((height - k_h) / s_h) + 1`` (likewise ``out_w``).
+    """
+
     _layout = ("batch", "height", "width", "chan")
 
     def __init__(self, k_size, stride=None):

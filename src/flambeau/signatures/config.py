@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import InitVar, asdict, dataclass
 
+from ..optim import learning_rate
 from .clustering import CLUSTERERS
 from .projection import PROJECTIONS
 from .spatial import SPATIAL
 
-__all__ = ["ACTIVATIONS", "DATASETS", "SignatureConfig"]
+__all__ = ["ACTIVATIONS", "CHOICES", "DATASETS", "DEFAULT_LR", "SignatureConfig"]
 
 DATASETS = ("mnist", "usps")
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
+CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "method": tuple(sorted(CLUSTERERS)),
+           "projection": tuple(sorted(PROJECTIONS)), "spatial": SPATIAL}
+"""Field -> the values it may take (``flambeau signatures`` offers them as its options' choices)."""
+DEFAULT_LR = 0.05
 MAX_HIDDEN_LAYERS = 6
 MAX_WIDTH = 4096
+MAX_SEEDS = 100
 
 
 def _ints(name: str, values, low: int, high: int) -> tuple[int, ...]:
@@ -33,20 +39,34 @@ def _ints(name: str, values, low: int, high: int) -> tuple[int, ...]:
 class SignatureConfig:
     """Everything that defines a signature study (validated on creation).
 
+    One entry per field below: ``flambeau signatures`` builds its options from the fields, with
+    these texts as their help.
+
     Attributes:
-        dataset: ``"usps"`` (embedded, offline) or ``"mnist"``.
+        dataset: ``"usps"`` (embedded, offline) or ``"mnist"`` (read from ``FLAMBEAU_DATA`` or
+            downloaded).
         classes: digits the network learns (at least 2).
         n_per_class: training images per class; the study also analyses up to this many
             held-out (test) images per class.
         hidden: widths of the hidden layers (the report: 32 and 64).
         anomalies: digits never trained on, fed to the network afterwards (the report: 4, 3).
         n_anomalies: test images per anomaly class (default ``n_per_class``).
-        activation, epochs, eps, batch_size: the network and its training (``flambeau.SGD``).
-        k_range, method: per-layer clustering (see ``cluster_layers``).
+        activation: activation of the hidden layers.
+        epochs: training epochs (``flambeau.SGD``).
+        lr: learning rate of the training (``DEFAULT_LR`` when not given); also accepted as
+            ``eps``, the course's name for it.
+        batch_size: training mini-batch size.
+        k_range: ``(low, high)``: the numbers of clusters tried per layer, the best silhouette
+            kept (see ``cluster_layers``).
+        method: per-layer clustering method (see ``cluster_layers``).
         projection: 2-D map of each layer, ``"umap"`` (the report) or ``"pca"``.
-        spatial: how a convolutional feature map becomes features, per channel ``"mean"``
-            (default) or ``"max"``, or ``"flatten"`` (see ``reduce_spatial``).
+        spatial: how a convolutional feature map becomes features: per channel ``"mean"`` or
+            ``"max"``, or ``"flatten"`` (see ``reduce_spatial``).
         seed: seeds the data draw, the weights, training order, clustering and maps.
+        seeds: training seeds of the uncertainty section (``seed``, ``seed + 1``, ...): with 2 or
+            more, the network is retrained on the same images with each, and the layer scores
+            (NMI, ARI, purity, k, linear probe) and anomaly-detection metrics get bootstrap
+            intervals over seeds; 1 trains once (report004 uses 10).
     """
 
     dataset: str = "usps"
@@ -57,18 +77,17 @@ class SignatureConfig:
     n_anomalies: int | None = None
     activation: str = "relu"
     epochs: int = 30
-    eps: float = 0.05
+    lr: float | None = None
     batch_size: int = 16
     k_range: tuple[int, int] = (2, 10)
     method: str = "kmeans"
     projection: str = "umap"
     spatial: str = "mean"
     seed: int = 0
+    seeds: int = 1
+    eps: InitVar[float | None] = None
 
-    def __post_init__(self):
-        if self.dataset not in DATASETS:
-            raise ValueError(f"SignatureConfig: dataset must be one of {list(DATASETS)}, "
-                             f"got {self.dataset!r}")
+    def __post_init__(self, eps):
         classes = _ints("classes", self.classes, 0, 9)
         if len(classes) < 2:
             raise ValueError(f"SignatureConfig: classes must hold at least 2 digits, got {list(classes)}")
@@ -85,25 +104,22 @@ class SignatureConfig:
             self._positive("n_anomalies", self.n_anomalies, 1)
         self._positive("epochs", self.epochs, 1)
         self._positive("batch_size", self.batch_size, 1)
-        if not (isinstance(self.eps, (int, float)) and 0 < self.eps <= 10):
-            raise ValueError(f"SignatureConfig: eps must be a learning rate in (0, 10], got {self.eps!r}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"SignatureConfig: activation must be one of {list(ACTIVATIONS)}, "
-                             f"got {self.activation!r}")
-        if self.method not in CLUSTERERS:
-            raise ValueError(f"SignatureConfig: method must be one of {sorted(CLUSTERERS)}, "
-                             f"got {self.method!r}")
-        if self.projection not in PROJECTIONS:
-            raise ValueError(f"SignatureConfig: projection must be one of {sorted(PROJECTIONS)}, "
-                             f"got {self.projection!r}")
-        if self.spatial not in SPATIAL:
-            raise ValueError(f"SignatureConfig: spatial must be one of {list(SPATIAL)}, got {self.spatial!r}")
+        self._positive("seeds", self.seeds, 1)
+        if self.seeds > MAX_SEEDS:
+            raise ValueError(f"SignatureConfig: seeds must be at most {MAX_SEEDS}, got {self.seeds}")
+        lr = learning_rate("SignatureConfig", eps, self.lr, default=DEFAULT_LR)
+        if lr > 10:
+            raise ValueError(f"SignatureConfig: lr must be a learning rate in (0, 10], got {lr!r}")
+        for name, choices in CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"SignatureConfig: {name} must be one of {list(choices)}, "
+                                 f"got {getattr(self, name)!r}")
         k_range = _ints("k_range", self.k_range, 2, 50)
         if len(k_range) != 2 or k_range[0] > k_range[1]:
             raise ValueError(f"SignatureConfig: k_range must be (low, high) with 2 <= low <= high, "
                              f"got {list(self.k_range)}")
         for name, value in (("classes", tuple(sorted(classes))), ("anomalies", anomalies),
-                            ("hidden", hidden), ("k_range", k_range)):
+                            ("hidden", hidden), ("k_range", k_range), ("lr", lr)):
             object.__setattr__(self, name, value)
 
     @staticmethod

@@ -17,6 +17,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from ._optional import check_available
 from .clustering import cluster_layers
 from .config import SignatureConfig
 from .figures import plot_projections, plot_silhouette
+from .measures import measure_study
 from .paths import paths
 from .projection import project_layers
 from .record import record
@@ -117,7 +119,7 @@ def _train(config: SignatureConfig, X, y, progress: bool) -> tuple[Sequential, f
     targets = np.searchsorted(classes, y)
     net = build_network(X.shape[1], config.hidden, len(classes), config.activation, config.seed)
     SGD(net, CrossEntropyLoss(), X, targets, batch_size=config.batch_size, epochs=config.epochs,
-        eps=config.eps, seed=config.seed, progress=progress)
+        lr=config.lr, seed=config.seed, progress=progress)
     train_acc = float(np.mean(predict_classes(predict(net, X)) == targets))
     return net, train_acc
 
@@ -157,6 +159,18 @@ def _record(net, X: np.ndarray, spatial: str) -> dict[str, np.ndarray]:
     return net.record(_model_input(net, X))
 
 
+def _measured(config: SignatureConfig, net, X_train, y_train, X, y, is_anomaly, acts, progress: bool) -> dict:
+    """The anomaly-detection and uncertainty sections (``measures.measure_study``)."""
+    def retrain(seed: int):
+        network = _train(replace(config, seed=seed), X_train, y_train, False)[0]
+        return (_record(network, X_train, config.spatial), _record(network, X, config.spatial),
+                _predict(network, X))
+
+    seeds = range(config.seed, config.seed + config.seeds)
+    return measure_study(_record(net, X_train, config.spatial), y_train, acts, y, is_anomaly,
+                         _predict(net, X), seeds, retrain, config.k_range, config.method, progress)
+
+
 def _check_projection(projection: str) -> None:
     """A missing umap-learn is reported before training, not after."""
     if projection == "umap":
@@ -188,6 +202,9 @@ def run_signatures(config: SignatureConfig | None = None, runs_dir="runs", model
     """
     config = _config(config, fields)
     _check_projection(config.projection)
+    if model is not None and config.seeds > 1:
+        raise ValueError(f"run_signatures: seeds={config.seeds} retrains the network on each seed; a given "
+                         f"model cannot be retrained (use seeds=1)")
     report = progress or (lambda fraction, message: None)
     start = time.perf_counter()
     report(0.0, f"loading {config.dataset}")
@@ -211,7 +228,10 @@ def run_signatures(config: SignatureConfig | None = None, runs_dir="runs", model
     y_pred = np.asarray(config.classes)[predict_classes(_predict(net, X))]
     report(0.4, "recording and clustering the hidden layers")
     acts = _record(net, X, config.spatial)
-    summary = {"config": config.to_dict(), "train_accuracy": train_acc, "image_shape": list(image_shape)}
+    summary = {"config": config.to_dict(), "train_accuracy": train_acc, "image_shape": list(image_shape),
+               "n_train": int(len(X_train))}
+    report(0.5, "measuring anomaly detection and seeds")
+    summary.update(_measured(config, net, X_train, y_train, X, y, is_anomaly, acts, show_progress))
     if not isinstance(net, Sequential):
         summary["model"] = Path(getattr(net, "path", type(net).__name__)).name
     saved = net if isinstance(net, Sequential) else None
@@ -224,7 +244,8 @@ def signatures_from_activations(acts: dict, y_true, y_pred, runs_dir="runs",
                            is_anomaly=None, images=None, image_shape=None, k_range=(2, 10),
                            method: str = "kmeans", projection: str = "umap", seed: int = 0,
                            progress: Progress | None = None, show_progress: bool = False,
-                           figures: bool = True) -> Path:
+                           figures: bool = True, logits=None, train_acts: dict | None = None,
+                           y_train=None) -> Path:
     """A run folder for the app from activations recorded anywhere (Keras, PyTorch...).
 
     Args:
@@ -235,6 +256,10 @@ def signatures_from_activations(acts: dict, y_true, y_pred, runs_dir="runs",
         images: optional inputs ``(n, h, w)`` or ``(n, h*w)`` in [0, 1] for the thumbnails
             (``image_shape`` ``(h, w)`` with flat images); blank thumbnails when None.
         k_range, method, projection, seed: as in ``SignatureConfig``.
+        logits: optional ``(n, classes)`` outputs of the network on these samples.
+        train_acts, y_train: optional activations ``{layer: (N, d)}`` (same layers) and classes
+            ``(N,)`` of the network's training images. With ``logits`` and anomalies, the study
+            measures anomaly detection (path score, MSP, Mahalanobis, GLOSH: ``measures``).
 
     Returns:
         the run folder.
@@ -259,6 +284,11 @@ def signatures_from_activations(acts: dict, y_true, y_pred, runs_dir="runs",
               "hidden": [int(a.shape[1]) for a in acts.values()], "k_range": list(k_range),
               "method": method, "projection": projection, "seed": seed}
     summary = {"config": config, "image_shape": [int(s) for s in image_shape]}
+    if train_acts is not None:
+        train_acts = record(train_acts)
+        summary["n_train"] = int(len(next(iter(train_acts.values()))))
+    summary.update(measure_study(train_acts, y_train, acts, y_true, anomaly, logits, (seed,), None, k_range,
+                                 method))
     report = progress or (lambda fraction, message: None)
     return _analyse_and_write(acts, y_true, y_pred, anomaly, images, runs_dir, name, summary, None, report,
                               show_progress, figures, time.perf_counter())

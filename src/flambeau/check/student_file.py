@@ -37,9 +37,10 @@ from pathlib import Path
 import numpy as np
 
 from ..module import Loss, Module
-from .access import parameters_of
-from .counterparts import counterpart_name
-from .report import CheckReport
+from ..testing.access import parameters_of
+from ..testing.counterparts import counterpart_name
+from ..testing.report import CheckReport
+from .modules import check_loss, check_module, draw_input
 
 __all__ = ["BATCH", "ClassCheck", "FileCheck", "check_file", "file_classes", "parse_assignments"]
 
@@ -305,8 +306,6 @@ def _forward_works(module, X) -> bool:
 
 
 def _module_input(module, given, seed: int):
-    from ..check import draw_input
-
     if given is not None:
         shape = tuple(given)
         return draw_input(shape, seed), f"on inputs {shape}"
@@ -369,7 +368,6 @@ def _loss_inputs(loss, given, seed: int):
 
 # -- checking ------------------------------------------------------------------------------------------
 def _check_class(cls: type, kind: str, value, given_shape, seed: int, strict: bool) -> ClassCheck:
-    from ..check import check_loss, check_module
 
     name = cls.__name__
     methods = ("forward", "backward") if kind == "loss" else ("forward", "backward_delta")
@@ -417,10 +415,11 @@ def check_file(path, *, args: dict | None = None, input_shapes: dict | None = No
         seed: seeds the weights' copies' inputs, ``delta`` and the entries checked.
         strict: also check the library's own obligations (see ``flambeau.check``).
 
-    Raises:
-        FileNotFoundError: no such file. ``ValueError``: ``args`` or ``input_shapes`` names a
-        class that the file does not define.
     A file that raises while it is imported is not an exception: the ``FileCheck`` says why.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: ``args`` or ``input_shapes`` names a class that the file does not define.
     """
     from ..user_code import import_file
 
