@@ -76,7 +76,7 @@ def test_a_step_or_an_evaluation_on_no_sample_is_refused():
         fb.evaluate(net, fb.MSELoss(), np.zeros((0, 3)), np.zeros((0, 2)))
 
 
-def test_the_mlp_of_an_empty_usps_file_is_refused_by_the_loader(tmp_path):
+def test_the_usps_readers_refuse_an_empty_file_naming_it(tmp_path):
     path = tmp_path / "empty.txt"
     path.write_text("")
     with pytest.raises(ValueError, match=rf"^load_usps: {path} holds no sample$"):

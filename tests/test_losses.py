@@ -108,3 +108,21 @@ def test_cross_entropy_on_probabilities_refuses_values_outside_the_unit_interval
                                              r"they must be probabilities \(after a Softmax\); for logits "
                                              r"use CrossEntropyLoss\(\) \(from_logits=True\)$"):
         getattr(loss, method)(np.array([0]), np.full((1, 4), -1.0))
+
+
+@pytest.mark.parametrize("method", ["forward", "backward"])
+def test_cross_entropy_on_probabilities_refuses_target_rows_outside_the_unit_interval(method):
+    """Found by the fuzz suite: a target of 4 over a probability of 0 gave a gradient of -inf."""
+    loss = fb.CrossEntropyLoss(from_logits=False)
+    with pytest.raises(fb.DomainError, match=rf"^CrossEntropyLoss.{method}: targets y outside \[0, 1\] "
+                                             r"\(values in \[4, 4\]\): with from_logits=False, target "
+                                             r"rows must be one-hot or probability rows$"):
+        getattr(loss, method)(np.full((1, 4), 4.0), np.zeros((1, 4)))
+    assert np.isfinite(loss.backward(np.eye(4)[[0]], np.zeros((1, 4)))).all()
+
+
+@pytest.mark.parametrize("module", [fb.Softmax(), fb.LogSoftmax()])
+def test_softmax_over_no_class_is_empty_as_in_pytorch(module):
+    """Found by the fuzz suite: NumPy's "zero-size array to reduction operation maximum"."""
+    assert module.forward([[]]).shape == (1, 0)
+    assert module.backward_delta(np.zeros((1, 0)), np.zeros((1, 0))).shape == (1, 0)

@@ -61,9 +61,14 @@ def _check_unit_interval(where: str, y: np.ndarray, yhat: np.ndarray) -> None:
                           "Sigmoid before the loss")
 
 
-def _check_probabilities(where: str, yhat: np.ndarray) -> None:
-    """Raise a ``DomainError`` unless ``yhat`` holds probabilities (``CrossEntropyLoss`` with
-    ``from_logits=False``): a log of a negative number would be a silent NaN."""
+def _check_probabilities(where: str, target: np.ndarray, yhat: np.ndarray) -> None:
+    """Raise a ``DomainError`` unless ``yhat`` holds probabilities, and target rows too
+    (``CrossEntropyLoss`` with ``from_logits=False``): a log of a negative number would be a silent
+    NaN, and a target above 1 over a probability near 0 an infinite gradient."""
+    if target.ndim == 2 and target.size and (target.min() < 0 or target.max() > 1):
+        raise DomainError(f"{where}: targets y outside [0, 1] (values in [{target.min():g}, "
+                          f"{target.max():g}]): with from_logits=False, target rows must be one-hot or "
+                          "probability rows")
     if yhat.size and (yhat.min() < 0 or yhat.max() > 1):
         raise DomainError(f"{where}: predictions yhat outside [0, 1] (values in [{yhat.min():g}, "
                           f"{yhat.max():g}]): with from_logits=False they must be probabilities (after a "
@@ -177,7 +182,7 @@ class CrossEntropyLoss(Loss):
         given, yhat = yhat, as_float(yhat, "CrossEntropyLoss.forward", "yhat")
         target = class_targets("CrossEntropyLoss.forward", y, yhat)
         if not self.from_logits:
-            _check_probabilities("CrossEntropyLoss.forward", yhat)
+            _check_probabilities("CrossEntropyLoss.forward", target, yhat)
             return -_target_dot(target, _clamped_log(yhat))
         logp, probabilities = log_softmax_and_softmax(yhat)
         self._forward.remember(given, (y, target, probabilities))
@@ -192,7 +197,7 @@ class CrossEntropyLoss(Loss):
             yhat = as_float(yhat, "CrossEntropyLoss.backward", "yhat")
             target = class_targets("CrossEntropyLoss.backward", y, yhat)
             if not self.from_logits:
-                _check_probabilities("CrossEntropyLoss.backward", yhat)
+                _check_probabilities("CrossEntropyLoss.backward", target, yhat)
                 return -_target_scaled(target, 1 / np.maximum(yhat, np.finfo(yhat.dtype).tiny))
             probabilities = softmax(yhat)
         if target.ndim == 1:  # softmax(z) - onehot(y), without building the one-hot rows
