@@ -76,8 +76,8 @@ def test_nothing_but_the_cli_imports_the_web_app():
 # The checkers (gradcheck, the battery and module database, the teacher's checker) sit with
 # training: built on the modules and losses, used by the applications.
 LEVELS = {
-    "core": ("_checks", "_optional", "dtype", "files", "init", "metrics", "module", "random", "registry",
-             "serialization", "summary", "user_code"),
+    "core": ("_checks", "_optional", "archive", "dtype", "files", "init", "metrics", "module", "random",
+             "registry", "serialization", "summary", "user_code"),
     "layers/losses": ("aliases", "autoencoder", "containers", "layers", "losses", "models"),
     "optim": ("callbacks", "optim", "regularization", "rules", "schedules"),
     "training": ("", "check", "checkpoint", "evaluation", "gradcheck", "testing", "training"),  # "": flambeau
