@@ -118,8 +118,8 @@ class _MaxPool(_Pool):
     def _pool_with_masks(self, X, out):
         """``Y`` and the first-maximum masks ``(taps, batch, *out, chan)``. The taps are first
         copied side by side: every later pass then runs over long contiguous rows instead of runs
-        of ``chan`` values (measured on the MNIST CNN's first pool, batch 64: forward and backward
-        together 1.0 ms instead of 2.5)."""
+        of ``chan`` values (measured on the MNIST CNN's first pool, batch 64, one thread: forward and
+        backward together 1.5 ms instead of 2.5 alone, 2.7 instead of 3.15 inside training steps)."""
         taps = np.empty((math.prod(self.kernel), X.shape[0], *out, X.shape[-1]), X.dtype)
         for tap, index in enumerate(self._taps(out)):
             taps[tap] = X[index]
