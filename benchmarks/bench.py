@@ -3,7 +3,9 @@
 Every workload runs in this process, flambeau and PyTorch alternating (whole epochs, or blocks of
 batches for the CNNs, the order flipped from one repeat to the next), both limited to the same
 number of threads (``torch.set_num_threads`` and NumPy's BLAS through threadpoolctl); a ratio is
-the median time of flambeau over the median time of PyTorch (lower is better). Peak memory is
+the median time of flambeau over the median time of PyTorch (lower is better), in wall-clock time
+(the targets) and in CPU time of the process (the work done: on a machine shared with other jobs,
+far steadier than wall-clock time, which also counts the waits for a core). Peak memory is
 measured in child processes, one per library (the rise of the resident set during one training
 epoch, read from ``/proc/self/status`` after resetting its high-water mark).
 
@@ -74,26 +76,35 @@ def usps(fraction: float):
 
 
 # -- alternation --------------------------------------------------------------------------------
-def alternate(contenders: dict, repeats: int) -> dict[str, list[float]]:
+def alternate(contenders: dict, repeats: int) -> tuple[dict, dict]:
     """Run each ``name -> function() -> seconds`` once per repeat, rotating the order (the callers
-    warm each library up first: PyTorch's first epoch in a process takes several times longer)."""
-    names, times = list(contenders), {name: [] for name in contenders}
+    warm each library up first: PyTorch's first epoch in a process takes several times longer).
+    Returns ``(wall, cpu)``: per name, the seconds each function reported and the CPU time of this
+    process during the call."""
+    names = list(contenders)
+    wall, cpu = {name: [] for name in names}, {name: [] for name in names}
     for r in range(repeats):
         for name in names[r % len(names):] + names[:r % len(names)]:
-            times[name].append(contenders[name]())
-    return times
+            start = time.process_time()
+            wall[name].append(contenders[name]())
+            cpu[name].append(time.process_time() - start)
+    return wall, cpu
 
 
-def row(key: str, times: dict[str, list[float]], unit: str = "s", **extra) -> dict:
+def row(key: str, times: tuple[dict, dict], unit: str = "s", **extra) -> dict:
+    """The table row of ``key`` from ``(wall, cpu)`` times per library: medians and their ratios."""
+    wall, cpu = times
     label, target = next((label, target) for k, label, target in WORKLOADS if k == key)
-    medians = {name: statistics.median(values) for name, values in times.items()}
+    medians = {name: statistics.median(values) for name, values in wall.items()}
     ratio = medians["flambeau"] / medians["pytorch"]
+    cpu_ratio = statistics.median(cpu["flambeau"]) / statistics.median(cpu["pytorch"]) if cpu else None
     return {"key": key, "workload": label, "target": target, "ratio": ratio, "met": ratio <= target,
-            "unit": unit, "medians": medians, "times": times, **extra}
+            "cpu_ratio": cpu_ratio, "unit": unit, "medians": medians, "times": wall, "cpu_times": cpu,
+            **extra}
 
 
 # -- workloads ----------------------------------------------------------------------------------
-def mlp_epoch_times(batch: int, fraction: float, repeats: int, with_gemms: bool) -> dict:
+def mlp_epoch_times(batch: int, fraction: float, repeats: int, with_gemms: bool) -> tuple[dict, dict]:
     """The MLP epoch (``flambeau.SGD`` against the same PyTorch loop), and its GEMMs alone."""
     from bench_mlp import flambeau_epoch, gemm_epoch, torch_epoch
 
@@ -110,10 +121,12 @@ def mlp_epoch_times(batch: int, fraction: float, repeats: int, with_gemms: bool)
 def mlp(key: str, batch: int, fraction: float, repeats: int) -> dict:
     times = mlp_epoch_times(batch, fraction, repeats, with_gemms=batch == 64)
     extra = {}
-    if "gemms alone" in times:
-        epoch, gemms = statistics.median(times["flambeau"]), statistics.median(times["gemms alone"])
+    if "gemms alone" in times[0]:
+        (epoch, gemms), (epoch_cpu, gemms_cpu) = ((statistics.median(t["flambeau"]),
+                                                   statistics.median(t["gemms alone"])) for t in times)
         extra = {"gemms_alone_s": gemms, "epoch_over_gemms": epoch / gemms, "blas_share": gemms / epoch,
-                 "gemm_target": GEMM_TARGET, "gemm_met": epoch / gemms <= GEMM_TARGET}
+                 "epoch_over_gemms_cpu": epoch_cpu / gemms_cpu, "gemm_target": GEMM_TARGET,
+                 "gemm_met": epoch / gemms <= GEMM_TARGET}
     return row(key, times, batch=batch, **extra)
 
 
@@ -137,21 +150,24 @@ def cnn(key: str, fraction: float, repeats: int, seed: int = 0, block: int = 10)
     rng = np.random.default_rng(seed)
     warm_up = [rng.permutation(len(X))[:BATCH] for _ in range(3)]
     ours.run(warm_up), theirs.run(warm_up)
-    times = {"flambeau": [], "pytorch": []}
+    wall, cpu = {"flambeau": [], "pytorch": []}, {"flambeau": [], "pytorch": []}
     for r in range(repeats):
         order = rng.permutation(len(X))
         batches = [order[i:i + BATCH] for i in range(0, len(X), BATCH)]
+        cpu_before = ours.cpu, theirs.cpu
         t_ours, t_theirs = timed_epoch(ours, theirs, batches, block, flip=bool(r % 2))
-        times["flambeau"].append(t_ours)
-        times["pytorch"].append(t_theirs)
-    return row(key, times, batch=BATCH)
+        wall["flambeau"].append(t_ours)
+        wall["pytorch"].append(t_theirs)
+        cpu["flambeau"].append(ours.cpu - cpu_before[0])
+        cpu["pytorch"].append(theirs.cpu - cpu_before[1])
+    return row(key, (wall, cpu), batch=BATCH)
 
 
 def adam(repeats: int, steps: int) -> dict:
     from bench_adam import adam_times
 
-    times, drift, n = adam_times(steps, max(repeats, 5))
-    return row("adam", times, unit="ms", parameters=n, max_difference=drift)
+    wall, cpu, drift, n = adam_times(steps, max(repeats, 5))
+    return row("adam", (wall, cpu), unit="ms", parameters=n, max_difference=drift)
 
 
 def inference(fraction: float, repeats: int, seed: int = 0) -> dict:
@@ -193,9 +209,8 @@ def peak_rss(fraction: float, threads: int) -> dict:
         out = subprocess.run([sys.executable, __file__, "--rss-child", library, "--fraction", str(fraction),
                               "--threads", str(threads)], capture_output=True, text=True, check=True)
         values[library] = json.loads(out.stdout.strip().splitlines()[-1])
-    times = {name: [v["rise_mib"]] for name, v in values.items()}
-    result = row("rss", times, unit="MiB", processes=values)
-    return result
+    return row("rss", ({name: [v["rise_mib"]] for name, v in values.items()}, {}), unit="MiB",
+               processes=values)
 
 
 def _status_kib(field: str) -> int:
@@ -259,19 +274,20 @@ def environment(threads: int) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = [f"{'workload':56s} {'flambeau':>12s} {'pytorch':>12s} {'ratio':>6s} {'target':>7s}  met",
-             "-" * 104]
+    lines = [f"{'workload':56s} {'flambeau':>12s} {'pytorch':>12s} {'ratio':>6s} {'target':>7s}  met  "
+             f"{'CPU ratio':>9s}", "-" * 115]
     for r in rows:
         m = r["medians"]
         ours, theirs = (f"{m[name]:.3f} {r['unit']}" if r["unit"] == "s" else f"{m[name]:.1f} {r['unit']}"
                         for name in ("flambeau", "pytorch"))
         lines.append(f"{r['workload']:56s} {ours:>12s} {theirs:>12s} {r['ratio']:6.2f} "
-                     f"{'<= ' + format(r['target'], '.2f'):>7s}  {'yes' if r['met'] else 'NO'}")
+                     f"{'<= ' + format(r['target'], '.2f'):>7s}  {'yes' if r['met'] else 'NO ':3s}  "
+                     + (f"{r['cpu_ratio']:9.2f}" if r["cpu_ratio"] is not None else f"{'-':>9s}"))
         if "gemms_alone_s" in r:
             lines.append(f"  its matrix products alone: {r['gemms_alone_s']:.3f} s; epoch / products "
                          f"{r['epoch_over_gemms']:.2f} (target <= {r['gemm_target']}: "
-                         f"{'yes' if r['gemm_met'] else 'NO'}); share of the epoch in BLAS "
-                         f"{100 * r['blas_share']:.0f} %")
+                         f"{'yes' if r['gemm_met'] else 'NO'}; in CPU time {r['epoch_over_gemms_cpu']:.2f}); "
+                         f"share of the epoch in BLAS {100 * r['blas_share']:.0f} %")
         if r["key"] == "rss":
             p = r["processes"]
             lines.append(f"  resident set before / peak (MiB): flambeau {p['flambeau']['before_mib']:.0f} / "

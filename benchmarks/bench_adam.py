@@ -29,9 +29,9 @@ def parameter_shapes(latent: int = 16, steps: int = 8) -> list[tuple[int, ...]]:
 
 
 def adam_times(steps: int, repeats: int):
-    """``(times, drift, n)``: milliseconds per step of each library over ``repeats`` alternating
-    blocks of ``steps`` steps (one thread each), the largest difference between the two parameter
-    sets afterwards, and the number of parameters."""
+    """``(times, cpu, drift, n)``: milliseconds per step of each library over ``repeats``
+    alternating blocks of ``steps`` steps (one thread each), in wall-clock and in CPU time, the
+    largest difference between the two parameter sets afterwards, and the number of parameters."""
     import torch
     from threadpoolctl import threadpool_limits
 
@@ -56,19 +56,20 @@ def adam_times(steps: int, repeats: int):
         for _ in range(steps):
             theirs.step()
 
-    times = {"flambeau": [], "pytorch": []}
+    times, cpu = {"flambeau": [], "pytorch": []}, {"flambeau": [], "pytorch": []}
     with threadpool_limits(1):
         flambeau_block(), torch_block()  # warm-up: state arrays allocated
         for r in range(repeats):
             blocks = (("flambeau", flambeau_block), ("pytorch", torch_block))
             for name, block in blocks[::-1] if r % 2 else blocks:
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 block()
                 times[name].append((time.perf_counter() - start) / steps * 1e3)
+                cpu[name].append((time.process_time() - cpu_start) / steps * 1e3)
     torch.set_num_threads(threads)
     drift = max(float(np.abs(p.detach().numpy() - q).max()) for p, q in zip(torch_params, params.values(),
                                                                             strict=True))
-    return times, drift, sum(v.size for v in params.values())
+    return times, cpu, drift, sum(v.size for v in params.values())
 
 
 def main() -> None:
@@ -76,7 +77,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50, help="Adam steps per timed block")
     parser.add_argument("--repeats", type=int, default=7, help="timed blocks per framework")
     args = parser.parse_args()
-    times, drift, n = adam_times(args.steps, args.repeats)
+    times, _, drift, n = adam_times(args.steps, args.repeats)
     medians = {k: statistics.median(v) for k, v in times.items()}
     print(f"Adam step on {n:,} float32 parameters ({len(parameter_shapes())} arrays), 1 thread, "
           f"median of {args.repeats} blocks of {args.steps} steps:")
