@@ -55,4 +55,5 @@ bench: $(STAMP_TEST)
 	$(PY) benchmarks/bench.py $(BENCH)
 
 clean:
-	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .ruff_cache .hypothesis docs/tutorials/*.ipynb
+	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .ruff_cache .hypothesis \
+		docs/tutorials/*.ipynb

@@ -1,21 +1,25 @@
-"""Responsiveness of the signature app with 10,000 samples and 3 hidden layers.
+"""Responsiveness of the signature app: 10,000 samples x 3 hidden layers, or 70,000 x 8.
 
 Server side (always): the selection callback (``selection_outputs``: patches of every map's
 ``selectedpoints`` + the new Sankey) plus JSON serialisation of what goes to the browser,
 alternated with the full redraw that a colour change costs (the reference), medians of 9.
 
-Browser side (``--browser``): the real app in Debian's Chromium; time from a box selection
-drag in the first map to the selection summary and Sankey title showing it, median of 5.
+Browser side (``--browser``): ``flambeau serve`` in its own process over a synthetic study, the
+page in Debian's headless Chromium: the first render (request to every map and the Sankey
+drawn; the first visit after the server started, which loads the study, then the median of 3
+more), the time from a box selection's mouse release in the first map to the summary and the
+Sankey redrawn (median of ``--repeats`` after one warm-up), and the server's resident memory
+(now and at its peak).
 
-    .venv/bin/python benchmarks/bench_signature_app.py [--n 10000] [--layers 3] [--browser]
+    .venv/bin/python benchmarks/bench_signature_app.py [--n 70000] [--layers 8] [--browser]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
-import threading
 import time
 
 import numpy as np
@@ -53,40 +57,46 @@ def server_side(n: int, n_layers: int, repeats: int = 9) -> None:
           f"(colour change) {1000 * ref:.1f} ms; ratio {sel / ref:.2f}")
 
 
-def browser_side(n: int, n_layers: int, repeats: int = 5) -> None:
+def browser_side(n: int, n_layers: int, repeats: int = 3, server_src: str | None = None) -> None:
     from playwright.sync_api import sync_playwright
-    from werkzeug.serving import make_server
 
-    from flambeau.app import create_app
-    from flambeau.app.responsiveness import time_box_selections
+    from flambeau.app.responsiveness import process_memory, served, time_box_selections, time_first_render
 
-    runs = tempfile.mkdtemp(prefix="bench_app_")
-    write_synthetic_run(runs, "synthetic_big", n, n_layers)
-    httpd = make_server("127.0.0.1", 0, create_app(runs).server, threaded=True)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(60_000)
-        page.goto(f"http://127.0.0.1:{httpd.server_port}/study/synthetic_big")
-        page.wait_for_selector("#sankey .sankey-link")
-        times = time_box_selections(page, [0.3 + 0.1 * i for i in range(repeats)])
-        browser.close()
-    httpd.shutdown()
-    print(f"browser (Chromium), {n} samples x {n_layers} layers: box selection -> summary and Sankey "
-          f"redrawn in {1000 * statistics.median(times):.0f} ms (median of {repeats}; "
-          f"all: {', '.join(f'{1000 * t:.0f}' for t in times)} ms)")
+    with tempfile.TemporaryDirectory(prefix="bench_app_") as runs:
+        write_synthetic_run(runs, "synthetic_big", n, n_layers)
+        env = {**os.environ, "PYTHONPATH": server_src} if server_src else None
+        with served(runs, env=env) as (base, pid), sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(120_000)
+            url = f"{base}/study/synthetic_big"
+            cold = time_first_render(page, url, n_layers)
+            warm = [time_first_render(page, url, n_layers) for _ in range(3)]
+            times = time_box_selections(page, [0.25 + 0.1 * i for i in range(repeats + 1)])
+            memory = process_memory(pid)
+            browser.close()
+    print(f"browser (Chromium), {n} samples x {n_layers} layers, server from {server_src or 'this version'}, "
+          f"load average {os.getloadavg()[0]:.1f}:")
+    print(f"  first render {cold:.2f} s (first visit, the server loads the study), then median "
+          f"{statistics.median(warm):.2f} s (all: {', '.join(f'{t:.2f}' for t in warm)} s)")
+    median = statistics.median(times[1:])
+    print(f"  box selection -> summary and Sankey redrawn: median {1000 * median:.0f} ms of {repeats} "
+          f"after a warm-up (all: {', '.join(f'{1000 * t:.0f}' for t in times)} ms)")
+    print(f"  server memory: resident {memory['rss'] / 2**20:.0f} MiB, peak {memory['peak'] / 2**20:.0f} MiB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--layers", type=int, default=3)
+    parser.add_argument("--n", type=int, default=70_000)
+    parser.add_argument("--layers", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=3, help="box selections timed in the browser")
     parser.add_argument("--browser", action="store_true", help="also time the real page in Chromium")
+    parser.add_argument("--server-src", default=None,
+                        help="src folder of another version of flambeau for the server (to compare)")
     args = parser.parse_args()
     server_side(args.n, args.layers)
     if args.browser:
-        browser_side(args.n, args.layers)
+        browser_side(args.n, args.layers, args.repeats, args.server_src)
 
 
 if __name__ == "__main__":

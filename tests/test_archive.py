@@ -236,3 +236,17 @@ def test_saving_refuses_array_names_a_reader_would_refuse(tmp_path):
     with pytest.raises(SerializationError, match=r"^save: array names may not hold '/'"):
         fb.serialization.write_file(tmp_path / "odd.npz", {"format": "flambeau"},
                                     fb.serialization.model_arrays(Odd()))
+
+
+@pytest.mark.parametrize("offset, value, what", [
+    (10, 99, "uses compression method 99"),  # the central directory's compression method
+    (8, 1, "is encrypted"),  # its general purpose flags: bit 0, encrypted
+])
+def test_a_member_zipfile_cannot_read_is_refused_naming_the_file(tmp_path, members, offset, value, what):
+    """Found by the fuzz suite: a flipped compression-method byte gave zipfile's NotImplementedError."""
+    path = _write(tmp_path / "method.npz", members)
+    data = bytearray(path.read_bytes())
+    entry = data.rfind(b"param:0.W.npy") - 46
+    data[entry + offset:entry + offset + 2] = value.to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    _refused(path, what)

@@ -390,6 +390,9 @@ def _replace(document, path, value):
     return document
 
 
+ZIP_NAME_CHARACTERS = st.characters(codec="utf-8", exclude_characters="\x00")  # what zipfile can write
+
+
 def _npy(array) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array)
@@ -413,7 +416,8 @@ def damaged_files(draw, members: dict[str, bytes]):
             del members[draw(st.sampled_from(names))]
         elif action == 2:
             name = draw(st.sampled_from(["param:0.W", "buffer:x", "rule:t", "junk", "../evil", "/abs",
-                                         "param:a/b", "__flambeau__"]) | st.text(max_size=6))
+                                         "param:a/b", "__flambeau__"])
+                        | st.text(ZIP_NAME_CHARACTERS, max_size=6))
             members[name + ".npy"] = _npy(draw(ANY_ARRAY.filter(lambda a: a.dtype.kind != "O")))
         elif action == 3 and names:
             name = draw(st.sampled_from(names))

@@ -5,7 +5,7 @@ __version__ = "0.1.0"
 import importlib as _importlib
 import importlib.util as _importlib_util
 
-from ._checks import ShapeError
+from ._checks import NotNumericError, ShapeError
 from .aliases import BCE, CE, CELogSoftmax, Sequentiel, Sigmoide
 from .autoencoder import AutoEncoder
 from .callbacks import Callback, EarlyStopping, StopTraining
@@ -86,6 +86,7 @@ __all__ = [
     "Module",
     "Momentum",
     "NLLLoss",
+    "NotNumericError",
     "Optim",
     "PrecisionWarning",
     "RMSprop",

@@ -44,6 +44,10 @@ MAX_NPY_HEADER = 10_000
 """Bytes of a member's ``.npy`` header (NumPy's own default limit)."""
 _DEFLATE_MAX_RATIO = 1032  # deflate never expands one byte into more than about 1032
 _KEY = re.compile(r"(param|buffer|rule|callback[0-9]*):[^/\\\x00]+|" + HEADER)
+# what zipfile and NumPy's .npy reader raise on damaged bytes (a CRC mismatch is a BadZipFile, an
+# unknown compression method a NotImplementedError, a bad .npy header a ValueError or SyntaxError)
+_ZIP_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, SyntaxError, NotImplementedError,
+               RuntimeError)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
@@ -98,7 +102,7 @@ class StoredFile:
             with self._zip.open(stored.info) as member:
                 return np.lib.format.read_array(member, allow_pickle=False,
                                                 max_header_size=MAX_NPY_HEADER)
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        except _ZIP_ERRORS as error:
             raise self.error(f"has a damaged member {stored.info.filename!r} ({error})") from None
 
     def read_all(self, prefixes: tuple[str, ...] = ("",)) -> dict[str, np.ndarray]:
@@ -124,7 +128,7 @@ class StoredFile:
             raise self.error("is not a flambeau .npz file (not a zip archive)")
         try:
             return zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        except _ZIP_ERRORS as error:
             raise self.error(f"is not a flambeau .npz file ({error})") from None
 
     def _members(self) -> dict[str, zipfile.ZipInfo]:
@@ -140,6 +144,9 @@ class StoredFile:
                                  f"{HEADER}.npy and param:, buffer:, rule: and callback: arrays only")
             if key in members:
                 raise self.error(f"holds the member {name[:200]!r} twice")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
+                raise self.error(f"is damaged: member {name[:200]!r} is encrypted or uses compression "
+                                 f"method {info.compress_type} (flambeau files are stored or deflated)")
             if info.compress_size > file_size:
                 raise self.error(f"is damaged: member {name[:200]!r} claims {info.compress_size} bytes, "
                                  f"more than the file's {file_size}")
@@ -156,7 +163,7 @@ class StoredFile:
                                else np.lib.format.read_array_header_2_0)
                 shape, _, dtype = read_header(member, max_header_size=MAX_NPY_HEADER)
                 header_bytes = member.tell()
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile, SyntaxError) as error:
+        except _ZIP_ERRORS as error:
             raise self.error(f"has a damaged member {name[:200]!r} ({error})") from None
         if dtype.hasobject or dtype.kind not in ("U" if key == HEADER else "biuf"):
             raise self.error(f"member {name[:200]!r} has dtype {dtype}; flambeau files hold numbers "

@@ -28,7 +28,7 @@ def test_every_form_field_is_a_config_field_and_omitted_fields_keep_their_defaul
     ("form-classes", "1 seven", "classes must be integers separated by spaces, got '1 seven'"),
     ("form-n", None, "samples / class must be a whole number, got None"),
     ("form-n", 2.5, "samples / class must be a whole number, got 2.5"),
-    ("form-hidden", "", "SignatureConfig: hidden must give 1 to 6 layer widths, got []"),
+    ("form-hidden", "", "SignatureConfig: hidden must give 1 to 10 layer widths, got []"),
     ("form-anomalies", "7", "SignatureConfig: anomalies must not be trained classes, got [7] in both"),
     ("form-n", -3, "SignatureConfig: n_per_class must be an integer >= 2, got -3"),
     ("form-n", [1], "samples / class must be a whole number, got [1]"),

@@ -16,5 +16,6 @@ def test_png_round_trip_through_matplotlib(rng):
 
 
 def test_png_needs_a_2d_image():
-    with pytest.raises(ValueError, match=r"png_bytes: image must have shape \(h, w\), got \(4,\)"):
+    with pytest.raises(ValueError,
+                       match=r"png_bytes: image must have shape \(h, w\) or \(h, w, 3\), got \(4,\)"):
         png_bytes(np.zeros(4))

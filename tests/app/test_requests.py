@@ -252,7 +252,8 @@ def _hover_body(hover_data, name=STUDY):
             "outputs": [{"id": tooltip, "property": p} for p in ("show", "bbox", "children")],
             "inputs": [_prop({"index": 0, "type": "scatter"}, "hoverData", hover_data)],
             "changedPropIds": ['{"index":0,"type":"scatter"}.hoverData'],
-            "state": [_prop("study-name", "data", name)]}
+            "state": [_prop("study-name", "data", name),
+                      _prop({"index": 0, "type": "scatter"}, "id", {"index": 0, "type": "scatter"})]}
 
 
 @pytest.mark.parametrize("hover_data", [

@@ -38,7 +38,8 @@ def test_every_config_field_is_an_option_with_its_docstring_help(capsys):
         assert helps.get(field.name), f"SignatureConfig's docstring has no entry for {field.name}"
         flag = "--" + field.name.replace("_", "-")
         assert f"{flag} " in out and " ".join(helps[field.name].rstrip(".").split()) in out, flag
-    assert "--dataset {mnist,usps}" in out and "--k-range K_RANGE K_RANGE" in out
+    assert "--dataset {mnist,usps,fashion-mnist}" in out and "--k-range K_RANGE K_RANGE" in out
+    assert "--analysed {test,all}" in out and "--n-per-class N_PER_CLASS" in out
     assert "(default: 1 7)" in out and "--eps EPS the course's name for --lr" in out
 
 
@@ -222,3 +223,13 @@ def test_the_report004_preset_writes_its_nine_studies_and_a_summary(tmp_path, ca
 def test_preset_errors_exit_2(tmp_path, capsys, argv, message):
     assert main(["signatures", *argv, "--runs", str(tmp_path)]) == 2
     assert capsys.readouterr().err == message
+
+
+def test_n_per_class_all_is_every_image():
+    import argparse
+
+    from flambeau.commands.signatures import _count_or_all
+
+    assert _count_or_all("all") is None and _count_or_all("30") == 30
+    with pytest.raises(argparse.ArgumentTypeError, match="expected a whole number or 'all', got 'x'"):
+        _count_or_all("x")

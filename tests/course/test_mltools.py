@@ -199,6 +199,16 @@ def test_load_usps_refuses_damaged_files_naming_them(tmp_path, content, message)
         load_usps(path)
 
 
+@pytest.mark.parametrize("token", ["1e39", "nan", "-inf"])
+def test_load_usps_refuses_values_that_are_not_finite_numbers(tmp_path, token):
+    """Found by the fuzz suite: 1e39 (beyond float32) was read as inf without a word."""
+    path = tmp_path / "USPS_train.txt"
+    path.write_text("header\n" + "1 " + "0 " * 256 + "\n" + "2 " + f"{token} " + "0 " * 255 + "\n")
+    with pytest.raises(ValueError, match=rf"^load_usps: {path}, line 3: '{token}' is not a finite number in "
+                                         r"float32$"):
+        load_usps(path)
+
+
 def test_get_usps_one_digit_or_a_list_in_its_order():
     datax = np.arange(12, dtype=np.float32).reshape(6, 2)
     datay = np.array([1, 3, 1, 2, 3, 1])

@@ -39,3 +39,29 @@ def test_hdbscan_finds_the_blobs(rng):
     c = cluster_layers({"a": A}, method="hdbscan")["a"]
     assert c.method == "hdbscan" and c.k == 3
     assert adjusted_rand_score(truth, c.labels) == 1.0
+
+
+def test_the_silhouette_from_a_distance_matrix_is_scikit_learns(rng):
+    from sklearn.metrics import pairwise_distances, silhouette_score
+
+    from flambeau.signatures.clustering import silhouette_from_distances
+
+    A = rng.normal(size=(120, 4))
+    labels = rng.integers(0, 4, 120)
+    labels[0] = 9  # a cluster of one sample: s = 0
+    D = pairwise_distances(A)
+    assert silhouette_from_distances(D, labels) == pytest.approx(silhouette_score(A, labels), abs=1e-9)
+    assert np.isnan(silhouette_from_distances(D, np.zeros(120)))
+
+
+def test_above_the_fitting_sample_k_is_chosen_on_samples_and_refined_on_all_rows(rng, monkeypatch):
+    from flambeau.signatures import clustering
+
+    monkeypatch.setattr(clustering, "FIT_SAMPLES", 150)
+    monkeypatch.setattr(clustering, "SILHOUETTE_SAMPLES", 90)
+    A, truth = _blobs(rng, [[0, 0, 0], [6, 0, 0], [0, 6, 0], [0, 0, 6]], n=100, scale=0.5)
+    c = cluster_layers({"a": A.astype(np.float32)}, k_range=(2, 6), seed=0, strata=truth)["a"]
+    assert c.k == 4 and adjusted_rand_score(truth, c.labels) == 1.0
+    assert (c.silhouette_samples, c.fit_samples) == (90, 150)
+    assert c.summary()["silhouette_samples"] == 90
+    assert np.all(np.diff(c.inertia) <= 1e-6 * c.inertia[0])  # inertia over all 400 rows

@@ -45,3 +45,28 @@ def test_shape_errors_name_the_argument():
         paths(LAYERS, Y, Y[:5])
     with pytest.raises(ValueError, match=r"paths: clusters of 'b' must have shape \(6,\), got \(4,\)"):
         paths({"a": Y, "b": Y[:4]}, Y, Y)
+
+
+def test_beyond_the_most_frequent_paths_samples_go_through_other_paths_nodes():
+    p = paths(LAYERS, Y, Y, max_paths=1)  # the paths: (1, 1) x 3, (0, 0) x 2, (1, 0) x 1
+    assert (p.n_paths, p.n_paths_shown) == (3, 1)
+    assert p.on_other_paths.tolist() == [True, True, True, False, False, False]
+    assert p.signatures.tolist()[0] == [0, 0]  # the signatures themselves are kept
+    assert p.node_labels == ["true 0", "true 1", "L1 other paths", "L1 c1", "L2 other paths", "L2 c1",
+                             "pred 0", "pred 1"]
+    assert p.samples_of_node(2).tolist() == [0, 1, 2]
+    assert p.link_flows(np.ones(6, bool)).sum() == 3 * 6
+    with pytest.raises(ValueError, match="paths: max_paths must be a positive integer or None, got 0"):
+        paths(LAYERS, Y, Y, max_paths=0)
+
+
+def test_counting_is_vectorized_over_70000_samples():
+    import time
+
+    rng = np.random.default_rng(0)
+    layers = {f"l{j}": rng.integers(0, 10, 70_000) for j in range(8)}
+    y = rng.integers(0, 10, 70_000)
+    start = time.perf_counter()
+    p = paths(layers, y, y, max_paths=30)
+    assert time.perf_counter() - start < 10  # about 0.3 s on a quiet core
+    assert p.n_paths_shown == 30 and sum(count for _, count in p.counts) == 70_000

@@ -27,3 +27,36 @@ def test_umap_map_separates_separated_blobs(rng):
 def test_unknown_projection_is_refused():
     with pytest.raises(ValueError, match=r"project: method must be one of \['pca', 'umap'\], got 'tsne'"):
         project(np.ones((3, 2)), "tsne")
+
+
+def test_umap_maps_are_cached_by_the_activations_hash(rng, tmp_path, monkeypatch):
+    from flambeau.signatures import projection
+
+    A = rng.normal(size=(40, 3)).astype(np.float32)
+    calls = []
+    monkeypatch.setitem(projection.PROJECTIONS, "umap",
+                        lambda X, seed, strata: calls.append(len(X)) or X[:, :2] * (seed + 1))
+    first = project(A, "umap", seed=0, cache_dir=tmp_path)
+    again = project(A.copy(), "umap", seed=0, cache_dir=tmp_path)
+    assert calls == [40] and np.array_equal(first, again)  # the second came from the cache
+    project(A, "umap", seed=1, cache_dir=tmp_path)
+    changed = A.copy()
+    changed[0, 0] += 1e-3
+    project(changed, "umap", seed=0, cache_dir=tmp_path)
+    assert calls == [40, 40, 40] and len(list(tmp_path.glob("umap-*.npz"))) == 3
+    entry = next(tmp_path.glob("umap-*.npz"))
+    entry.write_bytes(b"damaged")
+    project(A, "umap", seed=0, cache_dir=tmp_path)  # a damaged entry is recomputed, not trusted
+    assert len(calls) in (4, 3 + (entry.name != f"umap-{projection.map_key(A, 'umap', 0)}.npz"))
+
+
+def test_umap_of_many_samples_is_fitted_on_a_stratified_sample_and_places_the_others(rng, monkeypatch):
+    from flambeau.signatures import projection
+
+    monkeypatch.setattr(projection, "MAP_SAMPLES", 60)
+    y = np.repeat([0, 1], 60)
+    A = np.concatenate([rng.normal(size=(60, 5)), rng.normal(size=(60, 5)) + 20]).astype(np.float32)
+    coords = project(A, "umap", seed=0, strata=y)
+    assert coords.shape == (120, 2) and np.isfinite(coords).all()
+    gap = np.linalg.norm(coords[:60].mean(0) - coords[60:].mean(0))
+    assert gap > 3 * max(coords[:60].std(0).max(), coords[60:].std(0).max())

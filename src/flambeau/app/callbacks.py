@@ -11,14 +11,16 @@ from dash import ALL, MATCH, Input, Output, Patch, State, ctx, html, no_update
 
 from ..signatures.config import SignatureConfig
 from .export import export_html
-from .figures import COLOR_BY, scatter_figure
+from .figures import COLOR_BY, sankey_figure, scatter_figure
 from .images import png_data_uri
 from .jobs import JobRunner
 from .pages import home_page, message_page, run_page, studies_table
+from .raster import is_raster, nearest_sample
 from .selection import (
     SelectionError,
+    indices_from_map,
     indices_from_sankey,
-    indices_from_scatter,
+    map_images,
     map_index,
     mask_of,
     sample_indices,
@@ -95,14 +97,22 @@ def _selection_text(study: SignatureRun, mask) -> str:
 
 
 # Runs in the browser: reduces a scatter's selectedData (x, y, bbox... of every selected point,
-# hundreds of kB for thousands of points) to the sample indices before anything goes to the server.
+# hundreds of kB for thousands of points) to the sample indices before anything goes to the server,
+# with the box or lasso drawn (what a map drawn as an image is selected by).
 COMPACT_SELECTION_JS = """
 function (selected) {
     const trigger = dash_clientside.callback_context.triggered_id;
     if (!trigger || trigger.index === undefined) { return dash_clientside.no_update; }
     const data = selected[trigger.index];
+    // the click that starts a new box clears the old one: no points and no shape, nothing to send
+    if (data && !data.range && !data.lassoPoints && data.points && data.points.length === 0) {
+        return dash_clientside.no_update;
+    }
     const indices = data && data.points ? data.points.map(p => p.customdata) : null;
-    return {index: trigger.index, indices: indices};
+    const out = {index: trigger.index, indices: indices};
+    if (data && data.range) { out.range = data.range; }
+    if (data && data.lassoPoints) { out.lasso = data.lassoPoints; }
+    return out;
 }
 """
 
@@ -137,8 +147,11 @@ def selection_outputs(study: SignatureRun, trigger, scatter_selection, sankey_cl
             indices = indices_from_sankey(study, sankey_click)
         else:
             source = map_index(scatter_selection)
-            indices = indices_from_scatter(scatter_selection, study.n)
+            indices = indices_from_map(study, scatter_selection)
         mask = mask_of(study.n, indices)
+        if is_raster(study):  # every map is an image: redraw them all, the one selected in too
+            return (_image_patches(map_images(study, mask, color_by)), sankey_figure(study, mask),
+                    None if mask is None else np.flatnonzero(mask).tolist(), _selection_text(study, mask))
         points, sankey = update_views(study, mask, color_by)
         figures = []
         for j, layer_points in enumerate(points):
@@ -151,6 +164,37 @@ def selection_outputs(study: SignatureRun, trigger, scatter_selection, sankey_cl
             figures.append(patch)
     stored = None if mask is None else np.flatnonzero(mask).tolist()
     return figures, sankey, stored, _selection_text(study, mask)
+
+
+def _image_patches(sources: list[str]) -> list[Patch]:
+    patches = []
+    for source in sources:
+        patch = Patch()
+        patch["layout"]["images"][0]["source"] = source
+        patches.append(patch)
+    return patches
+
+
+def hovered_sample(study: SignatureRun, point: dict, graph_id) -> int | None:
+    """The sample under the pointer: a marker's ``customdata``, or on a map drawn as an image
+    the sample nearest to the hovered cell (None where there is none).
+
+    Raises:
+        SelectionError: a point or map id naming nothing of the study.
+    """
+    customdata = point.get("customdata")
+    if customdata is None and is_raster(study):
+        layer = map_index(graph_id if isinstance(graph_id, dict) else None)
+        x, y = point.get("x"), point.get("y")
+        if layer is None or not 0 <= layer < len(study.layer_names) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (x, y)):
+            raise SelectionError(f"a hovered map point needs a map index and x, y, got {_shown_point(point)}")
+        return nearest_sample(study, layer, float(x), float(y))
+    return int(sample_indices([customdata[0] if isinstance(customdata, list) else customdata], study.n)[0])
+
+
+def _shown_point(point: dict) -> str:
+    return repr({k: point.get(k) for k in ("x", "y", "customdata")})[:80]
 
 
 def check_color_by(color_by) -> None:
@@ -228,17 +272,18 @@ def register_callbacks(app, runs_dir, jobs: JobRunner) -> None:
     @app.callback(Output({"type": "tooltip", "index": MATCH}, "show"),
                   Output({"type": "tooltip", "index": MATCH}, "bbox"),
                   Output({"type": "tooltip", "index": MATCH}, "children"),
-                  Input({"type": "scatter", "index": MATCH}, "hoverData"), State("study-name", "data"))
-    def hover(hover_data, name):
+                  Input({"type": "scatter", "index": MATCH}, "hoverData"), State("study-name", "data"),
+                  State({"type": "scatter", "index": MATCH}, "id"))
+    def hover(hover_data, name, graph_id):
         points = hover_data.get("points") if isinstance(hover_data, dict) else None
         if not isinstance(points, list) or not points or not isinstance(points[0], dict):
             return False, no_update, no_update
         point = points[0]
         try:
             study = load_run(runs_dir, name)
-            customdata = point.get("customdata")
-            i = int(sample_indices([customdata[0] if isinstance(customdata, list) else customdata],
-                                   study.n)[0])
+            i = hovered_sample(study, point, graph_id)
+            if i is None:
+                return False, no_update, no_update
             image = study.images[i].reshape(study.image_shape)
         except (RunError, SelectionError):
             return False, no_update, no_update

@@ -10,6 +10,7 @@ import plotly.io as pio
 
 from ..files import dumps
 from .figures import OTHER_LINK, SELECTED_LINK, sankey_figure, scatter_figure, silhouette_figure
+from .raster import is_raster
 from .store import SignatureRun
 
 __all__ = ["export_html"]
@@ -21,7 +22,7 @@ _LINKING_JS = """
   const sankey = document.getElementById("sankey");
   function apply(sel) {
     for (const div of scatters) {
-      const pts = div.data.map(tr => sel ? Array.from(tr.customdata).reduce(
+      const pts = div._fullData.map(tr => sel && tr.customdata ? Array.from(tr.customdata).reduce(
         (acc, c, i) => { if (sel.has(Number(c))) acc.push(i); return acc; }, []) : null);
       Plotly.restyle(div, {selectedpoints: pts});
     }
@@ -46,6 +47,13 @@ _LINKING_JS = """
   }
 })();
 """
+
+
+_HOW_TO_SELECT = {
+    False: "Box- or lasso-select points in a map to follow them.",
+    True: "The maps of this large study are images of every sample: select samples in them in the live "
+          "app (flambeau serve); here, the Sankey shows the paths.",
+}
 
 
 def _div(fig: dict, div_id: str, include_js: bool) -> str:
@@ -78,7 +86,7 @@ def export_html(study: SignatureRun, color_by: str = "label") -> str:
 <h2>{title}</h2>
 <p>{html.escape(f"{c.get('dataset')} · classes {c.get('classes')} · anomalies {c.get('anomalies')}"
                 f" · hidden {c.get('hidden')} · test accuracy {study.summary.get('accuracy')}")}</p>
-<p>Box- or lasso-select points in a map to follow them.</p>
+<p>{html.escape(_HOW_TO_SELECT[is_raster(study)])}</p>
 <p id="selection-info">No selection.</p>
 <div style="display: flex; flex-wrap: wrap">{maps}</div>
 {_div(sankey_figure(study), "sankey", include_js=False)}

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figures import groups, sankey_figure, selected_points
+from .figures import groups, sample_colours, sankey_figure, selected_points
+from .raster import indices_in_shape, is_raster, raster_image
 from .store import SignatureRun
 
-__all__ = ["SelectionError", "indices_from_sankey", "indices_from_scatter", "mask_of", "sample_indices",
-           "update_views"]
+__all__ = ["SelectionError", "indices_from_map", "indices_from_sankey", "indices_from_scatter", "mask_of",
+           "map_images", "sample_indices", "update_views"]
 
 
 class SelectionError(ValueError):
@@ -89,6 +90,32 @@ def indices_from_scatter(selection, n: int) -> np.ndarray | None:
     if isinstance(values, list):
         values = [v[0] if isinstance(v, list) and len(v) == 1 else v for v in values if v is not None]
     return sample_indices(values, n)
+
+
+def indices_from_map(study: SignatureRun, selection) -> np.ndarray | None:
+    """Samples of a map selection. A map drawn as an image (``raster.is_raster``) sends its box
+    (``"range"``) or lasso (``"lasso"``): every sample inside it is selected; otherwise the
+    sample indices of the selected markers (``indices_from_scatter``).
+
+    Raises:
+        SelectionError: a selection naming nothing of the study.
+    """
+    index = map_index(selection)
+    if not (is_raster(study) and isinstance(selection, dict)
+            and (selection.get("range") is not None or selection.get("lasso") is not None)):
+        return indices_from_scatter(selection, study.n)
+    if index is None or not 0 <= index < len(study.layer_names):
+        raise SelectionError(f"map index must be in 0..{len(study.layer_names) - 1}, got {_shown(index)}")
+    try:
+        return indices_in_shape(study, index, selection)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise SelectionError(str(error)) from None
+
+
+def map_images(study: SignatureRun, mask: np.ndarray | None, color_by: str = "label") -> list[str]:
+    """The image (PNG ``data:`` URI) of every map of a study drawn as images, showing ``mask``."""
+    return [raster_image(study, j, *sample_colours(study, j, color_by), mask)
+            for j in range(len(study.layer_names))]
 
 
 def map_index(selection) -> int | None:

@@ -19,6 +19,7 @@ __all__ = ["MAX_DEPTH", "SignatureRun", "RunError", "list_presets", "list_runs",
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_DEPTH = 3  # a run folder is found up to runs/a/b/<run>/ (a preset's, the quickstart's)
 _ARRAYS = ("images", "y_true", "y_pred", "is_anomaly", "clusters", "coords", "layer_names")
+SANKEY_PATHS = 30  # the Sankey draws this many most frequent paths; the others as "other paths"
 _cache: dict[tuple, SignatureRun] = {}
 _cache_lock = threading.Lock()
 
@@ -29,7 +30,8 @@ class RunError(Exception):
 
 @dataclass
 class SignatureRun:
-    """A loaded run folder: summary, per-sample arrays and the paths rebuilt from the clusters.
+    """A loaded run folder: summary, per-sample arrays and the paths rebuilt from the clusters
+    (the ``SANKEY_PATHS`` most frequent drawn, the others grouped as "other paths").
 
     Arrays hold one row per analysed sample (n): ``images`` ``(n, h*w)`` uint8, ``y_true``,
     ``y_pred``, ``is_anomaly``, ``clusters`` ``(n, L)``, ``coords`` ``(L, n, 2)``.
@@ -75,7 +77,7 @@ class SignatureRun:
         y_pred = np.asarray(arrays["y_pred"]).astype(np.int64)
         names_to_clusters = {layer: clusters[:, j] for j, layer in enumerate(layer_names)}
         return cls(name, summary, images, shape, y_true, y_pred, is_anomaly, clusters, coords,
-                   layer_names, paths(names_to_clusters, y_true, y_pred, is_anomaly))
+                   layer_names, paths(names_to_clusters, y_true, y_pred, is_anomaly, max_paths=SANKEY_PATHS))
 
 
 def _folder(runs_dir, name: str) -> Path:

@@ -16,6 +16,7 @@ import types
 import typing
 
 ALIASES = {"eps": "lr"}
+
 """Keyword that ``SignatureConfig`` accepts besides its fields -> the field it stands for; each is
 an option too (``--eps``, the course's name for the learning rate; giving both is an error)."""
 
@@ -48,6 +49,20 @@ def register(subparsers) -> None:
     parser.parse_known_args = _AddingConfigOptions(parser)
 
 
+def _count_or_all(text: str) -> int | None:
+    """``--n-per-class``: a whole number, or ``all`` (None: every image)."""
+    if text == "all":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or 'all', got {text!r}") from None
+
+
+OPTION_TYPES = {"n_per_class": _count_or_all}
+"""Field -> the parser of its option's value, where the field's type does not say it all."""
+
+
 def run(args) -> int:
     import sys
 
@@ -76,6 +91,10 @@ def run(args) -> int:
     scores = summary["scores"]
     print(f"{summary['name']}: test accuracy {summary['accuracy']:.4f} on {summary['n_known']} images "
           f"(+ {summary['n_anomalies']} anomalies), {summary['seconds']:.1f} s")
+    timings = summary.get("timings", {})
+    if timings:
+        print("  seconds per stage: " + ", ".join(f"{stage} {seconds:.1f}"
+                                                  for stage, seconds in timings.items()))
     for layer in summary["layers"]:
         s = scores["layers"][layer["name"]]
         print(f"  {layer['name']:>14}: k = {layer['k']:2d}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}  "
@@ -164,6 +183,8 @@ def _option(name: str, hint, default, help_text: str, choices) -> dict:
                 "help": help_text.rstrip(".") + ("" if default is None or default == () else shown)}
     if hint is bool:
         return {**keywords, "action": argparse.BooleanOptionalAction}
+    if name in OPTION_TYPES:
+        return {**keywords, "type": OPTION_TYPES[name]}
     if origin is tuple:
         keywords["type"] = args[0]
         keywords["nargs"] = len(args) if Ellipsis not in args else ("*" if default == () else "+")

@@ -163,13 +163,19 @@ def _usps_rows(path: Path, dtype) -> np.ndarray:
             raise ValueError(f"load_usps: {path}, line {number}: expected {_USPS_ROW} values (the "
                              f"label then 256 grey levels), got {count}")
     try:
-        return np.loadtxt([line for _, line in lines], dtype=dtype, ndmin=2)
+        rows = np.loadtxt([line for _, line in lines], dtype=dtype, ndmin=2)
     except ValueError as err:
         bad = next(((number, token) for number, line in lines for token in line.split()
                     if not _is_float(token)), None)
         if bad is None:
             raise ValueError(f"load_usps: {path}: {err}") from None
         raise ValueError(f"load_usps: {path}, line {bad[0]}: {bad[1]!r} is not a number") from None
+    if not np.isfinite(rows).all():  # "nan", "inf", or 1e39 beyond float32
+        row, column = np.argwhere(~np.isfinite(rows))[0]
+        number, line = lines[row]
+        raise ValueError(f"load_usps: {path}, line {number}: {line.split()[column]!r} is not a finite "
+                         f"number in {np.dtype(dtype).name}")
+    return rows
 
 
 def _is_float(token: str) -> bool:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from dataclasses import InitVar, asdict, dataclass
 
+from ..init import INITIALIZERS
 from ..optim import learning_rate
 from .clustering import CLUSTERERS
 from .projection import PROJECTIONS
 from .spatial import SPATIAL
 
-__all__ = ["ACTIVATIONS", "CHOICES", "DATASETS", "DEFAULT_LR", "SignatureConfig"]
+__all__ = ["ACTIVATIONS", "ANALYSED", "CHOICES", "DATASETS", "DEFAULT_LR", "SignatureConfig"]
 
-DATASETS = ("mnist", "usps")
+DATASETS = ("mnist", "usps", "fashion-mnist")
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
+ANALYSED = ("test", "all")
 CHOICES = {"dataset": DATASETS, "activation": ACTIVATIONS, "method": tuple(sorted(CLUSTERERS)),
-           "projection": tuple(sorted(PROJECTIONS)), "spatial": SPATIAL}
+           "projection": tuple(sorted(PROJECTIONS)), "spatial": SPATIAL, "analysed": ANALYSED,
+           "init": tuple(sorted(INITIALIZERS))}
 """Field -> the values it may take (``flambeau signatures`` offers them as its options' choices)."""
 DEFAULT_LR = 0.05
-MAX_HIDDEN_LAYERS = 6
+MAX_HIDDEN_LAYERS = 10
 MAX_WIDTH = 4096
 MAX_SEEDS = 100
 
@@ -43,11 +46,14 @@ class SignatureConfig:
     these texts as their help.
 
     Attributes:
-        dataset: ``"usps"`` (embedded, offline) or ``"mnist"`` (read from ``FLAMBEAU_DATA`` or
-            downloaded).
+        dataset: ``"usps"`` (embedded, offline), ``"mnist"`` or ``"fashion-mnist"`` (read from
+            ``FLAMBEAU_DATA`` or downloaded).
         classes: digits the network learns (at least 2).
         n_per_class: training images per class; the study also analyses up to this many
-            held-out (test) images per class.
+            held-out (test) images per class. None (option: all): every image of each class.
+        analysed: the images whose paths are studied: ``"test"`` (held-out images only) or
+            ``"all"`` (the training images too: all 70,000 images of MNIST with
+            ``n_per_class=None``).
         hidden: widths of the hidden layers (the report: 32 and 64).
         anomalies: digits never trained on, fed to the network afterwards (the report: 4, 3).
         n_anomalies: test images per anomaly class (default ``n_per_class``).
@@ -56,6 +62,8 @@ class SignatureConfig:
         lr: learning rate of the training (``DEFAULT_LR`` when not given); also accepted as
             ``eps``, the course's name for it.
         batch_size: training mini-batch size.
+        init: the weights' initialiser (``flambeau.init``): ``"uniform"`` (PyTorch's default),
+            or ``"he"``, which deep ReLU networks (say 5 hidden layers or more) need to learn.
         k_range: ``(low, high)``: the numbers of clusters tried per layer, the best silhouette
             kept (see ``cluster_layers``).
         method: per-layer clustering method (see ``cluster_layers``).
@@ -71,7 +79,8 @@ class SignatureConfig:
 
     dataset: str = "usps"
     classes: tuple[int, ...] = (1, 7)
-    n_per_class: int = 100
+    n_per_class: int | None = 100
+    analysed: str = "test"
     hidden: tuple[int, ...] = (32, 64)
     anomalies: tuple[int, ...] = ()
     n_anomalies: int | None = None
@@ -79,6 +88,7 @@ class SignatureConfig:
     epochs: int = 30
     lr: float | None = None
     batch_size: int = 16
+    init: str = "uniform"
     k_range: tuple[int, int] = (2, 10)
     method: str = "kmeans"
     projection: str = "umap"
@@ -99,7 +109,8 @@ class SignatureConfig:
         if not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS:
             raise ValueError(f"SignatureConfig: hidden must give 1 to {MAX_HIDDEN_LAYERS} layer widths, "
                              f"got {list(hidden)}")
-        self._positive("n_per_class", self.n_per_class, 2)
+        if self.n_per_class is not None:
+            self._positive("n_per_class", self.n_per_class, 2)
         if self.n_anomalies is not None:
             self._positive("n_anomalies", self.n_anomalies, 1)
         self._positive("epochs", self.epochs, 1)
@@ -129,11 +140,14 @@ class SignatureConfig:
 
     @property
     def name(self) -> str:
-        """Folder name: ``signature_<classes>_<n>`` (+ ``_a<anomalies>``, + dataset if not USPS)."""
-        name = f"signature_{''.join(map(str, self.classes))}_{self.n_per_class}"
+        """Folder name: ``signature_<classes>_<n or all>`` (+ ``_a<anomalies>``, + dataset if not
+        USPS, + ``_analysed-all`` when the training images are analysed too)."""
+        name = f"signature_{''.join(map(str, self.classes))}_{self.n_per_class or 'all'}"
         if self.anomalies:
             name += f"_a{''.join(map(str, self.anomalies))}"
-        return name if self.dataset == "usps" else f"{name}_{self.dataset}"
+        if self.dataset != "usps":
+            name += f"_{self.dataset}"
+        return name + ("_analysed-all" if self.analysed == "all" else "")
 
     def to_dict(self) -> dict:
         data = asdict(self)

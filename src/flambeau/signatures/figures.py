@@ -10,8 +10,11 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from .clustering import LayerClustering
+from .sampling import stratified_rows
 
-__all__ = ["plot_projections", "plot_silhouette"]
+__all__ = ["FIGURE_POINTS", "plot_projections", "plot_silhouette"]
+
+FIGURE_POINTS = 10_000  # points drawn per map (a sample stratified by class): the PNG stays quick
 
 
 def plot_silhouette(clusterings: dict[str, LayerClustering]):
@@ -40,8 +43,14 @@ def plot_silhouette(clusterings: dict[str, LayerClustering]):
 def plot_projections(coords: np.ndarray, layer_names: list[str], y: np.ndarray,
                      is_anomaly: np.ndarray):
     """One scatter per layer of the 2-D maps ``coords`` ``(L, n, 2)``, coloured by true class;
-    anomalies drawn as crosses."""
+    anomalies drawn as crosses. Above ``FIGURE_POINTS`` samples, a sample stratified by class
+    and anomaly is drawn (the titles say how many)."""
     L = len(layer_names)
+    n = len(y)
+    strata = 2 * np.asarray(y, np.int64) + np.asarray(is_anomaly, bool)
+    rows = stratified_rows(n, FIGURE_POINTS, strata)
+    coords, y, is_anomaly = coords[:, rows], y[rows], is_anomaly[rows]
+    shown = f" ({len(rows):,} of {n:,} samples)" if len(rows) < n else ""
     fig = Figure(figsize=(4.5 * L, 4.2))
     axes = fig.subplots(1, L, squeeze=False)
     classes = np.unique(y)
@@ -53,7 +62,7 @@ def plot_projections(coords: np.ndarray, layer_names: list[str], y: np.ndarray,
                 if rows.any():
                     label = f"anomaly {c}" if anomalous else f"{c}"
                     ax.scatter(*xy[rows].T, s=8, marker=marker, color=cmap(i % 10), label=label)
-        ax.set(title=name, xticks=[], yticks=[])
+        ax.set(title=name + shown, xticks=[], yticks=[])
     axes[0, -1].legend(fontsize=8, markerscale=1.5)
     fig.tight_layout()
     return fig

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -40,6 +39,7 @@ from .paths import paths
 from .projection import project_layers
 from .record import record
 from .scores import score_paths
+from .stages import Stages
 
 __all__ = ["FORMAT_VERSION", "analyse", "build_network", "load_digits", "run_signatures",
            "signatures_from_activations"]
@@ -47,6 +47,7 @@ __all__ = ["FORMAT_VERSION", "analyse", "build_network", "load_digits", "run_sig
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 TOP_SIGNATURES = 20
+MAP_CACHE = ".cache/maps"  # in the runs folder: cached 2-D maps (hidden from the app's list)
 _ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": TanH}
 
 Progress = Callable[[float, str], None]
@@ -62,50 +63,68 @@ def load_digits(dataset: str):
         from ..datasets import load_mnist
 
         return (*load_mnist(progress=False), (28, 28))
-    raise ValueError(f"load_digits: unknown dataset {dataset!r} (usps or mnist)")
+    if dataset == "fashion-mnist":
+        from ..datasets import load_fashion_mnist
+
+        return (*load_fashion_mnist(progress=False), (28, 28))
+    raise ValueError(f"load_digits: unknown dataset {dataset!r} (usps, mnist or fashion-mnist)")
 
 
-def build_network(n_inputs: int, hidden, n_classes: int, activation: str = "relu", seed=0) -> Sequential:
-    """``Linear -> act -> ... -> Linear(n_classes)`` (logits for ``CrossEntropyLoss``)."""
+def build_network(n_inputs: int, hidden, n_classes: int, activation: str = "relu", seed=0,
+                  init: str = "uniform") -> Sequential:
+    """``Linear -> act -> ... -> Linear(n_classes)`` (logits for ``CrossEntropyLoss``); ``init``
+    names the weights' initialiser (``flambeau.init``)."""
     rng = make_rng(seed)
     widths = [n_inputs, *hidden]
     modules: list[Module] = []
     for d_in, d_out in zip(widths[:-1], widths[1:], strict=True):
-        modules += [Linear(d_in, d_out, rng=rng), _ACTIVATIONS[activation]()]
-    modules.append(Linear(widths[-1], n_classes, rng=rng))
+        modules += [Linear(d_in, d_out, init=init, rng=rng), _ACTIVATIONS[activation]()]
+    modules.append(Linear(widths[-1], n_classes, init=init, rng=rng))
     return Sequential(modules)
 
 
-def _draw(y: np.ndarray, classes, n: int, rng, split: str, strict: bool) -> np.ndarray:
-    """Indices of ``n`` random samples per class (fewer if ``strict`` is False and lacking)."""
+def _draw(y: np.ndarray, classes, n: int | None, rng, split: str, strict: bool) -> np.ndarray:
+    """Indices of ``n`` random samples per class (fewer if ``strict`` is False and lacking; all
+    of them when ``n`` is None)."""
     chosen = []
     for c in classes:
         pool = np.flatnonzero(y == c)
-        if strict and len(pool) < n:
+        if n is None:
+            chosen.append(pool)
+        elif strict and len(pool) < n:
             raise ValueError(f"run_signatures: the {split} split holds {len(pool)} images of class {c}, "
                              f"fewer than n_per_class={n}")
-        chosen.append(np.sort(rng.choice(pool, size=min(n, len(pool)), replace=False)))
+        else:
+            chosen.append(np.sort(rng.choice(pool, size=min(n, len(pool)), replace=False)))
     return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
 
 def analyse(acts: dict[str, np.ndarray], y_true, y_pred, is_anomaly=None, k_range=(2, 10),
-            method: str = "kmeans", seed: int = 0, progress: bool = False):
+            method: str = "kmeans", seed: int = 0, progress: bool = False, stage: Progress | None = None):
     """Cluster every layer, trace the paths and score them.
 
-    Works on any activations ``{layer: (n, d)}`` (e.g. recorded in another framework).
+    Works on any activations ``{layer: (n, d)}`` (e.g. recorded in another framework). The
+    silhouette and k-means samples are stratified by ``y_true``.
+
+    Args:
+        stage: optional ``callback(fraction, message)`` called as each step starts.
 
     Returns:
         ``(clusterings, paths, scores)``: see ``cluster_layers``, ``paths``, ``score_paths``.
     """
+    stage = stage or (lambda fraction, message: None)
     acts = record(acts)
-    clusterings = cluster_layers(acts, k_range, method, seed, progress)
+    stage(0.55, "clustering the hidden layers")
+    clusterings = cluster_layers(acts, k_range, method, seed, progress, strata=y_true)
+    stage(0.65, "counting the paths and scoring them")
     p = paths(clusterings, y_true, y_pred, is_anomaly)
     return clusterings, p, score_paths(p, y_true, is_anomaly)
 
 
 def _top_signatures(p, y: np.ndarray, is_anomaly: np.ndarray) -> list[dict]:
     rows = []
-    for signature, count in p.counts[:TOP_SIGNATURES]:
+    for signature, count in zip(p.unique_signatures[:TOP_SIGNATURES].tolist(),
+                                p.signature_counts[:TOP_SIGNATURES].tolist(), strict=True):
         members = np.all(p.signatures == np.asarray(signature), axis=1)
         keys = [f"anomaly {c}" if a else str(c) for c, a in zip(y[members], is_anomaly[members], strict=True)]
         values, counts = np.unique(keys, return_counts=True)
@@ -117,10 +136,14 @@ def _top_signatures(p, y: np.ndarray, is_anomaly: np.ndarray) -> list[dict]:
 def _train(config: SignatureConfig, X, y, progress: bool) -> tuple[Sequential, float]:
     classes = np.asarray(config.classes)
     targets = np.searchsorted(classes, y)
-    net = build_network(X.shape[1], config.hidden, len(classes), config.activation, config.seed)
+    net = build_network(X.shape[1], config.hidden, len(classes), config.activation, config.seed, config.init)
     SGD(net, CrossEntropyLoss(), X, targets, batch_size=config.batch_size, epochs=config.epochs,
         lr=config.lr, seed=config.seed, progress=progress)
     train_acc = float(np.mean(predict_classes(predict(net, X)) == targets))
+    if train_acc < 1.5 / len(classes):
+        log.warning("run_signatures: training accuracy %.3f is close to chance (%d classes): the paths "
+                    "of an untrained network say little; train longer, or with init='he' for a deep "
+                    "ReLU network", train_acc, len(classes))
     return net, train_acc
 
 
@@ -205,15 +228,10 @@ def run_signatures(config: SignatureConfig | None = None, runs_dir="runs", model
     if model is not None and config.seeds > 1:
         raise ValueError(f"run_signatures: seeds={config.seeds} retrains the network on each seed; a given "
                          f"model cannot be retrained (use seeds=1)")
-    report = progress or (lambda fraction, message: None)
-    start = time.perf_counter()
+    report = Stages(progress)
     report(0.0, f"loading {config.dataset}")
     X_train, y_train, X_test, y_test, image_shape = load_digits(config.dataset)
-    rng = make_rng(config.seed)
-    train_rows = _draw(y_train, config.classes, config.n_per_class, rng, "training", strict=True)
-    known_rows = _draw(y_test, config.classes, config.n_per_class, rng, "test", strict=False)
-    n_anomalies = config.n_anomalies or config.n_per_class
-    anomaly_rows = _draw(y_test, config.anomalies, n_anomalies, rng, "test", strict=False)
+    X, y, train_rows = _analysed_images(config, X_train, y_train, X_test, y_test)
     X_train, y_train = X_train[train_rows], y_train[train_rows]
     if model is None:
         report(0.05, f"training {config.hidden} on {len(X_train)} images")
@@ -222,11 +240,9 @@ def run_signatures(config: SignatureConfig | None = None, runs_dir="runs", model
         net = _check_model(model, X_train.shape[1], len(config.classes))
         train_acc = float(np.mean(np.asarray(config.classes)[predict_classes(_predict(net, X_train))]
                                   == y_train))
-    rows = np.concatenate([known_rows, anomaly_rows])
-    X, y = X_test[rows], y_test[rows]
     is_anomaly = np.isin(y, config.anomalies)
+    report(0.4, f"recording the hidden layers of {len(X)} images")
     y_pred = np.asarray(config.classes)[predict_classes(_predict(net, X))]
-    report(0.4, "recording and clustering the hidden layers")
     acts = _record(net, X, config.spatial)
     summary = {"config": config.to_dict(), "train_accuracy": train_acc, "image_shape": list(image_shape),
                "n_train": int(len(X_train))}
@@ -236,7 +252,26 @@ def run_signatures(config: SignatureConfig | None = None, runs_dir="runs", model
         summary["model"] = Path(getattr(net, "path", type(net).__name__)).name
     saved = net if isinstance(net, Sequential) else None
     return _analyse_and_write(acts, y, y_pred, is_anomaly, X, runs_dir, config.name, summary, saved,
-                              report, show_progress, figures, start)
+                              report, show_progress, figures)
+
+
+def _analysed_images(config: SignatureConfig, X_train, y_train, X_test, y_test):
+    """``(X, y, train_rows)``: the images analysed (known classes, then anomalies; with
+    ``analysed="all"`` the training images before the test ones) and the rows of the training
+    split the network is trained on."""
+    rng = make_rng(config.seed)
+    train_rows = _draw(y_train, config.classes, config.n_per_class, rng, "training", strict=True)
+    known_rows = _draw(y_test, config.classes, config.n_per_class, rng, "test", strict=False)
+    n_anomalies = config.n_anomalies or config.n_per_class
+    anomaly_rows = _draw(y_test, config.anomalies, n_anomalies, rng, "test", strict=False)
+    train, test = (X_train, y_train), (X_test, y_test)
+    parts = [(test, known_rows), (test, anomaly_rows)]
+    if config.analysed == "all":
+        train_anomalies = _draw(y_train, config.anomalies, n_anomalies, rng, "training", strict=False)
+        parts = [(train, train_rows), parts[0], (train, train_anomalies), parts[1]]
+    X = np.concatenate([images[rows] for (images, _), rows in parts])
+    y = np.concatenate([labels[rows] for (_, labels), rows in parts])
+    return X, y, train_rows
 
 
 def signatures_from_activations(acts: dict, y_true, y_pred, runs_dir="runs",
@@ -284,24 +319,27 @@ def signatures_from_activations(acts: dict, y_true, y_pred, runs_dir="runs",
               "hidden": [int(a.shape[1]) for a in acts.values()], "k_range": list(k_range),
               "method": method, "projection": projection, "seed": seed}
     summary = {"config": config, "image_shape": [int(s) for s in image_shape]}
+    report = Stages(progress)
     if train_acts is not None:
         train_acts = record(train_acts)
         summary["n_train"] = int(len(next(iter(train_acts.values()))))
+    report(0.1, "measuring anomaly detection")
     summary.update(measure_study(train_acts, y_train, acts, y_true, anomaly, logits, (seed,), None, k_range,
                                  method))
-    report = progress or (lambda fraction, message: None)
-    return _analyse_and_write(acts, y_true, y_pred, anomaly, images, runs_dir, name, summary, None, report,
-                              show_progress, figures, time.perf_counter())
+    return _analyse_and_write(acts, y_true, y_pred, anomaly, images, runs_dir, name, summary, None,
+                              report, show_progress, figures)
 
 
-def _analyse_and_write(acts, y, y_pred, is_anomaly, X, runs_dir, name: str, summary: dict, net, report,
-                       show_progress: bool, figures: bool, start: float) -> Path:
+def _analyse_and_write(acts, y, y_pred, is_anomaly, X, runs_dir, name: str, summary: dict, net,
+                       report: Stages, show_progress: bool, figures: bool) -> Path:
     config = summary["config"]
     k_range, method, seed = tuple(config["k_range"]), config["method"], config["seed"]
-    clusterings, p, scores = analyse(acts, y, y_pred, is_anomaly, k_range, method, seed, show_progress)
+    clusterings, p, scores = analyse(acts, y, y_pred, is_anomaly, k_range, method, seed, show_progress,
+                                     stage=report)
     report(0.7, f"computing the {config['projection']} maps")
-    coords = project_layers(acts, config["projection"], seed)
-    report(0.9, "writing the run folder")
+    coords = project_layers(acts, config["projection"], seed, strata=y, cache_dir=Path(runs_dir) / MAP_CACHE,
+                            progress=show_progress)
+    report(0.9, "summarising the study")
     known = ~is_anomaly
     summary = {
         "format_version": FORMAT_VERSION, "name": name,
@@ -312,25 +350,29 @@ def _analyse_and_write(acts, y, y_pred, is_anomaly, X, runs_dir, name: str, summ
         "layers": [{"name": layer, "width": int(acts[layer].shape[1]), **c.summary()}
                    for layer, c in clusterings.items()],
         "scores": scores, "top_signatures": _top_signatures(p, y, is_anomaly),
-        "seconds": round(time.perf_counter() - start, 2),
+        "seconds": report.elapsed(),
     }
     arrays = {"images": np.round(np.clip(X, 0, 1) * 255).astype(np.uint8), "y_true": y.astype(np.int64),
               "y_pred": y_pred.astype(np.int64), "is_anomaly": is_anomaly,
               "clusters": p.signatures, "coords": coords, "layer_names": np.asarray(p.layer_names)}
-    folder = _write_run(Path(runs_dir), name, summary, arrays, net, clusterings if figures else None)
+    folder = _write_run(Path(runs_dir), name, summary, arrays, net, clusterings if figures else None, report)
     report(1.0, f"done: {folder}")
     log.info("signature study written to %s in %.1f s", folder, summary["seconds"])
     return folder
 
 
-def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clusterings) -> Path:
+def _write_run(runs_dir: Path, name: str, summary: dict, arrays: dict, net, clusterings,
+               report: Stages) -> Path:
     tmp = files.temporary_folder(runs_dir, name)
     try:
+        if clusterings is not None:
+            report(0.92, "drawing the figures")
+            _write_figures(tmp, arrays, clusterings)
+        report(0.96, "writing the run folder")
         files.write_npz(tmp / "arrays.npz", arrays, compressed=True)
         if net is not None:
             serialization.save(net, tmp / "model.npz")
-        if clusterings is not None:
-            _write_figures(tmp, arrays, clusterings)
+        summary = {**summary, "timings": report.timings(), "seconds": report.elapsed()}
         files.write_json(tmp / "study.json", summary)  # last: its presence marks a complete run
         return files.publish_folder(tmp, runs_dir / name)
     except BaseException:

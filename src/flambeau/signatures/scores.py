@@ -47,15 +47,16 @@ def path_entropy(signatures: np.ndarray) -> float:
     return float(-(p * np.log2(p)).sum() + 0.0)
 
 
-def _cluster_owners(clusters: np.ndarray, y_known: np.ndarray) -> dict[int, int]:
-    """Majority known class of each cluster holding known samples."""
-    owners = {}
-    for c in np.unique(clusters):
-        members = y_known[clusters == c]
-        if len(members):
-            values, counts = np.unique(members, return_counts=True)
-            owners[int(c)] = int(values[np.argmax(counts)])
-    return owners
+def _owners(clusters: np.ndarray, known: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Owner ``(n,)`` of each sample's cluster: the majority class of the cluster's known
+    samples (ties: the smallest class), -1 for a cluster without known samples. One
+    cluster x class count table (``bincount``), no loop over samples."""
+    values, cluster_of = np.unique(clusters, return_inverse=True)
+    classes, class_of = np.unique(y[known], return_inverse=True)
+    table = np.bincount(cluster_of[known] * len(classes) + class_of,
+                        minlength=len(values) * len(classes)).reshape(len(values), len(classes))
+    owner = np.where(table.sum(1) > 0, classes[table.argmax(1)] if len(classes) else -1, -1)
+    return owner[cluster_of]
 
 
 def anomaly_routing(signatures: np.ndarray, y: np.ndarray, is_anomaly: np.ndarray,
@@ -72,8 +73,7 @@ def anomaly_routing(signatures: np.ndarray, y: np.ndarray, is_anomaly: np.ndarra
         rows = is_anomaly & (y == a)
         per_layer = {}
         for j, name in enumerate(layer_names):
-            owners = _cluster_owners(signatures[~is_anomaly, j], y[~is_anomaly])
-            landed = np.array([owners.get(int(c), -1) for c in signatures[rows, j]])
+            landed = _owners(signatures[:, j], ~is_anomaly, y)[rows]
             shares = {str(k): float(np.mean(landed == k)) for k in known_classes}
             shares["none"] = float(np.mean(landed == -1))
             per_layer[name] = shares
