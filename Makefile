@@ -49,10 +49,10 @@ docs: $(STAMP_DOCS)
 	$(PY) docs/tools/run_tutorials.py --stale
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
+# flambeau / PyTorch on the course's workloads, one table (benchmarks/results/latest.json);
+# BENCH="--quick" for a fifth of the data, BENCH="--threads 1 2" for both thread counts.
 bench: $(STAMP_TEST)
-	$(PY) benchmarks/bench_mlp.py
-	$(PY) benchmarks/bench_cnn.py
-	$(PY) benchmarks/bench_adam.py
+	$(PY) benchmarks/bench.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) build dist site src/*.egg-info .pytest_cache .ruff_cache .hypothesis \

@@ -4,8 +4,8 @@ The parameters are those of ``AutoEncoder.symmetric(784, 16, steps=8)`` (784-483
 back, 1.2 million float32 values): on such wide dense networks with batches of 32 the update rule
 is a large share of a training step. Both frameworks update the same arrays with the same
 gradients, one thread each (``torch.set_num_threads`` and threadpoolctl), alternating blocks of
-``--steps`` steps; the medians are compared. PyTorch's Adam runs with its default implementation
-(``foreach`` on CPU tensors in torch 2.x).
+``--steps`` steps (the order flipped each time); the medians are compared. PyTorch's Adam runs
+with its default implementation (``foreach`` on CPU tensors in torch 2.x).
 
     python benchmarks/bench_adam.py [--steps 50] [--repeats 7]
 """
@@ -28,17 +28,16 @@ def parameter_shapes(latent: int = 16, steps: int = 8) -> list[tuple[int, ...]]:
     return [shape for a, b in pairs for shape in ((a, b), (b,))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=50, help="Adam steps per timed block")
-    parser.add_argument("--repeats", type=int, default=7, help="timed blocks per framework")
-    args = parser.parse_args()
-
+def adam_times(steps: int, repeats: int):
+    """``(times, cpu, drift, n)``: milliseconds per step of each library over ``repeats``
+    alternating blocks of ``steps`` steps (one thread each), in wall-clock and in CPU time, the
+    largest difference between the two parameter sets afterwards, and the number of parameters."""
     import torch
     from threadpoolctl import threadpool_limits
 
     from flambeau.rules import Adam
 
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     shapes = parameter_shapes()
@@ -50,30 +49,41 @@ def main() -> None:
     ours, theirs = Adam(), torch.optim.Adam(torch_params, lr=1e-3)
 
     def flambeau_block():
-        for _ in range(args.steps):
+        for _ in range(steps):
             ours.step(params, grads, 1e-3)
 
     def torch_block():
-        for _ in range(args.steps):
+        for _ in range(steps):
             theirs.step()
 
-    times = {"flambeau": [], "pytorch": []}
+    times, cpu = {"flambeau": [], "pytorch": []}, {"flambeau": [], "pytorch": []}
     with threadpool_limits(1):
         flambeau_block(), torch_block()  # warm-up: state arrays allocated
-        for _ in range(args.repeats):
-            for name, block in (("flambeau", flambeau_block), ("pytorch", torch_block)):
-                start = time.perf_counter()
+        for r in range(repeats):
+            blocks = (("flambeau", flambeau_block), ("pytorch", torch_block))
+            for name, block in blocks[::-1] if r % 2 else blocks:
+                start, cpu_start = time.perf_counter(), time.process_time()
                 block()
-                times[name].append((time.perf_counter() - start) / args.steps * 1e3)
-    n = sum(v.size for v in params.values())
+                times[name].append((time.perf_counter() - start) / steps * 1e3)
+                cpu[name].append((time.process_time() - cpu_start) / steps * 1e3)
+    torch.set_num_threads(threads)
+    drift = max(float(np.abs(p.detach().numpy() - q).max()) for p, q in zip(torch_params, params.values(),
+                                                                            strict=True))
+    return times, cpu, drift, sum(v.size for v in params.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=50, help="Adam steps per timed block")
+    parser.add_argument("--repeats", type=int, default=7, help="timed blocks per framework")
+    args = parser.parse_args()
+    times, _, drift, n = adam_times(args.steps, args.repeats)
     medians = {k: statistics.median(v) for k, v in times.items()}
-    print(f"Adam step on {n:,} float32 parameters ({len(shapes)} arrays), 1 thread, "
+    print(f"Adam step on {n:,} float32 parameters ({len(parameter_shapes())} arrays), 1 thread, "
           f"median of {args.repeats} blocks of {args.steps} steps:")
     for name, value in medians.items():
         print(f"  {name:9s} {value:7.2f} ms/step")
     print(f"  ratio flambeau / PyTorch: {medians['flambeau'] / medians['pytorch']:.2f}x")
-    drift = max(float(np.abs(p.detach().numpy() - q).max()) for p, q in zip(torch_params, params.values(),
-                                                                            strict=True))
     print(f"  largest difference between the two parameter sets after the same steps: {drift:.2e}")
 
 

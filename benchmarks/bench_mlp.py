@@ -64,6 +64,26 @@ def torch_epoch(X, y, batch, seed):
     return time.perf_counter() - start, total / len(X)
 
 
+def gemm_epoch(n, batch, seed=0):
+    """Seconds taken by the matrix products of one epoch alone, on the same shapes: per batch of
+    ``b`` rows, ``X W1``, ``H W2`` (forward), ``H^T D2``, ``D2 W2^T``, ``X^T D1`` (backward), into
+    preallocated arrays (no gather, no element-wise work): the BLAS bound of the epoch."""
+    rng = np.random.default_rng(seed)
+    X, W1, W2 = (rng.standard_normal(s, dtype=np.float32) for s in ((batch, 784), (784, 128), (128, 10)))
+    D1, D2 = rng.standard_normal((batch, 128), dtype=np.float32), rng.standard_normal((batch, 10),
+                                                                                      dtype=np.float32)
+    H, Z, G1, G2 = (np.empty(s, np.float32) for s in ((batch, 128), (batch, 10), (784, 128), (128, 10)))
+    sizes = [min(batch, n - i) for i in range(0, n, batch)]
+    start = time.perf_counter()
+    for b in sizes:
+        np.matmul(X[:b], W1, out=H[:b])
+        np.matmul(H[:b], W2, out=Z[:b])
+        np.matmul(H[:b].T, D2[:b], out=G2)
+        np.matmul(D2[:b], W2.T, out=H[:b])
+        np.matmul(X[:b].T, D1[:b], out=G1)
+    return time.perf_counter() - start
+
+
 def compare(X, y, batch, repeats):
     ours, theirs = [], []
     for r in range(repeats):  # alternate so that machine noise hits both alike

@@ -158,7 +158,7 @@ def test_declarations_add_up_along_the_class_hierarchy_and_init_creates_them():
     a, b = _MoreCached(), _MoreCached()
     assert a._memo.empty and a._scratch == {} and a._mask is None
     assert a._memo is not b._memo and a._scratch is not b._scratch  # fresh copies per instance
-    assert list(fb.Conv1D._all_transient) == ["_forward_cols", "_scratch"]
+    assert list(fb.Conv1D._all_transient) == ["_scratch"]
 
 
 def test_a_bad_declaration_fails_when_the_class_is_defined():

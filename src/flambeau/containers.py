@@ -59,6 +59,9 @@ class Sequential(Module):
     def named_children(self) -> list[tuple[str, Module]]:
         return [(str(i), module) for i, module in enumerate(self._modules)]
 
+    def children(self) -> list[Module]:
+        return list(self._modules)  # without naming them: zero_grad and dtype walk it every step
+
     def __len__(self) -> int:
         return len(self._modules)
 

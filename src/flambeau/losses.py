@@ -14,8 +14,8 @@ import math
 import numpy as np
 
 from ._checks import ShapeError, as_float, check_bool, check_ndim, check_same_shape
-from .layers.activations import log_softmax, softmax
-from .module import Loss
+from .layers.activations import log_softmax_and_softmax, softmax
+from .module import Loss, Remembered
 
 __all__ = ["BCELoss", "CrossEntropyLoss", "DomainError", "MSELoss", "NLLLoss", "class_targets"]
 
@@ -168,26 +168,38 @@ class CrossEntropyLoss(Loss):
             loss ``logsumexp(z) - z_y``, gradient ``softmax(z) - y`` (stable, cheap).
             If False, ``yhat`` are probabilities (e.g. after ``Softmax``): loss ``-log p_y``
             (clamped at -100), gradient ``-y / p``.
+
+    ``forward`` on logits remembers, for its ``yhat``, the ``y`` it was given, the checked targets
+    and ``softmax(yhat)`` (``module.Remembered``): ``backward`` on that same pair of objects turns
+    them into the gradient without computing them again.
     """
 
     def __init__(self, from_logits: bool = True):
         self.from_logits = check_bool("CrossEntropyLoss", "from_logits", from_logits)
+        self._forward = Remembered()
 
     def forward(self, y, yhat):
-        yhat = as_float(yhat, "CrossEntropyLoss.forward", "yhat")
+        given, yhat = yhat, as_float(yhat, "CrossEntropyLoss.forward", "yhat")
         target = class_targets("CrossEntropyLoss.forward", y, yhat)
         if not self.from_logits:
             _check_probabilities("CrossEntropyLoss.forward", target, yhat)
-        logp = log_softmax(yhat) if self.from_logits else _clamped_log(yhat)
+            return -_target_dot(target, _clamped_log(yhat))
+        logp, probabilities = log_softmax_and_softmax(yhat)
+        self._forward.remember(given, (y, target, probabilities))
         return -_target_dot(target, logp)
 
     def backward(self, y, yhat):
-        yhat = as_float(yhat, "CrossEntropyLoss.backward", "yhat")
-        target = class_targets("CrossEntropyLoss.backward", y, yhat)
-        if not self.from_logits:
-            _check_probabilities("CrossEntropyLoss.backward", target, yhat)
-            return -_target_scaled(target, 1 / np.maximum(yhat, np.finfo(yhat.dtype).tiny))
-        probabilities = softmax(yhat)
+        kept = self._forward.recall(yhat)
+        if kept is not None and kept[0] is y:
+            self._forward.forget()  # the probabilities become the gradient, in place
+            _, target, probabilities = kept
+        else:
+            yhat = as_float(yhat, "CrossEntropyLoss.backward", "yhat")
+            target = class_targets("CrossEntropyLoss.backward", y, yhat)
+            if not self.from_logits:
+                _check_probabilities("CrossEntropyLoss.backward", target, yhat)
+                return -_target_scaled(target, 1 / np.maximum(yhat, np.finfo(yhat.dtype).tiny))
+            probabilities = softmax(yhat)
         if target.ndim == 1:  # softmax(z) - onehot(y), without building the one-hot rows
             probabilities[np.arange(len(target)), target] -= 1
             return probabilities

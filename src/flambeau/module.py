@@ -376,8 +376,10 @@ class Module:
     def _compute_input(self, X, method: str = "forward") -> np.ndarray:
         """``X`` as an array in the module's dtype (see ``flambeau.dtype``); without parameters, as
         a float array (``_checks.as_float``: integers become float64, floats are kept)."""
-        where, dtype = f"{type(self).__name__}.{method}", self.dtype
-        name = "X" if method == "forward" else "input"
+        dtype = self.dtype
+        if type(X) is np.ndarray and dtype is not None and X.dtype == dtype:  # the hot path
+            return X
+        where, name = f"{type(self).__name__}.{method}", "X" if method == "forward" else "input"
         if dtype is None:
             return as_float(X, where, name)
         return as_compute_dtype(X, dtype, where, name)

@@ -182,6 +182,7 @@ class Optim:
                                                                    low_open=True)
         self._own_update = _overrides_update(net)
         self._watched, self._watch, self._checked, self._warned = None, None, None, set()
+        self._own_zero_grad = True  # some module defines its own zero_grad (set with the watch list)
 
     @property
     def eps(self) -> float:
@@ -207,6 +208,7 @@ class Optim:
         if self._watched is None or self._watched[1] is not grads:
             self._watched, self._watch = (params, grads), _watch_list(self.net, params, grads)
             self._checked = False  # not None: a watch list may be None
+            self._own_zero_grad = any(type(m).zero_grad is not Module.zero_grad for m in self.net.modules())
         yhat, losses = self.forward_backward(batch_x, batch_y)
         self._follow_replaced(params, grads, warn=True)
         if self._checked is not self._watch:  # once per collection: the arrays are paired
@@ -266,16 +268,13 @@ class Optim:
     def forward_backward(self, batch_x, batch_y):
         """zero_grad, forward, loss and backward (gradient of the mean or of the sum, as
         ``reduction`` says); returns ``(yhat, losses)`` with ``losses`` one value per sample."""
-        net, where = self.net, f"{type(self).__name__}.step"
-        batch_x = as_float(batch_x, where, "batch_x", int_dtype=None)
-        if net.dtype is not None:
-            batch_x = as_compute_dtype(batch_x, net.dtype, where, "batch_x")
-        if batch_x.ndim == 0 or len(batch_x) == 0:
-            raise ValueError(f"{where}: batch_x must hold at least one sample (batch, ...), got shape "
-                             f"{batch_x.shape}")
+        net, dtype = self.net, self.net.dtype
+        ready = type(batch_x) is np.ndarray and dtype is not None and batch_x.dtype == dtype
+        if not (ready and batch_x.ndim and len(batch_x)):  # a training loop's batches are ready
+            batch_x = self._checked_batch(batch_x, dtype)
         net.zero_grad()
-        if self._watch:  # a zero_grad that replaces the arrays (the course's skeleton): follow
-            self._follow_replaced(*self._watched, warn=False)
+        if self._watch and self._own_zero_grad:  # a zero_grad that replaces the arrays (the
+            self._follow_replaced(*self._watched, warn=False)  # course's skeleton): follow them
         yhat = net.forward(batch_x)
         losses = self.loss.forward(batch_y, yhat)
         delta = self.loss.backward(batch_y, yhat)
@@ -283,6 +282,17 @@ class Optim:
             delta *= 1.0 / len(batch_x)
         net.backward_update_gradient(batch_x, delta)
         return yhat, losses
+
+    def _checked_batch(self, batch_x, dtype) -> np.ndarray:
+        """``batch_x`` as a float array of the network's dtype holding at least one sample."""
+        where = f"{type(self).__name__}.step"
+        batch_x = as_float(batch_x, where, "batch_x", int_dtype=None)
+        if dtype is not None:
+            batch_x = as_compute_dtype(batch_x, dtype, where, "batch_x")
+        if batch_x.ndim == 0 or len(batch_x) == 0:
+            raise ValueError(f"{where}: batch_x must hold at least one sample (batch, ...), got shape "
+                             f"{batch_x.shape}")
+        return batch_x
 
     def __repr__(self) -> str:
         return (f"Optim(lr={self.lr!r}, rule={self.rule!r}, reduction={self.reduction!r}"

@@ -198,13 +198,17 @@ class Adam(UpdateRule):
         self.betas = (_check_beta(type(self).__name__, "betas[0]", betas[0]),
                       _check_beta(type(self).__name__, "betas[1]", betas[1]))
         self.eps = _check_non_negative(type(self).__name__, "eps", eps)
-        self._scratch: dict[str, np.ndarray] = {}
+        self._scratch: dict[np.dtype, np.ndarray] = {}
 
     def _update(self, name, param, grad, lr):
         b1, b2 = self.betas
-        m, v, work = self._slot("m", name, param), self._slot("v", name, param), self._work(name, param)
-        # In place, through one scratch array per parameter (no temporaries: this is most of a
-        # step's time for wide dense layers). m += (1 - b1)(g - m) is m <- b1 m + (1 - b1) g.
+        m, v = self._slot("m", name, param), self._slot("v", name, param)
+        # lr / (1 - b1^t) * m / (sqrt(v) / c + eps) with c = sqrt(1 - b2^t), multiplied through by c.
+        c = math.sqrt(1 - b2 ** self.t)
+        eps, scale = self.eps * c, lr * c / (1 - b1 ** self.t)
+        # In place, through one scratch array (no temporaries: this is most of a step's time for wide
+        # dense layers). m += (1 - b1)(g - m) is m <- b1 m + (1 - b1) g.
+        work = self._work(param.shape, param.dtype)
         np.subtract(grad, m, out=work)
         work *= 1 - b1
         m += work
@@ -212,20 +216,20 @@ class Adam(UpdateRule):
         work *= 1 - b2
         v *= b2
         v += work
-        # lr / (1 - b1^t) * m / (sqrt(v) / c + eps) with c = sqrt(1 - b2^t), multiplied through by c.
-        c = math.sqrt(1 - b2 ** self.t)
         np.sqrt(v, out=work)
-        work += self.eps * c
+        work += eps
         np.divide(m, work, out=work)
-        work *= lr * c / (1 - b1 ** self.t)
+        work *= scale
         param -= work
 
-    def _work(self, name, param):
-        """A scratch array shaped as ``param``, kept between steps (not part of the state)."""
-        work = self._scratch.get(name)
-        if work is None or work.shape != param.shape or work.dtype != param.dtype:
-            work = self._scratch[name] = np.empty_like(param)
-        return work
+    def _work(self, shape, dtype):
+        """A scratch array of ``shape`` over storage kept between steps and shared by the parameters
+        (not part of the state)."""
+        size = math.prod(shape)
+        kept = self._scratch.get(dtype)
+        if kept is None or kept.size < size:
+            kept = self._scratch[dtype] = np.empty(size, dtype)
+        return kept[:size].reshape(shape)
 
     def get_config(self):
         return {"betas": list(self.betas), "eps": self.eps, **super().get_config()}

@@ -9,6 +9,7 @@ import pytest
 
 import flambeau as fb
 from flambeau import ShapeError
+from flambeau.layers import conv as conv_module
 
 
 # -- shapes and errors ---------------------------------------------------------------------
@@ -134,9 +135,30 @@ def test_eval_mode_keeps_no_window_copy_and_backward_still_works(rng):
     layer = fb.Conv1D(3, 2, 3, rng=0, dtype=np.float64).eval()
     X, delta = rng.normal(size=(2, 6, 2)), rng.normal(size=(2, 4, 3))
     layer.forward(X)
-    assert layer._forward_cols.empty
+    assert "cols" not in vars(layer)
     layer.backward_update_gradient(X, delta)
     trained = fb.Conv1D(3, 2, 3, rng=0, dtype=np.float64)
     trained.forward(X)
     trained.backward_update_gradient(X, delta)
     np.testing.assert_allclose(layer._gradient["W"], trained._gradient["W"])
+
+
+@pytest.mark.parametrize("layer", [fb.Conv2D(3, 4, 5, padding=1, rng=0, dtype=np.float64),
+                                   fb.Conv2D(2, 1, 3, stride=2, rng=1, dtype=np.float64),
+                                   fb.Conv1D(3, 2, 4, padding=2, rng=2, dtype=np.float64)])
+def test_chunks_of_images_give_the_results_of_one_window_matrix(layer, rng, monkeypatch):
+    """Forward, gradients and input gradient do not depend on how many images a chunk holds."""
+    X = rng.normal(size=(7, *([6] * (len(layer._layout) - 2)), layer.chan_in))
+    delta = rng.normal(size=layer.forward(X).shape)
+    results = []
+    for chunk_bytes in (1, 1 << 30):  # one image per chunk, then the whole batch at once
+        monkeypatch.setattr(conv_module, "_CHUNK_BYTES", chunk_bytes)
+        layer.zero_grad()
+        layer._scratch.clear()
+        Y = layer.forward(X)
+        layer.backward_update_gradient(X, delta)
+        results.append((Y, *(g.copy() for g in layer.gradients().values()), layer.backward_delta(X, delta)))
+        images = 1 if chunk_bytes == 1 else len(X)  # the window matrix kept: one chunk's
+        assert layer._scratch["cols"].size == images * math.prod(Y.shape[1:-1]) * layer._taps_in
+    for chunked, whole in zip(*results, strict=True):
+        np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=1e-12)

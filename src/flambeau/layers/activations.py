@@ -191,6 +191,18 @@ def log_softmax(X: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+def log_softmax_and_softmax(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(log_softmax(X), softmax(X))`` with one ``exp`` (the same values as the two functions)."""
+    if not X.shape[-1]:
+        return np.empty_like(X), np.empty_like(X)
+    shifted = X - X.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    total = e.sum(axis=-1, keepdims=True)
+    logp = shifted - np.log(total)
+    e /= total
+    return logp, e
+
+
 def softmax(X: np.ndarray) -> np.ndarray:
     """Stable softmax over the last axis (no class: an empty result, as PyTorch)."""
     if not X.shape[-1]:

@@ -2,11 +2,11 @@
 ``(batch, height, width, chan)`` images.
 
 Both are an im2col product: the windows of the (zero-padded) input are gathered, in one strided
-copy or tap by tap, into a matrix ``cols`` of shape ``(batch * positions, taps * chan_in)`` and multiplied
-by the kernel seen as a ``(taps * chan_in, chan_out)`` matrix (one BLAS call). ``forward``
-remembers ``cols`` for its input (``module.Remembered``; in training mode only: evaluation keeps
-no copy) and ``backward_update_gradient`` reuses it when it receives that same input object; the
-input gradient scatters back with a loop over the kernel taps.
+copy or tap by tap, into a matrix ``cols`` of shape ``(images * positions, taps * chan_in)`` and
+multiplied by the kernel seen as a ``(taps * chan_in, chan_out)`` matrix (one BLAS call). The
+matrix is built for a few images at a time (``_CHUNK_BYTES``), so that BLAS reads it while it is
+still in the CPU cache; ``forward`` and ``backward_update_gradient`` both build it, and nothing
+is kept between the passes. The input gradient scatters back with a loop over the kernel taps.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ import numpy as np
 from .._checks import as_float, check_bool, check_delta, check_int
 from ..dtype import parameter_dtype
 from ..init import init_bias, init_weight
-from ..module import Module, Remembered
+from ..module import Module
 from ..random import make_rng
 from ._windows import (
     as_tuple,
     check_input,
     interior,
-    pad_spatial,
     padded_shape,
     tap_slices,
     unpad_spatial,
@@ -39,13 +38,18 @@ __all__ = ["Conv1D", "Conv2D"]
 # slower at 8).
 _WINDOW_COPY_MIN_CHANNELS = 4
 
+# The im2col matrix is built and multiplied by chunks of images of about this many bytes: a chunk
+# is still in the CPU cache when BLAS reads it. Measured on the 2-D MNIST CNN (batch 64, 1 thread):
+# its second convolution's forward 2.15 ms instead of 3.0, its weight gradient 2.2 ms instead of
+# 2.4 (from a kept matrix of the whole batch) or 3.0 (building it); no matrix is kept either.
+_CHUNK_BYTES = 1 << 20
+
 
 class _Conv(Module):
     """Shared N-d convolution; subclasses set ``_layout``, the names of the input axes."""
 
     _layout: tuple[str, ...] = ()
-    # the im2col matrix of the last training forward, and forward's padded input and im2col storage
-    _transient = {"_forward_cols": Remembered(), "_scratch": {}}
+    _transient = {"_scratch": {}}  # storage of the padded input and of the im2col matrix (chunks)
 
     def __init__(self, k_size, chan_in: int, chan_out: int, stride=1, padding=0, bias: bool = True,
                  init: str = "uniform", rng=None, dtype=None):
@@ -71,37 +75,32 @@ class _Conv(Module):
             self._parameters["b"] = init_bias(self.init, (self.chan_out,), fan_in, rng, dtype,
                                               type(self).__name__)
         self._init_gradients()
-        self._forward_cols.forget()
 
     # -- passes ----------------------------------------------------------------------------
     def forward(self, X):
-        given = X
         X = self._compute_input(X)
         out = self._check_input(X, "forward")
-        cols = self._im2col(X, out, reuse=True)
-        # BLAS runs this product faster with the kernel stored transposed (measured ~1.5x)
-        kernel_t = np.ascontiguousarray(self._kernel_matrix().T)
-        Y = (cols @ kernel_t.T).reshape(X.shape[0], *out, self.chan_out)
-        if self.bias:
-            Y += self._parameters["b"]
-        if self.training:
-            self._forward_cols.remember(given, cols)
-        else:  # no backward expected in eval
-            self._forward_cols.forget()
+        kernel = self._kernel_matrix()
+        Y = np.empty((X.shape[0], *out, self.chan_out), dtype=np.result_type(X, kernel))
+        Y_rows = Y.reshape(-1, self.chan_out)
+        for rows, cols in self._im2col_chunks(X, out):
+            np.matmul(cols, kernel, out=Y_rows[rows])
+            if self.bias:
+                Y_rows[rows] += self._parameters["b"]
         return Y
 
     def backward_update_gradient(self, input, delta):
         where = "backward_update_gradient"
-        cols = self._forward_cols.recall(input)
-        X = self._compute_input(input, where) if cols is None else np.asarray(input)  # seen by forward
+        X = self._compute_input(input, where)
         out = self._check_input(X, where)
-        delta = self._check_delta(X, out, delta, where)
-        if cols is None:
-            cols = self._im2col(X, out)
-        delta = delta.reshape(-1, self.chan_out)
-        self._gradient["W"] += (cols.T @ delta).reshape(self._gradient["W"].shape)
+        delta = self._check_delta(X, out, delta, where).reshape(-1, self.chan_out)
+        grad_W = self._gradient["W"].reshape(self._taps_in, self.chan_out)  # a view: += writes through
+        for rows, cols in self._im2col_chunks(X, out):
+            grad_W += cols.T @ delta[rows]
         if self.bias:  # a product with ones: BLAS sums the columns several times faster than sum(axis=0)
-            ones = self._storage("ones", (delta.shape[0],), delta.dtype, reuse=True, ones=True)
+            ones = self._scratch.get("ones")
+            if ones is None or ones.shape != delta.shape[:1] or ones.dtype != delta.dtype:
+                ones = self._scratch["ones"] = np.ones(delta.shape[:1], delta.dtype)
             self._gradient["b"] += ones @ delta
 
     def backward_delta(self, input, delta):
@@ -135,48 +134,55 @@ class _Conv(Module):
         return check_delta(f"{type(self).__name__}.{method}", delta, (X.shape[0], *out, self.chan_out),
                            X.shape)
 
-    def _im2col(self, X: np.ndarray, out: tuple[int, ...], reuse: bool = False) -> np.ndarray:
-        """The windows of ``X`` as a matrix ``(batch * positions, taps * chan_in)``, its columns
-        ordered tap-major like the rows of ``_kernel_matrix()``.
+    def _im2col_chunks(self, X: np.ndarray, out: tuple[int, ...]):
+        """For successive chunks of images of ``X``: ``(rows, cols)``, ``cols`` their windows as a
+        matrix ``(images * positions, taps * chan_in)`` (columns ordered like the rows of
+        ``_kernel_matrix()``) and ``rows`` the slice of the same rows in ``(batch * positions, ...)``.
+        Each ``cols`` overwrites the previous chunk's storage."""
+        positions = math.prod(out)
+        step = max(1, _CHUNK_BYTES // (positions * self._taps_in * X.dtype.itemsize))
+        for first in range(0, X.shape[0], step):
+            images = X[first:first + step]
+            rows = slice(first * positions, (first + images.shape[0]) * positions)
+            yield rows, self._im2col(images, out, step)
 
-        With ``reuse`` (``forward`` only) the matrix and the padded input are written into storage
-        kept from the previous call: the matrix kept for the last forward is then replaced, which
-        is what ``forward`` does anyway, and allocating fresh pages every step costs more than the
-        copy itself.
-        """
-        padded = self._padded(X, reuse)
+    def _im2col(self, X: np.ndarray, out: tuple[int, ...], capacity: int) -> np.ndarray:
+        """The windows of the images ``X`` as a matrix ``(images * positions, taps * chan_in)``,
+        written into storage kept for chunks of up to ``capacity`` images."""
+        padded = self._padded(X, capacity)
         batch, taps = X.shape[0], math.prod(self.kernel)
         if self.chan_in >= _WINDOW_COPY_MIN_CHANNELS:
-            cols = self._storage("cols", (batch, *out, *self.kernel, self.chan_in), X.dtype, reuse)
+            cols = self._buffer("cols", (batch, *out, *self.kernel, self.chan_in), X.dtype)
             np.copyto(cols, windows_view(padded, self.kernel, self.strides, out))
             return cols.reshape(-1, taps * self.chan_in)
         # few channels: fill the transpose (taps, chan_in, positions) instead, whose rows are long
         # contiguous copies, and hand out its transposed view (BLAS reads either layout)
-        cols_t = self._storage("cols", (taps, self.chan_in, batch, *out), X.dtype, reuse)
+        cols_t = self._buffer("cols", (taps, self.chan_in, batch, *out), X.dtype)
+        channels_first = (X.ndim - 1, *range(X.ndim - 1))
         for tap, index in enumerate(tap_slices(self.kernel, self.strides, out)):
-            cols_t[tap] = np.moveaxis(padded[index], -1, 0)
+            cols_t[tap] = padded[index].transpose(channels_first)
         return cols_t.reshape(taps * self.chan_in, -1).T
 
-    def _padded(self, X: np.ndarray, reuse: bool) -> np.ndarray:
-        """``X`` zero-padded; with ``reuse`` into kept storage whose border stays zero."""
-        if not reuse or not any(self.paddings):
-            return pad_spatial(X, self.paddings)
+    def _padded(self, X: np.ndarray, capacity: int) -> np.ndarray:
+        """``X`` zero-padded, in kept storage whose border stays zero (``X`` itself without padding)."""
+        if not any(self.paddings):
+            return X
         shape = padded_shape(X.shape, self.paddings)
-        padded = self._storage("padded", shape, X.dtype, reuse=True, zeros=True)  # border: zeros
+        kept = self._scratch.get("padded")
+        if kept is None or kept.shape[1:] != shape[1:] or len(kept) < len(X) or kept.dtype != X.dtype:
+            kept = self._scratch["padded"] = np.zeros((capacity, *shape[1:]), X.dtype)  # border: zeros
+        padded = kept[:len(X)]
         padded[interior(X.shape, self.paddings)] = X
         return padded
 
-    def _storage(self, name: str, shape: tuple[int, ...], dtype, reuse: bool,
-                 zeros: bool = False, ones: bool = False) -> np.ndarray:
-        """An array (uninitialised unless ``zeros`` or ``ones``); with ``reuse`` the one kept under
-        ``name`` when it fits (callers only overwrite what they did not ask to be initialised)."""
-        make = np.zeros if zeros else np.ones if ones else np.empty
-        if not reuse:
-            return make(shape, dtype)
+    def _buffer(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+        """An uninitialised contiguous array of ``shape`` over storage kept under ``name`` between
+        calls (replaced when too small)."""
+        size = math.prod(shape)
         kept = self._scratch.get(name)
-        if kept is None or kept.shape != shape or kept.dtype != dtype:
-            kept = self._scratch[name] = make(shape, dtype)
-        return kept
+        if kept is None or kept.size < size or kept.dtype != dtype:
+            kept = self._scratch[name] = np.empty(size, dtype)
+        return kept[:size].reshape(shape)
 
     def get_config(self) -> dict:
         def compact(values):
