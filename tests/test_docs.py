@@ -120,6 +120,23 @@ def test_the_hook_splits_sections_outside_code_fences_only():
     assert _hook()._slug("Activation signatures and the web app") == "activation-signatures-web-app"
 
 
+def test_links_to_other_readme_sections_point_to_their_pages():
+    hook = _hook()
+    pages_of = {"speed": "guide/speed.md", "quick-start": "index.md", "layout": "guide/layout.md"}
+    text = "see [Speed](#speed), [start](#quick-start), [here](#unknown)"
+    assert hook._link_sections(text, "index.md", pages_of) == \
+        "see [Speed](guide/speed.md), [start](#quick-start), [here](#unknown)"
+    assert hook._link_sections(text, "guide/layout.md", pages_of) == \
+        "see [Speed](speed.md), [start](../index.md), [here](#unknown)"
+    assert hook._link_sections("[Speed](#speed)", "guide/speed.md", pages_of) == "[Speed](#speed)"
+    title = "For teachers: checking a student's modules"
+    assert hook._anchor(title) == "for-teachers-checking-a-students-modules"
+    for path, _, markdown in hook.readme_pages():  # every README link to a section resolves
+        for anchor in re.findall(r"\]\(#([\w\-]+)\)", markdown):
+            titles = re.findall(r"^#+ (.+)$", markdown, flags=re.M)
+            assert anchor in {hook._anchor(t) for t in titles}, (path, anchor)
+
+
 def _nav() -> list:
     class Loader(yaml.SafeLoader):
         pass

@@ -6,7 +6,8 @@
   site by itself.
 - Pages written elsewhere (``results.md``, ``extending.md``) and the checker's API page are listed
   in the navigation only when their source exists, so the site builds before they do.
-- ``docs/...`` links of the README are made relative to the page that holds them.
+- ``docs/...`` links of the README are made relative to the page that holds them, and a link to
+  another ``## `` section (``](#speed)``) points to that section's page.
 """
 
 from __future__ import annotations
@@ -69,16 +70,37 @@ def _relink(body: str, depth: int) -> str:
     return re.sub(r"\]\(docs/", "](" + "../" * depth, body)
 
 
+def _anchor(title: str) -> str:
+    """GitHub's anchor of a heading: ``"Speed"`` -> ``"speed"``, ``"A, b (c)"`` -> ``"a-b-c"``."""
+    return re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
+
+
+def _link_sections(body: str, page: str, pages_of: dict[str, str]) -> str:
+    """``](#anchor)`` of a section held by another page -> a link to that page (from ``page``)."""
+    def target(match: re.Match) -> str:
+        other = pages_of.get(match.group(1))
+        if other is None or other == page:
+            return match.group(0)
+        if page.startswith("guide/"):
+            other = other.removeprefix("guide/") if other.startswith("guide/") else "../" + other
+        return f"]({other})"
+
+    return re.sub(r"\]\(#([\w\-]+)\)", target, body)
+
+
 def readme_pages() -> list[tuple[str, str, str]]:
     """``[(path in docs/, title, markdown)]`` generated from the README."""
     sections = _sections(README.read_text(encoding="utf-8"))
     (name, intro), rest = sections[0], sections[1:]
+    pages_of = {_anchor(title): "index.md" for title, _ in rest[:HOME_SECTIONS]}
+    pages_of.update({_anchor(title): f"guide/{_slug(title)}.md" for title, _ in rest[HOME_SECTIONS:]})
     home = [f"# {name}\n\n{intro}"]
     home += [f"## {title}\n\n{body}" for title, body in rest[:HOME_SECTIONS]]
-    pages = [("index.md", "Home", _relink("\n".join(home), 0))]
+    pages = [("index.md", "Home", _link_sections(_relink("\n".join(home), 0), "index.md", pages_of))]
     for title, body in rest[HOME_SECTIONS:]:
         path = f"guide/{_slug(title)}.md"
-        pages.append((path, title, _relink(f"# {title}\n\n{_promote(body)}", 1)))
+        text = _relink(f"# {title}\n\n{_promote(body)}", 1)
+        pages.append((path, title, _link_sections(text, path, pages_of)))
     return pages
 
 
