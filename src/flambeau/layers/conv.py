@@ -6,7 +6,9 @@ copy or tap by tap, into a matrix ``cols`` of shape ``(images * positions, taps 
 multiplied by the kernel seen as a ``(taps * chan_in, chan_out)`` matrix (one BLAS call). The
 matrix is built for a few images at a time (``_CHUNK_BYTES``), so that BLAS reads it while it is
 still in the CPU cache; ``forward`` and ``backward_update_gradient`` both build it, and nothing
-is kept between the passes. The input gradient scatters back with a loop over the kernel taps.
+is kept between the passes. With stride 1 the input gradient is the same product on the windows
+of ``delta`` (a full correlation with the flipped kernel); otherwise it scatters back with a loop
+over the kernel taps.
 """
 
 from __future__ import annotations
@@ -108,7 +110,11 @@ class _Conv(Module):
     def backward_delta(self, input, delta):
         input = as_float(input, f"{type(self).__name__}.backward_delta", "input", int_dtype=None)
         out = self._check_input(input, "backward_delta")
-        delta = self._check_delta(input, out, delta, "backward_delta").reshape(-1, self.chan_out)
+        delta = self._check_delta(input, out, delta, "backward_delta")
+        if all(s == 1 for s in self.strides) and all(p < k for p, k in zip(self.paddings, self.kernel,
+                                                                            strict=True)):
+            return self._full_correlation(input.shape, delta)
+        delta = delta.reshape(-1, self.chan_out)
         kernels = self._parameters["W"].reshape(-1, self.chan_in, self.chan_out)
         dtype = np.result_type(delta.dtype, kernels.dtype)
         grad_padded = np.zeros(padded_shape(input.shape, self.paddings), dtype=dtype)
@@ -119,6 +125,24 @@ class _Conv(Module):
             np.matmul(delta, kernels[tap].T, out=tap_grad)
             grad_padded[index] += tap_grad.reshape(input.shape[0], *out, self.chan_in)
         return unpad_spatial(grad_padded, input.shape, self.paddings)
+
+    def _full_correlation(self, shape: tuple[int, ...], delta: np.ndarray) -> np.ndarray:
+        """``dL/dX`` of a stride-1 convolution as another im2col product: ``delta`` zero-padded by
+        ``k - 1 - p`` and correlated with the kernel flipped along its spatial axes, chan_in and
+        chan_out swapped: ``dL/dX[n, y, c] = sum_{t, o} deltap[n, y + t, o] W[k - 1 - t, c, o]``.
+        One product of depth ``taps * chan_out`` instead of one product and one scatter-add per tap,
+        into a contiguous gradient (MNIST CNN training, batch 64, one thread: its second convolution's
+        backward_delta 2.7 ms a step instead of 2.9, and the max-pool fed that contiguous gradient
+        1.25 ms instead of 1.45)."""
+        ndim = len(self.kernel)
+        flipped = self._parameters["W"][(slice(None, None, -1),) * ndim]  # (*kernel, chan_in, chan_out)
+        kernel = np.swapaxes(flipped, -1, -2).reshape(-1, self.chan_in)  # rows ordered (tap, chan_out)
+        grad = np.empty((*shape[:-1], self.chan_in), dtype=np.result_type(delta.dtype, kernel.dtype))
+        grad_rows = grad.reshape(-1, self.chan_in)
+        paddings = tuple(k - 1 - p for k, p in zip(self.kernel, self.paddings, strict=True))
+        for rows, cols in self._im2col_chunks(delta, shape[1:-1], (1,) * ndim, paddings, "delta "):
+            np.matmul(cols, kernel, out=grad_rows[rows])
+        return grad
 
     # -- helpers ---------------------------------------------------------------------------
     @property
@@ -136,45 +160,50 @@ class _Conv(Module):
         return check_delta(f"{type(self).__name__}.{method}", delta, (X.shape[0], *out, self.chan_out),
                            X.shape)
 
-    def _im2col_chunks(self, X: np.ndarray, out: tuple[int, ...]):
+    def _im2col_chunks(self, X: np.ndarray, out: tuple[int, ...], strides=None, paddings=None,
+                       key: str = ""):
         """For successive chunks of images of ``X``: ``(rows, cols)``, ``cols`` their windows as a
-        matrix ``(images * positions, taps * chan_in)`` (columns ordered like the rows of
+        matrix ``(images * positions, taps * chan)`` (columns ordered like the rows of
         ``_kernel_matrix()``) and ``rows`` the slice of the same rows in ``(batch * positions, ...)``.
-        Each ``cols`` overwrites the previous chunk's storage."""
-        positions = math.prod(out)
-        step = max(1, _CHUNK_BYTES // (positions * self._taps_in * X.dtype.itemsize))
+        Each ``cols`` overwrites the previous chunk's storage. ``strides``, ``paddings`` (default: the
+        layer's) and the ``key`` of the storage let ``backward_delta`` window ``delta`` the same way."""
+        strides = self.strides if strides is None else strides
+        paddings = self.paddings if paddings is None else paddings
+        positions, taps_in = math.prod(out), math.prod(self.kernel) * X.shape[-1]
+        step = max(1, _CHUNK_BYTES // (positions * taps_in * X.dtype.itemsize))
         for first in range(0, X.shape[0], step):
             images = X[first:first + step]
             rows = slice(first * positions, (first + images.shape[0]) * positions)
-            yield rows, self._im2col(images, out, step)
+            padded = self._padded(images, paddings, step, key)
+            yield rows, self._im2col(padded, out, strides, step, key)
 
-    def _im2col(self, X: np.ndarray, out: tuple[int, ...], capacity: int) -> np.ndarray:
-        """The windows of the images ``X`` as a matrix ``(images * positions, taps * chan_in)``,
+    def _im2col(self, padded: np.ndarray, out: tuple[int, ...], strides: tuple[int, ...], capacity: int,
+                key: str) -> np.ndarray:
+        """The windows of the padded images as a matrix ``(images * positions, taps * chan)``,
         written into storage kept for chunks of up to ``capacity`` images."""
-        padded = self._padded(X, capacity)
-        batch, taps = X.shape[0], math.prod(self.kernel)
-        if self.chan_in >= _WINDOW_COPY_MIN_CHANNELS:
-            cols = self._buffer("cols", (batch, *out, *self.kernel, self.chan_in), X.dtype)
-            np.copyto(cols, windows_view(padded, self.kernel, self.strides, out))
-            return cols.reshape(-1, taps * self.chan_in)
-        # few channels: fill the transpose (taps, chan_in, positions) instead, whose rows are long
+        batch, taps, chan = padded.shape[0], math.prod(self.kernel), padded.shape[-1]
+        if chan >= _WINDOW_COPY_MIN_CHANNELS:
+            cols = self._buffer(key + "cols", (batch, *out, *self.kernel, chan), padded.dtype)
+            np.copyto(cols, windows_view(padded, self.kernel, strides, out))
+            return cols.reshape(-1, taps * chan)
+        # few channels: fill the transpose (taps, chan, positions) instead, whose rows are long
         # contiguous copies, and hand out its transposed view (BLAS reads either layout)
-        cols_t = self._buffer("cols", (taps, self.chan_in, batch, *out), X.dtype)
-        channels_first = (X.ndim - 1, *range(X.ndim - 1))
-        for tap, index in enumerate(tap_slices(self.kernel, self.strides, out)):
+        cols_t = self._buffer(key + "cols", (taps, chan, batch, *out), padded.dtype)
+        channels_first = (padded.ndim - 1, *range(padded.ndim - 1))
+        for tap, index in enumerate(tap_slices(self.kernel, strides, out)):
             cols_t[tap] = padded[index].transpose(channels_first)
-        return cols_t.reshape(taps * self.chan_in, -1).T
+        return cols_t.reshape(taps * chan, -1).T
 
-    def _padded(self, X: np.ndarray, capacity: int) -> np.ndarray:
+    def _padded(self, X: np.ndarray, paddings: tuple[int, ...], capacity: int, key: str) -> np.ndarray:
         """``X`` zero-padded, in kept storage whose border stays zero (``X`` itself without padding)."""
-        if not any(self.paddings):
+        if not any(paddings):
             return X
-        shape = padded_shape(X.shape, self.paddings)
-        kept = self._scratch.get("padded")
+        shape = padded_shape(X.shape, paddings)
+        kept = self._scratch.get(key + "padded")
         if kept is None or kept.shape[1:] != shape[1:] or len(kept) < len(X) or kept.dtype != X.dtype:
-            kept = self._scratch["padded"] = np.zeros((capacity, *shape[1:]), X.dtype)  # border: zeros
+            kept = self._scratch[key + "padded"] = np.zeros((capacity, *shape[1:]), X.dtype)  # border: zeros
         padded = kept[:len(X)]
-        padded[interior(X.shape, self.paddings)] = X
+        padded[interior(X.shape, paddings)] = X
         return padded
 
     def _buffer(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
