@@ -121,7 +121,9 @@ class ReLU(_Activation):
         return np.maximum(X, 0)
 
     def _input_gradient(self, input, delta):
-        return delta * (input > 0)
+        grad = (input > 0).astype(delta.dtype)  # a float mask: multiplying by booleans casts slowly
+        grad *= delta
+        return grad
 
 
 class LeakyReLU(_Activation):
