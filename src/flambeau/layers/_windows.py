@@ -11,6 +11,7 @@ seen by that tap at every output position at once.
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -66,15 +67,18 @@ def check_input(where: str, X: np.ndarray, layout: tuple[str, ...], chan: int | 
                  zip(X.shape[1:-1], kernel, padding, stride, strict=True))
 
 
-def tap_slices(kernel: tuple[int, ...], stride: tuple[int, ...], out: tuple[int, ...]):
+@functools.lru_cache(maxsize=256)
+def tap_slices(kernel: tuple[int, ...], stride: tuple[int, ...],
+               out: tuple[int, ...]) -> tuple[tuple[slice, ...], ...]:
     """For each kernel tap (row-major order), the index of ``X[:, tap::stride, ...]``.
 
     The slice of tap ``t`` along one axis is ``t, t + s, ..., t + s (out - 1)``: the inputs that
-    tap multiplies at each of the ``out`` output positions.
+    tap multiplies at each of the ``out`` output positions. Cached per geometry (a few per network,
+    asked for about 40 times per training step of the MNIST CNN).
     """
-    for tap in itertools.product(*(range(k) for k in kernel)):
-        spatial = tuple(slice(t, t + s * (o - 1) + 1, s) for t, s, o in zip(tap, stride, out, strict=True))
-        yield (slice(None), *spatial)
+    return tuple((slice(None), *(slice(t, t + s * (o - 1) + 1, s) for t, s, o in zip(tap, stride, out,
+                                                                                      strict=True)))
+                 for tap in itertools.product(*(range(k) for k in kernel)))
 
 
 def windows_view(padded: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...],

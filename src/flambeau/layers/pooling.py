@@ -109,7 +109,7 @@ class _MaxPool(_Pool):
     def _pool(self, X, out):
         if self.strides == self.kernel:
             return _reduce_tiles(np.maximum, X, self.kernel, out)
-        taps = self._taps(out)
+        taps = iter(self._taps(out))
         Y = X[next(taps)].copy()
         for index in taps:
             np.maximum(Y, X[index], out=Y)
@@ -170,7 +170,7 @@ class _AvgPool(_Pool):
         if self.strides == self.kernel:
             Y = _reduce_tiles(np.add, X, self.kernel, out)
         else:
-            taps = self._taps(out)
+            taps = iter(self._taps(out))
             Y = X[next(taps)].copy()
             for index in taps:
                 Y += X[index]
