@@ -92,7 +92,8 @@ class _MaxPool(_Pool):
     Ties go to the first maximum in row-major window order, as in PyTorch, so that each window
     sends its gradient to exactly one input. In training mode ``forward`` keeps, for its input,
     one boolean mask per tap (``mask[t]`` True where tap ``t`` holds its window's first maximum);
-    the backward pass is then ``dL/dX[tap t] = delta * mask[t]``, tap by tap.
+    the backward pass is then ``dL/dX[tap t] = delta * mask[t]``: one product when the windows
+    tile the input, else tap by tap.
     """
 
     _transient = {"_masks": Remembered()}
@@ -135,6 +136,15 @@ class _MaxPool(_Pool):
         masks = self._masks.recall(given)
         if masks is None:
             masks = self._pool_with_masks(input, out)[1]
+        if self._tiles(input.shape):  # one product written in grad's memory order: a pass per tap
+            # writes runs of chan values all over grad (MNIST CNN training, batch 64, first pool:
+            # 1.0 ms instead of 1.35, though slower on a grad that stays in cache)
+            ndim = len(self.kernel)
+            by_tile = masks.reshape(*self.kernel, *masks.shape[1:]).transpose(
+                ndim, *itertools.chain.from_iterable((ndim + 1 + d, d) for d in range(ndim)), 2 * ndim + 1)
+            spread = delta[(slice(None), *((slice(None), None) * ndim), slice(None))]
+            np.multiply(spread, by_tile, out=_tiled(grad, self.kernel, out))
+            return
         for mask, index in zip(masks, self._taps(out), strict=True):
             if self._overlapping:
                 grad[index] += delta * mask
