@@ -100,6 +100,17 @@ def test_max_pool_ties_send_the_gradient_to_the_first_maximum_like_torch(k, stri
         assert np.count_nonzero(dX) == delta.size
 
 
+@pytest.mark.parametrize("k", [2, (2, 3)])
+def test_max_pool_ties_where_the_windows_tile_the_input_like_torch(k, rng):
+    X = rng.integers(0, 2, size=(3, 8, 6, 5)).astype(np.float64)  # 8 x 6: whole windows, many ties
+    layer = fb.MaxPool2D(k)
+    delta = rng.normal(size=layer.forward(X).shape)
+    dX = layer.backward_delta(X, delta)
+    _, dX_t = torch_pool("max_pool2d", X, delta, k, k)
+    assert_close(dX, dX_t, "dL/dX with ties")
+    assert np.count_nonzero(dX) == delta.size
+
+
 def test_max_pool1d_ties():
     X = np.array([[[1.0], [1.0], [0.0], [2.0], [2.0], [2.0]]])
     dX = fb.MaxPool1D(3, 3).backward_delta(X, np.array([[[5.0], [7.0]]]))
