@@ -73,3 +73,17 @@ def test_the_command_writes_the_page_and_its_figures(runs, tmp_path, capsys):
     assert "Studies run (full size): 0 of 14" in capsys.readouterr().out
     assert main(["results", str(tmp_path / "nothing")]) == 2
     assert "is not a folder of runs" in capsys.readouterr().err
+
+
+def test_a_grid_without_its_data_says_why_the_mean_image_baseline_is_missing(monkeypatch, caplog):
+    from flambeau.experiments import data, results
+    from flambeau.experiments.spec import StudySkipped
+
+    def missing(name, **_):
+        raise StudySkipped(f"{name} data not found: searched nowhere")
+
+    monkeypatch.setattr(data, "load", missing)
+    with caplog.at_level("WARNING", logger="flambeau.experiments.results"):
+        assert results._mean_image_mse({"name": "g", "base": {"dataset": "mnist"}}, {}) is None
+    assert "grid g: no mean-image baseline (mnist data not found" in caplog.text
+    assert "FLAMBEAU_DATA" in caplog.text

@@ -18,6 +18,7 @@ per study) and the grids' CSV tables are copied or drawn there, and linked relat
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from .registry import all_studies
 from .report import comparison_rows, format_value
 
 __all__ = ["PAGE_STUDIES", "StudyRun", "SweepRun", "find_runs", "results_page"]
+
+log = logging.getLogger(__name__)
 
 PAGE_STUDIES = ("linear", "nonlinear", "minibatch", "multiclass-usps", "multiclass-datasets", "mnist-mlp",
                 "regression", "moons", "cnn", "autoencoder-usps", "autoencoder-fashion",
@@ -201,16 +204,20 @@ def _copy_figure(name: str, run: StudyRun, figures_dir: Path | None, link: str) 
 
 
 def _mean_image_mse(grid: dict, studies: dict[str, StudyRun]) -> float | None:
-    """The grid dataset's mean-image test MSE per pixel: from the data if it loads, else from the
-    autoencoder-grid study's metrics; None if neither is there."""
+    """The grid dataset's mean-image test MSE per pixel: from the autoencoder-grid study's metrics,
+    else from the data; None (with a warning) if neither is there."""
     run = studies.get("autoencoder-grid")
     if run is not None and isinstance(run.metrics.get("mean_image_mse_per_pixel"), float):
         return run.metrics["mean_image_mse_per_pixel"]
-    try:
-        from .data import load
+    from .data import load
+    from .spec import StudySkipped
 
-        X, _, Xt, _ = load(grid.get("base", {}).get("dataset", "mnist"))
-    except Exception:  # no data here: the page says n/a
+    dataset = grid.get("base", {}).get("dataset", "mnist")
+    try:
+        X, _, Xt, _ = load(dataset)
+    except StudySkipped as missing:  # the page then leaves out the mean-image comparison
+        log.warning("results: grid %s: no mean-image baseline (%s); set FLAMBEAU_DATA to a folder "
+                    "holding %s", grid.get("name"), missing, dataset)
         return None
     return float(((Xt - X.mean(axis=0, keepdims=True)) ** 2).mean())
 
