@@ -110,6 +110,35 @@ def test_repeats_run_one_seed_each_and_merge_what_varies_into_spreads(tmp_path):
     assert metrics["report_recipe_mean"]["values"] == singles
 
 
+def test_an_interrupted_study_of_several_seeds_resumes_from_the_seeds_it_finished(tmp_path):
+    seen, fail_at = [], [6]
+
+    def run(cfg, ctx):
+        seen.append(ctx.seed)
+        if ctx.seed in fail_at:
+            raise KeyboardInterrupt  # the machine stopped during the third seed
+        return {**_run(cfg, ctx), "n": cfg.n, "nan": float("nan"), "seed_value": np.float32(ctx.seed)}
+
+    study = Study("toy", "Toy", "a toy", run, {s: RepeatedConfig() for s in ("tiny", "quick", "full")})
+    with pytest.raises(KeyboardInterrupt):
+        run_study(study, "full", tmp_path, seed=4, progress=False)
+    assert seen == [4, 5, 6] and (tmp_path / "toy/repeats/seed_5/seed.json").is_file()
+    fail_at.clear()
+    metrics = run_study(study, "full", tmp_path, seed=4, progress=False).metrics
+    assert seen == [4, 5, 6, 4, 6]  # the first seed reruns (its figures make the report), seed 5 is kept
+    fresh = run_study(study, "full", tmp_path / "fresh", seed=4, progress=False).metrics
+    assert metrics["mean"] == fresh["mean"] and metrics["seed_value"]["values"] == [4.0, 5.0, 6.0]
+    assert len(metrics["nan"]["values"]) == 3 and all(v != v for v in metrics["nan"]["values"])  # NaN kept
+    seen.clear()  # another config (or size) runs every seed again
+    run_study(study, "full", tmp_path, seed=4, progress=False, config=RepeatedConfig(n=51))
+    run_study(study, "quick", tmp_path, seed=4, progress=False)
+    assert seen == [4, 5, 6, 4, 5, 6]
+    (tmp_path / "toy/repeats/seed_5/seed.json").write_text("{damaged")
+    seen.clear()
+    run_study(study, "quick", tmp_path, seed=4, progress=False)
+    assert seen == [4, 5]  # a damaged record is run again, never trusted
+
+
 def test_flambeaus_recipe_runs_after_the_reports_with_the_same_overrides_and_is_labelled(tmp_path):
     from flambeau.experiments import Setting
 

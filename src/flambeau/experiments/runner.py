@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from .. import __version__
-from ..files import read_json, write_json
+from ..files import dumps_exact, loads_exact, read_json, write_json, write_text
 from .context import RunContext
 from .registry import all_studies, get_study
 from .repeats import merge_runs
@@ -59,7 +60,9 @@ def run_study(study, size: str = "full", out="runs", seed: int = 0, progress: bo
     The report's recipe runs first (``config``), then flambeau's recipe if the study has one
     (its figures in ``out/NAME/flambeau_recipe/``, its metrics under ``"flambeau_recipe"``).
     A config with ``repeats = k`` runs each recipe with seeds ``seed .. seed + k - 1``
-    (later seeds' files in ``repeats/seed_N/``) and merges the metrics (``repeats.merge_runs``).
+    (later seeds' files in ``repeats/seed_N/``) and merges the metrics (``repeats.merge_runs``);
+    run again after an interruption, it takes the later seeds already finished from their
+    ``repeats/seed_N/seed.json`` (same config, size and version) instead of running them again.
 
     Args:
         study: a ``Study`` or its name.
@@ -142,7 +145,13 @@ def _run_recipe(study: Study, config, folder: Path, seed: int, size: str, progre
         where.mkdir(parents=True, exist_ok=True)
         ctx = RunContext(where, seed + k, size, progress, repeat=k)
         first = first or ctx
-        metrics = _attempt(study, config, ctx, raise_errors)
+        metrics = _finished_seed(where, config, seed + k, size) if k else None
+        if metrics is not None:
+            logger.info("%s: seed %d already done in %s (%d/%d)", study.name, seed + k, where, k + 1, repeats)
+        else:
+            metrics = _attempt(study, config, ctx, raise_errors)
+            if k and metrics["status"] == "ok":
+                _record_seed(where, config, seed + k, size, metrics)
         runs.append(metrics)
         if metrics["status"] != "ok":
             return metrics, first
@@ -151,6 +160,46 @@ def _run_recipe(study: Study, config, folder: Path, seed: int, size: str, progre
     if repeats > 1:
         merged["repeats"] = {"n": repeats, "seeds": list(range(seed, seed + repeats))}
     return merged, first
+
+
+# A study of several seeds resumes: every seed after the first leaves its metrics in
+# ``repeats/seed_N/seed.json`` beside the config it ran, and a rerun of the same config at the same
+# size takes them from there (the first seed always runs: its figures and tables make the report).
+SEED_RECORD = "seed.json"
+
+
+def _seed_key(config, seed: int, size: str) -> dict:
+    return _native({"config": dataclasses.asdict(config), "seed": int(seed), "size": size,
+                    "flambeau_version": __version__})
+
+
+def _record_seed(where: Path, config, seed: int, size: str, metrics: dict) -> None:
+    write_text(where / SEED_RECORD, dumps_exact({**_seed_key(config, seed, size),
+                                                 "metrics": _native(metrics)}) + "\n")
+
+
+def _finished_seed(where: Path, config, seed: int, size: str) -> dict | None:
+    """The metrics a previous run of this seed left (same config, seed, size, version), or None."""
+    try:
+        record = loads_exact((where / SEED_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    key = _seed_key(config, seed, size)
+    if not isinstance(record, dict) or any(record.get(name) != value for name, value in key.items()):
+        return None
+    metrics = record.get("metrics")
+    return metrics if isinstance(metrics, dict) and metrics.get("status") == "ok" else None
+
+
+def _native(value):
+    """NumPy scalars and arrays as Python numbers and lists, tuples as lists (NaN kept)."""
+    if isinstance(value, dict):
+        return {str(k): _native(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_native(v) for v in value]
+    if isinstance(value, (np.ndarray, np.generic)):
+        return _native(value.tolist())
+    return str(value) if isinstance(value, Path) else value
 
 
 def _attempt(study: Study, config, ctx: RunContext, raise_errors: bool) -> dict:
