@@ -106,7 +106,7 @@ def row(key: str, times: tuple[dict, dict], unit: str = "s", **extra) -> dict:
 # -- workloads ----------------------------------------------------------------------------------
 def mlp_epoch_times(batch: int, fraction: float, repeats: int, with_gemms: bool) -> tuple[dict, dict]:
     """The MLP epoch (``flambeau.SGD`` against the same PyTorch loop), and its GEMMs alone."""
-    from bench_mlp import flambeau_epoch, gemm_epoch, torch_epoch
+    from bench_mlp import flambeau_epoch, gemm_epoch, numpy_epoch, torch_epoch
 
     X, y = mnist(fraction)
     flambeau_epoch(X[:2048], y[:2048], batch, 0), torch_epoch(X[:2048], y[:2048], batch, 0)  # warm-up
@@ -115,6 +115,7 @@ def mlp_epoch_times(batch: int, fraction: float, repeats: int, with_gemms: bool)
                   "pytorch": lambda: torch_epoch(X, y, batch, next(seeds))[0]}
     if with_gemms:
         contenders["gemms alone"] = lambda: gemm_epoch(len(X), batch)
+        contenders["numpy by hand"] = lambda: numpy_epoch(X, y, batch, next(seeds))[0]
     return alternate(contenders, repeats)
 
 
@@ -126,14 +127,25 @@ def mlp(key: str, batch: int, fraction: float, repeats: int) -> dict:
                                                    statistics.median(t["gemms alone"])) for t in times)
         extra = {"gemms_alone_s": gemms, "epoch_over_gemms": epoch / gemms, "blas_share": gemms / epoch,
                  "epoch_over_gemms_cpu": epoch_cpu / gemms_cpu, "gemm_target": GEMM_TARGET,
-                 "gemm_met": epoch / gemms <= GEMM_TARGET}
+                 "gemm_met": epoch / gemms <= GEMM_TARGET,
+                 "numpy_by_hand_s": statistics.median(times[0]["numpy by hand"]),
+                 "numpy_by_hand_over_pytorch": (statistics.median(times[0]["numpy by hand"])
+                                                / statistics.median(times[0]["pytorch"]))}
     return row(key, times, batch=batch, **extra)
 
 
 def cnn(key: str, fraction: float, repeats: int, seed: int = 0, block: int = 10) -> dict:
     """One epoch of a course CNN at batch 64, flambeau and PyTorch interleaved by blocks."""
     import torch
-    from bench_cnn import BATCH, FlambeauLoop, TorchLoop, timed_epoch, torch_conv1d_net, torch_mnist_cnn
+    from bench_cnn import (
+        BATCH,
+        FlambeauLoop,
+        TorchLoop,
+        mnist_cnn_gemm_epoch,
+        timed_epoch,
+        torch_conv1d_net,
+        torch_mnist_cnn,
+    )
 
     from flambeau.models import course_conv1d_net, mnist_cnn
 
@@ -151,6 +163,7 @@ def cnn(key: str, fraction: float, repeats: int, seed: int = 0, block: int = 10)
     warm_up = [rng.permutation(len(X))[:BATCH] for _ in range(3)]
     ours.run(warm_up), theirs.run(warm_up)
     wall, cpu = {"flambeau": [], "pytorch": []}, {"flambeau": [], "pytorch": []}
+    gemms = []  # the 2-D CNN's matrix products alone, once per repeat between the epochs
     for r in range(repeats):
         order = rng.permutation(len(X))
         batches = [order[i:i + BATCH] for i in range(0, len(X), BATCH)]
@@ -160,14 +173,24 @@ def cnn(key: str, fraction: float, repeats: int, seed: int = 0, block: int = 10)
         wall["pytorch"].append(t_theirs)
         cpu["flambeau"].append(ours.cpu - cpu_before[0])
         cpu["pytorch"].append(theirs.cpu - cpu_before[1])
-    return row(key, (wall, cpu), batch=BATCH)
+        if key == "cnn2d":
+            gemms.append(mnist_cnn_gemm_epoch(len(X)))
+    extra = {}
+    if gemms:
+        epoch, alone = statistics.median(wall["flambeau"]), statistics.median(gemms)
+        extra = {"cnn_gemms_alone_s": alone, "cnn_epoch_over_gemms": epoch / alone,
+                 "cnn_gemms_over_pytorch": alone / statistics.median(wall["pytorch"])}
+    return row(key, (wall, cpu), batch=BATCH, **extra)
 
 
 def adam(repeats: int, steps: int) -> dict:
     from bench_adam import adam_times
 
     wall, cpu, drift, n = adam_times(steps, max(repeats, 5))
-    return row("adam", (wall, cpu), unit="ms", parameters=n, max_difference=drift)
+    floor = statistics.median(wall.pop("numpy by hand"))
+    cpu.pop("numpy by hand")
+    return row("adam", (wall, cpu), unit="ms", parameters=n, max_difference=drift, numpy_floor_ms=floor,
+               numpy_floor_over_pytorch=floor / statistics.median(wall["pytorch"]))
 
 
 def inference(fraction: float, repeats: int, seed: int = 0) -> dict:
@@ -288,6 +311,18 @@ def table(rows: list[dict]) -> str:
                          f"{r['epoch_over_gemms']:.2f} (target <= {r['gemm_target']}: "
                          f"{'yes' if r['gemm_met'] else 'NO'}; in CPU time {r['epoch_over_gemms_cpu']:.2f}); "
                          f"share of the epoch in BLAS {100 * r['blas_share']:.0f} %")
+        if "numpy_by_hand_s" in r:
+            lines.append(f"  the same epoch written by hand in NumPy (no framework, the course's contract): "
+                         f"{r['numpy_by_hand_s']:.3f} s, {r['numpy_by_hand_over_pytorch']:.2f} of PyTorch's")
+        if "numpy_floor_ms" in r:
+            lines.append(f"  Adam's 12 NumPy calls by hand on each parameter array, no framework: "
+                         f"{r['numpy_floor_ms']:.1f} ms, {r['numpy_floor_over_pytorch']:.2f} of PyTorch's "
+                         "step")
+        if "cnn_gemms_alone_s" in r:
+            lines.append(f"  its matrix products alone (im2col matrices prebuilt): "
+                         f"{r['cnn_gemms_alone_s']:.3f} s; "
+                         f"epoch / products {r['cnn_epoch_over_gemms']:.2f}; products / PyTorch's epoch "
+                         f"{r['cnn_gemms_over_pytorch']:.2f}")
         if r["key"] == "rss":
             p = r["processes"]
             lines.append(f"  resident set before / peak (MiB): flambeau {p['flambeau']['before_mib']:.0f} / "

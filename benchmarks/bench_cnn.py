@@ -97,6 +97,38 @@ def timed_epoch(ours, theirs, batches, block: int, flip: bool) -> tuple[float, f
     return total_ours, total_theirs
 
 
+def mnist_cnn_gemm_epoch(n: int, batch: int = BATCH, seed: int = 0) -> float:
+    """Seconds taken by the matrix products of one 2-D MNIST CNN epoch alone (``mnist_cnn``: two
+    3x3 convolutions 1->16 and 16->32 with padding 1, 2x2 pools, Linear(1568, 10)), on the shapes
+    flambeau multiplies, from im2col matrices built beforehand, into preallocated arrays (no
+    window copy, pooling, activation or update): per batch, each convolution's forward product and
+    weight-gradient product, the second one's input gradient (a product of depth 9 x 32, see
+    ``Conv._full_correlation``), and the three products of the linear layer."""
+    rng = np.random.default_rng(seed)
+    p1, p2 = batch * 28 * 28, batch * 14 * 14  # positions of the two convolutions' outputs
+
+    def normal(*shape):
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    cols1, cols2, delta_cols2 = normal(p1, 9), normal(p2, 9 * 16), normal(p2, 9 * 32)
+    K1, K2, K2_flipped, W = normal(9, 16), normal(9 * 16, 32), normal(9 * 32, 16), normal(1568, 10)
+    D1, D2, F, DL = normal(p1, 16), normal(p2, 32), normal(batch, 1568), normal(batch, 10)
+    shapes = ((p1, 16), (p2, 32), (9, 16), (144, 32), (p2, 16))
+    Y1, Y2, G1, G2, GX2 = (np.empty(shape, np.float32) for shape in shapes)
+    Z, GW, GF = (np.empty(s, np.float32) for s in ((batch, 10), (1568, 10), (batch, 1568)))
+    start = time.perf_counter()
+    for _ in range(0, n, batch):
+        np.matmul(cols1, K1, out=Y1)
+        np.matmul(cols2, K2, out=Y2)
+        np.matmul(F, W, out=Z)
+        np.matmul(F.T, DL, out=GW)
+        np.matmul(DL, W.T, out=GF)
+        np.matmul(delta_cols2, K2_flipped, out=GX2)
+        np.matmul(cols2.T, D2, out=G2)
+        np.matmul(cols1.T, D1, out=G1)
+    return time.perf_counter() - start
+
+
 def compare(name: str, ours, theirs, n: int, fraction: float, runs: int, block: int, seed: int) -> float:
     n_batches = max(1, int(np.ceil(n / BATCH) * fraction))
     rng = np.random.default_rng(seed)
