@@ -105,7 +105,8 @@ def row(key: str, times: tuple[dict, dict], unit: str = "s", **extra) -> dict:
 
 # -- workloads ----------------------------------------------------------------------------------
 def mlp_epoch_times(batch: int, fraction: float, repeats: int, with_gemms: bool) -> tuple[dict, dict]:
-    """The MLP epoch (``flambeau.SGD`` against the same PyTorch loop), and its GEMMs alone."""
+    """The MLP epoch (``flambeau.SGD`` against the same PyTorch loop), the same epoch written by hand
+    in NumPy, and (``with_gemms``) its GEMMs alone."""
     from bench_mlp import flambeau_epoch, gemm_epoch, numpy_epoch, torch_epoch
 
     X, y = mnist(fraction)
@@ -113,24 +114,23 @@ def mlp_epoch_times(batch: int, fraction: float, repeats: int, with_gemms: bool)
     seeds = iter(range(10 ** 6))
     contenders = {"flambeau": lambda: flambeau_epoch(X, y, batch, next(seeds))[0],
                   "pytorch": lambda: torch_epoch(X, y, batch, next(seeds))[0]}
+    contenders["numpy by hand"] = lambda: numpy_epoch(X, y, batch, next(seeds))[0]
     if with_gemms:
         contenders["gemms alone"] = lambda: gemm_epoch(len(X), batch)
-        contenders["numpy by hand"] = lambda: numpy_epoch(X, y, batch, next(seeds))[0]
     return alternate(contenders, repeats)
 
 
 def mlp(key: str, batch: int, fraction: float, repeats: int) -> dict:
     times = mlp_epoch_times(batch, fraction, repeats, with_gemms=batch == 64)
-    extra = {}
+    by_hand = statistics.median(times[0]["numpy by hand"])
+    extra = {"numpy_by_hand_s": by_hand,
+             "numpy_by_hand_over_pytorch": by_hand / statistics.median(times[0]["pytorch"])}
     if "gemms alone" in times[0]:
         (epoch, gemms), (epoch_cpu, gemms_cpu) = ((statistics.median(t["flambeau"]),
                                                    statistics.median(t["gemms alone"])) for t in times)
         extra = {"gemms_alone_s": gemms, "epoch_over_gemms": epoch / gemms, "blas_share": gemms / epoch,
                  "epoch_over_gemms_cpu": epoch_cpu / gemms_cpu, "gemm_target": GEMM_TARGET,
-                 "gemm_met": epoch / gemms <= GEMM_TARGET,
-                 "numpy_by_hand_s": statistics.median(times[0]["numpy by hand"]),
-                 "numpy_by_hand_over_pytorch": (statistics.median(times[0]["numpy by hand"])
-                                                / statistics.median(times[0]["pytorch"]))}
+                 "gemm_met": epoch / gemms <= GEMM_TARGET, **extra}
     return row(key, times, batch=batch, **extra)
 
 
@@ -139,6 +139,7 @@ def cnn(key: str, fraction: float, repeats: int, seed: int = 0, block: int = 10)
     import torch
     from bench_cnn import (
         BATCH,
+        Conv1DByHand,
         FlambeauLoop,
         TorchLoop,
         mnist_cnn_gemm_epoch,
@@ -164,6 +165,10 @@ def cnn(key: str, fraction: float, repeats: int, seed: int = 0, block: int = 10)
     ours.run(warm_up), theirs.run(warm_up)
     wall, cpu = {"flambeau": [], "pytorch": []}, {"flambeau": [], "pytorch": []}
     gemms = []  # the 2-D CNN's matrix products alone, once per repeat between the epochs
+    by_hand = Conv1DByHand(X, y, seed) if key == "conv1d" else None
+    hand_times = []  # the Conv1D net written by hand in NumPy, once per repeat
+    if by_hand is not None:
+        by_hand.run(warm_up)
     for r in range(repeats):
         order = rng.permutation(len(X))
         batches = [order[i:i + BATCH] for i in range(0, len(X), BATCH)]
@@ -175,7 +180,13 @@ def cnn(key: str, fraction: float, repeats: int, seed: int = 0, block: int = 10)
         cpu["pytorch"].append(theirs.cpu - cpu_before[1])
         if key == "cnn2d":
             gemms.append(mnist_cnn_gemm_epoch(len(X)))
+        if by_hand is not None:
+            hand_times.append(by_hand.run(batches))
     extra = {}
+    if hand_times:
+        hand = statistics.median(hand_times)
+        extra = {"numpy_by_hand_s": hand,
+                 "numpy_by_hand_over_pytorch": hand / statistics.median(wall["pytorch"])}
     if gemms:
         epoch, alone = statistics.median(wall["flambeau"]), statistics.median(gemms)
         extra = {"cnn_gemms_alone_s": alone, "cnn_epoch_over_gemms": epoch / alone,

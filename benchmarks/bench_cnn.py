@@ -97,6 +97,76 @@ def timed_epoch(ours, theirs, batches, block: int, flip: bool) -> tuple[float, f
     return total_ours, total_theirs
 
 
+class Conv1DByHand:
+    """The course's Conv1D network (``course_conv1d_net``: Conv1D(3, 1, 32) - MaxPool1D(2, 2) -
+    Flatten - Linear(4064, 100) - ReLU - Linear(100, 10)) trained by hand in NumPy, one function and
+    no framework: im2col product for the convolution, the pool through its two taps, softmax
+    cross-entropy on the batch mean, the course's contract (gradients zeroed, added into, applied
+    as ``p -= LR * g``), float32, every element-wise step in place where it can be. ``run(batches)``
+    as ``FlambeauLoop``: the floor of a NumPy library on this network."""
+
+    def __init__(self, X, y, seed: int = 0):
+        rng = np.random.default_rng(seed)
+
+        def uniform(fan_in, *shape):
+            return rng.uniform(-fan_in ** -0.5, fan_in ** -0.5, shape).astype(np.float32)
+
+        self.X, self.y = X[:, :, 0], np.asarray(y)
+        self.params = [uniform(3, 3, 32), uniform(3, 32), uniform(4064, 4064, 100), uniform(4064, 100),
+                       uniform(100, 100, 10), uniform(100, 10)]
+        self.grads = [np.zeros_like(p) for p in self.params]
+        self.cpu = 0.0
+
+    def run(self, batches) -> float:
+        start, cpu = time.perf_counter(), time.process_time()
+        for idx in batches:
+            self.step(self.X.take(idx, axis=0), self.y.take(idx))
+        self.cpu += time.process_time() - cpu
+        return time.perf_counter() - start
+
+    def step(self, x, y) -> float:
+        (Wc, bc, W1, b1, W2, b2), (gWc, gbc, gW1, gb1, gW2, gb2) = self.params, self.grads
+        n, rows = len(x), np.arange(len(x))
+        cols = np.lib.stride_tricks.sliding_window_view(x, 3, axis=1).reshape(-1, 3)  # (n * 254, 3)
+        conv = cols @ Wc
+        conv += bc
+        taps = conv.reshape(n, 127, 2, 32)
+        first = np.greater_equal(taps[:, :, 0], taps[:, :, 1])  # ties go to the first tap
+        pooled = np.maximum(taps[:, :, 0], taps[:, :, 1]).reshape(n, 4064)
+        hidden = pooled @ W1
+        hidden += b1
+        active = np.maximum(hidden, 0)
+        z = active @ W2
+        z += b2
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        total = e.sum(axis=1, keepdims=True)
+        loss = np.log(total[:, 0]) - z[rows, y]
+        d = e
+        d /= total
+        d[rows, y] -= 1
+        d *= 1 / n  # the gradient of the batch's mean loss, as Optim's default and PyTorch's
+        for g in self.grads:
+            g.fill(0)
+        gW2 += active.T @ d
+        gb2 += d.sum(axis=0)
+        d_hidden = d @ W2.T
+        d_hidden *= hidden > 0
+        gW1 += pooled.T @ d_hidden
+        gb1 += d_hidden.sum(axis=0)
+        d_pooled = (d_hidden @ W1.T).reshape(n, 127, 32)
+        d_conv = np.empty_like(taps)
+        np.multiply(d_pooled, first, out=d_conv[:, :, 0])
+        np.subtract(d_pooled, d_conv[:, :, 0], out=d_conv[:, :, 1])
+        d_conv = d_conv.reshape(-1, 32)
+        gWc += cols.T @ d_conv
+        gbc += d_conv.sum(axis=0)
+        for p, g in zip(self.params, self.grads, strict=True):
+            g *= LR  # in place: the gradients are set to zero before the next batch
+            p -= g
+        return float(loss.mean())
+
+
 def mnist_cnn_gemm_epoch(n: int, batch: int = BATCH, seed: int = 0) -> float:
     """Seconds taken by the matrix products of one 2-D MNIST CNN epoch alone (``mnist_cnn``: two
     3x3 convolutions 1->16 and 16->32 with padding 1, 2x2 pools, Linear(1568, 10)), on the shapes

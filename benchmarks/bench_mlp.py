@@ -65,50 +65,55 @@ def torch_epoch(X, y, batch, seed):
 
 
 def numpy_epoch(X, y, batch, seed, lr=0.01):
-    """The same epoch written by hand in NumPy, no framework: one function, the same shuffled
-    batches (gathered with ``take``), forward, softmax cross-entropy and its gradient, backward and
-    plain SGD, in float32, keeping the course's contract (gradients set to zero, then ADDED into,
-    then applied), every element-wise step in place where it can be: the floor of a NumPy library
-    that keeps that contract. Returns
-    ``(seconds, mean loss of the last batch)``."""
+    """The same epoch written by hand in NumPy, no framework: the same shuffled batches (gathered
+    with ``take``) through ``mlp_step_by_hand``, in float32: the floor of a NumPy library that keeps
+    the course's contract. Returns ``(seconds, mean loss of the last batch)``."""
     rng = np.random.default_rng(seed)
-    W1 = rng.uniform(-1 / 28, 1 / 28, (784, 128)).astype(np.float32)
-    W2 = rng.uniform(-1 / np.sqrt(128), 1 / np.sqrt(128), (128, 10)).astype(np.float32)
-    b1, b2 = np.zeros(128, np.float32), np.zeros(10, np.float32)
-    grads = [np.zeros_like(p) for p in (W1, b1, W2, b2)]
-    gW1, gb1, gW2, gb2 = grads
+    params = [rng.uniform(-1 / 28, 1 / 28, (784, 128)).astype(np.float32), np.zeros(128, np.float32),
+              rng.uniform(-128 ** -0.5, 128 ** -0.5, (128, 10)).astype(np.float32), np.zeros(10, np.float32)]
+    grads = [np.zeros_like(p) for p in params]
     order = rng.permutation(len(X))
     start = time.perf_counter()
     for i in range(0, len(X), batch):
         idx = order[i:i + batch]
-        xb, yb = X.take(idx, axis=0), y.take(idx)
-        rows = np.arange(len(idx))
-        a = xb @ W1
-        a += b1
-        np.tanh(a, out=a)
-        z = a @ W2
-        z += b2
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        total = e.sum(axis=1, keepdims=True)
-        loss = np.log(total[:, 0]) - z[rows, yb]
-        d = e
-        d /= total
-        d[rows, yb] -= 1
-        for g in grads:
-            g.fill(0)
-        gW2 += a.T @ d
-        gb2 += d.sum(axis=0)
-        da = d @ W2.T
-        slope = np.multiply(a, a)
-        np.subtract(1, slope, out=slope)
-        da *= slope
-        gW1 += xb.T @ da
-        gb1 += da.sum(axis=0)
-        for p, g in zip((W1, b1, W2, b2), grads, strict=True):
-            g *= lr  # in place: the gradients are set to zero before the next batch
-            p -= g
-    return time.perf_counter() - start, float(loss.mean())
+        loss = mlp_step_by_hand(params, grads, X.take(idx, axis=0), y.take(idx), lr)
+    return time.perf_counter() - start, loss
+
+
+def mlp_step_by_hand(params, grads, xb, yb, lr) -> float:
+    """One step of Linear(784, 128)-TanH-Linear(128, 10) + softmax cross-entropy on the batch mean,
+    keeping the course's contract (gradients set to zero, then ADDED into, then applied as
+    ``p -= lr * g``), every element-wise step in place where it can be. ``params``: ``[W1, b1, W2,
+    b2]``, ``grads`` the same shapes; returns the batch's mean loss before the update."""
+    (W1, b1, W2, b2), (gW1, gb1, gW2, gb2) = params, grads
+    rows = np.arange(len(xb))
+    a = xb @ W1
+    a += b1
+    np.tanh(a, out=a)
+    z = a @ W2
+    z += b2
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    total = e.sum(axis=1, keepdims=True)
+    loss = np.log(total[:, 0]) - z[rows, yb]
+    d = e
+    d /= total
+    d[rows, yb] -= 1
+    d *= 1 / len(xb)  # the gradient of the batch's mean loss, as SGD's default and PyTorch's
+    for g in grads:
+        g.fill(0)
+    gW2 += a.T @ d
+    gb2 += d.sum(axis=0)
+    da = d @ W2.T
+    slope = np.multiply(a, a)
+    np.subtract(1, slope, out=slope)
+    da *= slope
+    gW1 += xb.T @ da
+    gb1 += da.sum(axis=0)
+    for p, g in zip(params, grads, strict=True):
+        g *= lr  # in place: the gradients are set to zero before the next batch
+        p -= g
+    return float(loss.mean())
 
 
 def gemm_epoch(n, batch, seed=0):

@@ -31,18 +31,38 @@ def test_adam_by_hand_is_flambeaus_adam(rng):
         np.testing.assert_allclose(params[k], ours[k], rtol=1e-6, atol=1e-7)
 
 
-def test_the_mlp_epoch_by_hand_learns_as_flambeaus(rng):
-    centres = rng.standard_normal((10, 784)).astype(np.float32)
-    y = rng.integers(0, 10, 2048)
-    X = (centres[y] + 0.5 * rng.standard_normal((2048, 784))).astype(np.float32)
-    _, loss_by_hand = bench_mlp.numpy_epoch(X, y, 64, seed=0)
+def test_the_mlp_step_by_hand_is_flambeaus_step(rng):
     net = fb.Sequential(fb.Linear(784, 128, rng=0), fb.TanH(), fb.Linear(128, 10, rng=1))
-    history = fb.SGD(net, fb.CrossEntropyLoss(), X, y, batch_size=64, epochs=1, lr=0.01, seed=0,
-                     progress=False)
-    # both learn the ten classes within the epoch (chance: log 10 = 2.3): the last batch's loss by
-    # hand, the epoch's mean loss for flambeau
-    assert loss_by_hand < 0.1 and history["train_loss"][-1] < 0.5 * np.log(10)
+    params = [net[i]._parameters[name].copy() for i in (0, 2) for name in ("W", "b")]
+    grads = [np.zeros_like(p) for p in params]
+    optim = fb.Optim(net, fb.CrossEntropyLoss(), 0.1)
+    for _ in range(3):
+        X, y = rng.standard_normal((16, 784)).astype(np.float32), rng.integers(0, 10, 16)
+        assert abs(bench_mlp.mlp_step_by_hand(params, grads, X, y, 0.1) - optim.step(X, y)) < 1e-5
+    ours = [net[i]._parameters[name] for i in (0, 2) for name in ("W", "b")]
+    for mine, theirs in zip(params, ours, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-6)
+    seconds, loss = bench_mlp.numpy_epoch(X, y, 4, seed=0)
+    assert seconds > 0 and np.isfinite(loss)
 
 
 def test_the_cnn_products_alone_run_on_the_cnn_shapes():
     assert bench_cnn.mnist_cnn_gemm_epoch(128) > 0
+
+
+def test_the_conv1d_net_by_hand_computes_flambeaus_gradients(rng):
+    from flambeau.models import course_conv1d_net
+
+    X = rng.standard_normal((8, 256, 1)).astype(np.float32)
+    y = rng.integers(0, 10, 8)
+    hand, net = bench_cnn.Conv1DByHand(X, y), course_conv1d_net(rng=0)
+    conv, linear1, linear2 = net[0], net[3], net[5]
+    for module, (W, b) in ((conv, hand.params[:2]), (linear1, hand.params[2:4]), (linear2, hand.params[4:])):
+        module._parameters["W"][...] = W.reshape(module._parameters["W"].shape)
+        module._parameters["b"][...] = b
+    loss = hand.step(X[:, :, 0], y)
+    optim = fb.Optim(net, fb.CrossEntropyLoss(), bench_cnn.LR)
+    assert abs(optim.step(X, y) - loss) < 1e-5
+    for module, (W, b) in ((conv, hand.params[:2]), (linear1, hand.params[2:4]), (linear2, hand.params[4:])):
+        np.testing.assert_allclose(module._parameters["W"].reshape(W.shape), W, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(module._parameters["b"], b, rtol=1e-4, atol=1e-6)
