@@ -86,20 +86,12 @@ def mlp_step_by_hand(params, grads, xb, yb, lr) -> float:
     ``p -= lr * g``), every element-wise step in place where it can be. ``params``: ``[W1, b1, W2,
     b2]``, ``grads`` the same shapes; returns the batch's mean loss before the update."""
     (W1, b1, W2, b2), (gW1, gb1, gW2, gb2) = params, grads
-    rows = np.arange(len(xb))
     a = xb @ W1
     a += b1
     np.tanh(a, out=a)
     z = a @ W2
     z += b2
-    z -= z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    total = e.sum(axis=1, keepdims=True)
-    loss = np.log(total[:, 0]) - z[rows, yb]
-    d = e
-    d /= total
-    d[rows, yb] -= 1
-    d *= 1 / len(xb)  # the gradient of the batch's mean loss, as SGD's default and PyTorch's
+    loss, d = cross_entropy_by_hand(z, yb)
     for g in grads:
         g.fill(0)
     gW2 += a.T @ d
@@ -113,7 +105,23 @@ def mlp_step_by_hand(params, grads, xb, yb, lr) -> float:
     for p, g in zip(params, grads, strict=True):
         g *= lr  # in place: the gradients are set to zero before the next batch
         p -= g
-    return float(loss.mean())
+    return loss
+
+
+def cross_entropy_by_hand(z, y) -> tuple[float, np.ndarray]:
+    """Softmax cross-entropy of logits ``z`` (overwritten) and labels ``y``: ``(mean loss,
+    gradient of the mean loss with respect to z)``, as flambeau's ``CrossEntropyLoss`` with
+    ``Optim``'s default reduction and PyTorch's."""
+    rows = np.arange(len(z))
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    total = e.sum(axis=1, keepdims=True)
+    loss = np.log(total[:, 0]) - z[rows, y]
+    d = e
+    d /= total
+    d[rows, y] -= 1
+    d *= 1 / len(z)
+    return float(loss.mean()), d
 
 
 def gemm_epoch(n, batch, seed=0):

@@ -84,3 +84,18 @@ def assert_umask_permissions(folder) -> int:
         assert mode == expected, f"{path}: mode {mode:o}, expected {expected:o} (umask {umask:03o})"
         files += path.is_file()
     return files
+
+
+def case_ids(cases) -> list[str]:
+    """pytest ids of module-database or loss cases."""
+    return [case.id for case in cases]
+
+
+def one_case_per_class(cases) -> list:
+    """The first case of each class, in database order."""
+    seen, chosen = set(), []
+    for case in cases:
+        if case.name not in seen:
+            seen.add(case.name)
+            chosen.append(case)
+    return chosen

@@ -35,6 +35,7 @@ from flambeau.datasets import idx as idx_format
 from flambeau.datasets import read_usps_text
 from flambeau.module import MODULES
 from flambeau.testing import LOSS_CASES, MODULE_CASES, uncovered_classes
+from tests.helpers import case_ids, one_case_per_class
 
 PACKAGE = Path(fb.__file__).resolve().parent
 ENTRY = re.compile(r"^[A-Za-z_][\w.]*: ")
@@ -68,19 +69,6 @@ def _call(function, *args, entry=None):
     except Exception as error:  # noqa: BLE001 - every exception is examined
         assert_library_error(error, entry)
         return None, error
-
-
-def _ids(cases):
-    return [case.id for case in cases]
-
-
-def _one_per_class(cases):
-    seen, chosen = set(), []
-    for case in cases:
-        if case.name not in seen:
-            seen.add(case.name)
-            chosen.append(case)
-    return chosen
 
 
 # -- strategies ---------------------------------------------------------------------------------------
@@ -138,7 +126,7 @@ def _module(case, float32: bool):
     return module.to(np.float32) if float32 else module
 
 
-@pytest.mark.parametrize("case", MODULE_CASES, ids=_ids(MODULE_CASES))
+@pytest.mark.parametrize("case", MODULE_CASES, ids=case_ids(MODULE_CASES))
 @given(data=st.data())
 def test_modules_give_finite_results_of_the_right_shapes_on_generated_batches(case, data):
     module = _module(case, data.draw(st.booleans(), "float32 module"))
@@ -158,12 +146,12 @@ def test_modules_give_finite_results_of_the_right_shapes_on_generated_batches(ca
     assert all(np.isfinite(g).all() for g in module.gradients().values())
 
 
-EXTREME_SAFE = [case for case in _one_per_class(MODULE_CASES) if case.name in {
+EXTREME_SAFE = [case for case in one_case_per_class(MODULE_CASES) if case.name in {
     "Identity", "TanH", "Sigmoid", "ReLU", "LeakyReLU", "Softmax", "LogSoftmax", "MaxPool1D", "MaxPool2D",
     "Dropout", "Flatten", "Reshape", "Transpose2D"}]
 
 
-@pytest.mark.parametrize("case", EXTREME_SAFE, ids=_ids(EXTREME_SAFE))
+@pytest.mark.parametrize("case", EXTREME_SAFE, ids=case_ids(EXTREME_SAFE))
 @given(data=st.data())
 def test_activations_and_shape_modules_never_give_nan_even_on_extreme_values(case, data):
     module = case.instantiate(0)
@@ -175,10 +163,10 @@ def test_activations_and_shape_modules_never_give_nan_even_on_extreme_values(cas
     assert not np.isnan(module.backward_delta(X, delta)).any()
 
 
-CLASSES = _one_per_class(MODULE_CASES)
+CLASSES = one_case_per_class(MODULE_CASES)
 
 
-@pytest.mark.parametrize("case", CLASSES, ids=_ids(CLASSES))
+@pytest.mark.parametrize("case", CLASSES, ids=case_ids(CLASSES))
 @given(data=st.data())
 def test_modules_refuse_hostile_inputs_and_deltas_with_their_own_errors(case, data):
     module = case.instantiate(0)
@@ -220,7 +208,7 @@ def loss_batches(draw, case, in_domain: bool):
     return y, yhat
 
 
-@pytest.mark.parametrize("case", LOSS_CASES, ids=_ids(LOSS_CASES))
+@pytest.mark.parametrize("case", LOSS_CASES, ids=case_ids(LOSS_CASES))
 @given(data=st.data())
 def test_losses_in_their_domain_give_finite_values_and_gradients(case, data):
     y, yhat = data.draw(loss_batches(case, in_domain=True), "y, yhat")
@@ -230,7 +218,7 @@ def test_losses_in_their_domain_give_finite_values_and_gradients(case, data):
     assert grad.shape == yhat.shape and np.isfinite(grad).all()
 
 
-@pytest.mark.parametrize("case", LOSS_CASES, ids=_ids(LOSS_CASES))
+@pytest.mark.parametrize("case", LOSS_CASES, ids=case_ids(LOSS_CASES))
 @given(data=st.data())
 def test_losses_on_finite_values_out_of_their_domain_refuse_them_or_stay_finite(case, data):
     y, yhat = data.draw(loss_batches(case, in_domain=False), "y, yhat")
@@ -241,7 +229,7 @@ def test_losses_on_finite_values_out_of_their_domain_refuse_them_or_stay_finite(
             assert np.isfinite(result).all(), "a NaN or inf from finite values, without an error"
 
 
-@pytest.mark.parametrize("case", _one_per_class(LOSS_CASES), ids=_ids(_one_per_class(LOSS_CASES)))
+@pytest.mark.parametrize("case", one_case_per_class(LOSS_CASES), ids=case_ids(one_case_per_class(LOSS_CASES)))
 @given(data=st.data())
 def test_losses_refuse_hostile_values_with_their_own_errors(case, data):
     y, yhat = case.draw_data(0)
@@ -350,7 +338,7 @@ def test_read_idx_reads_or_refuses_every_file(tmp_path, content, compress, cut):
 
 
 # -- flambeau.load on damaged files ----------------------------------------------------------------
-SAVED = [case for case in _one_per_class(MODULE_CASES) if case.save]
+SAVED = [case for case in one_case_per_class(MODULE_CASES) if case.save]
 
 
 def _members(case, tmp_path) -> dict[str, bytes]:
@@ -432,7 +420,7 @@ def damaged_files(draw, members: dict[str, bytes]):
     return members
 
 
-@pytest.mark.parametrize("case", SAVED, ids=_ids(SAVED))
+@pytest.mark.parametrize("case", SAVED, ids=case_ids(SAVED))
 @given(data=st.data())
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_load_reads_or_refuses_damaged_files_within_what_they_hold(tmp_path, case, data):
@@ -462,5 +450,5 @@ def test_load_reads_or_refuses_damaged_files_within_what_they_hold(tmp_path, cas
 def test_the_fuzz_suite_covers_every_module_and_loss_class():
     assert not uncovered_classes()  # every class of the library has a case in the database...
     assert {case.name for case in CLASSES} == {case.name for case in MODULE_CASES}  # ...fuzzed here
-    assert {case.name for case in _one_per_class(LOSS_CASES)} == {case.name for case in LOSS_CASES}
+    assert {case.name for case in one_case_per_class(LOSS_CASES)} == {case.name for case in LOSS_CASES}
     assert {case.name for case in SAVED} == {case.name for case in MODULE_CASES if case.save}

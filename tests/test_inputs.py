@@ -10,23 +10,10 @@ import pytest
 import flambeau as fb
 from flambeau._checks import NotNumericError, ShapeError
 from flambeau.testing import LOSS_CASES, MODULE_CASES
+from tests.helpers import case_ids, one_case_per_class
 
-
-def _ids(cases):
-    return [case.id for case in cases]
-
-
-def _one_per_class(cases):
-    seen, chosen = set(), []
-    for case in cases:
-        if case.name not in seen:
-            seen.add(case.name)
-            chosen.append(case)
-    return chosen
-
-
-CLASSES = _one_per_class(MODULE_CASES)
-LOSS_CLASSES = _one_per_class(LOSS_CASES)
+CLASSES = one_case_per_class(MODULE_CASES)
+LOSS_CLASSES = one_case_per_class(LOSS_CASES)
 METHODS = ("backward_delta", "backward_update_gradient")
 
 
@@ -36,7 +23,7 @@ def _forward(case):
 
 
 # -- empty batches ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("case", MODULE_CASES, ids=_ids(MODULE_CASES))
+@pytest.mark.parametrize("case", MODULE_CASES, ids=case_ids(MODULE_CASES))
 def test_an_empty_batch_gives_empty_results_of_the_right_shapes(case):
     _, X, Y = _forward(case)
     module = case.instantiate(0)
@@ -52,7 +39,7 @@ def test_an_empty_batch_gives_empty_results_of_the_right_shapes(case):
         np.testing.assert_array_equal(b, buffers[name], err_msg=name)
 
 
-@pytest.mark.parametrize("case", LOSS_CASES, ids=_ids(LOSS_CASES))
+@pytest.mark.parametrize("case", LOSS_CASES, ids=case_ids(LOSS_CASES))
 def test_a_loss_on_an_empty_batch_gives_no_loss_and_an_empty_gradient(case):
     y, yhat = case.draw_data(0)
     loss = case.instantiate(0)
@@ -92,7 +79,7 @@ def _wrong_shapes(shape):
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("case", MODULE_CASES, ids=_ids(MODULE_CASES))
+@pytest.mark.parametrize("case", MODULE_CASES, ids=case_ids(MODULE_CASES))
 def test_a_delta_of_the_wrong_shape_is_refused_naming_module_and_shapes(case, method):
     module, X, Y = _forward(case)
     for shape in _wrong_shapes(Y.shape):
@@ -114,7 +101,7 @@ def test_one_row_too_many_is_refused_where_it_enters_not_two_layers_later():
             layer.backward_delta(X, np.ones((5, 3), np.float32))
 
 
-@pytest.mark.parametrize("case", MODULE_CASES, ids=_ids(MODULE_CASES))
+@pytest.mark.parametrize("case", MODULE_CASES, ids=case_ids(MODULE_CASES))
 def test_a_delta_given_as_a_list_gives_the_same_gradients(case):
     module, X, Y = _forward(case)
     delta = np.random.default_rng(3).normal(size=Y.shape)
@@ -144,7 +131,7 @@ NOT_NUMBERS = {
 
 
 @pytest.mark.parametrize("value", NOT_NUMBERS, ids=list(NOT_NUMBERS))
-@pytest.mark.parametrize("case", CLASSES, ids=_ids(CLASSES))
+@pytest.mark.parametrize("case", CLASSES, ids=case_ids(CLASSES))
 def test_forward_refuses_what_is_not_numbers(case, value):
     given, received = NOT_NUMBERS[value]
     with pytest.raises(NotNumericError, match=rf"^\w+\.forward: X must be an array of real numbers, got "
@@ -154,7 +141,7 @@ def test_forward_refuses_what_is_not_numbers(case, value):
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("value", ["None", "text", "ragged list"])
-@pytest.mark.parametrize("case", CLASSES, ids=_ids(CLASSES))
+@pytest.mark.parametrize("case", CLASSES, ids=case_ids(CLASSES))
 def test_backward_refuses_a_delta_that_is_not_numbers(case, value, method):
     module, X, _ = _forward(case)
     given, received = NOT_NUMBERS[value]
@@ -166,7 +153,7 @@ def test_backward_refuses_a_delta_that_is_not_numbers(case, value, method):
 @pytest.mark.parametrize("value", ["None", "text", "ragged list", "objects"])
 @pytest.mark.parametrize("argument", ["y", "yhat"])
 @pytest.mark.parametrize("method", ["forward", "backward"])
-@pytest.mark.parametrize("case", LOSS_CLASSES, ids=_ids(LOSS_CLASSES))
+@pytest.mark.parametrize("case", LOSS_CLASSES, ids=case_ids(LOSS_CLASSES))
 def test_losses_refuse_what_is_not_numbers(case, method, argument, value):
     y, yhat = case.draw_data(0)
     given, received = NOT_NUMBERS[value]
@@ -176,7 +163,7 @@ def test_losses_refuse_what_is_not_numbers(case, method, argument, value):
         getattr(case.instantiate(0), method)(*args)
 
 
-@pytest.mark.parametrize("case", CLASSES, ids=_ids(CLASSES))
+@pytest.mark.parametrize("case", CLASSES, ids=case_ids(CLASSES))
 def test_lists_of_numbers_are_accepted_as_inputs(case):
     module, X, Y = _forward(case)
     np.testing.assert_allclose(case.instantiate(0).forward(X.tolist()), Y)
