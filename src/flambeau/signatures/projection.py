@@ -39,7 +39,7 @@ CACHED = ("umap",)  # PCA takes about as long as hashing the activations: not ca
 def _cache_umap_compilation() -> None:
     """Let numba keep the machine code of UMAP's and pynndescent's compiled functions on disk, as
     their own ``cache=True`` functions already do: numba compiles the others in every process
-    (5.5 s of a 10,000-sample study on 2 cores; 0.1 s to load them from the cache). numba keys
+    (5.5 s of a 10,000-sample study on 2 cores; about 0.2 s to load them from the cache). numba keys
     each entry on the source file's time stamp and the CPU, so an upgrade recompiles."""
     from numba.core.caching import NullCache
     from numba.core.dispatcher import Dispatcher
