@@ -87,3 +87,19 @@ def test_a_grid_without_its_data_says_why_the_mean_image_baseline_is_missing(mon
         assert results._mean_image_mse({"name": "g", "base": {"dataset": "mnist"}}, {}) is None
     assert "grid g: no mean-image baseline (mnist data not found" in caplog.text
     assert "FLAMBEAU_DATA" in caplog.text
+
+
+def test_the_grid_shows_the_denoising_figure_through_the_file_of_the_denoise_section(tmp_path):
+    from flambeau.experiments.results import StudyRun, _copy_figure, _outputs_figure
+
+    folder, figures = tmp_path / "autoencoder-denoise", tmp_path / "results"
+    folder.mkdir()
+    figures.mkdir()
+    (folder / "denoising.png").write_bytes(b"\x89PNG small")
+    run = StudyRun(folder, {"study": "autoencoder-denoise", "size": "full"},
+                   {"figures": [{"file": "denoising.png", "caption": "denoising: clean, noisy, output"}]})
+    section = _copy_figure(run.name, run, figures, "results/")
+    grid = _outputs_figure(run, figures, "results/")
+    assert "](results/autoencoder-denoise-denoising.png)" in section[0]
+    assert "](results/autoencoder-denoise-denoising.png)" in grid[0] and "two of these networks" in grid[0]
+    assert [p.name for p in figures.iterdir()] == ["autoencoder-denoise-denoising.png"]  # one copy

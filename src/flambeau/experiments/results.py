@@ -290,7 +290,7 @@ def _outputs_figure(run: StudyRun | None, figures_dir: Path, link: str) -> list[
     for fig in run.metrics.get("figures", []):
         source = run.folder / fig["file"] if fig.get("file") else None
         if fig["caption"].startswith("denoising") and source is not None and source.exists():
-            target = figures_dir / "autoencoder-mnist-84-report-outputs.png"
+            target = figures_dir / f"{run.name}-{source.name}"  # the file the study's own section links
             write_bytes(target, source.read_bytes())
             caption = ("what two of these networks output (MSE, 8 encoder layers, 20 epochs, batch 32, "
                        "bottleneck 16 and 32, trained by `autoencoder-denoise` with the same recipe): "

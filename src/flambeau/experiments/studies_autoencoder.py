@@ -459,9 +459,10 @@ AUTOENCODER_DENOISE = Study(
     flambeau_configs={"tiny": replace(_DENOISE_OURS, **_DENOISE_TINY),
                       "quick": replace(_DENOISE_OURS, **_DENOISE_QUICK), "full": _DENOISE_OURS},
     flambeau_reason="LeakyReLU units, He init and Adam at 1e-3 (on the batch mean), trained on noisy inputs "
-                    "with clean targets: with TanH and plain SGD these 16-layer networks learn the mean "
-                    "image (see the report's-recipe numbers beside the mean-image baseline), and a network "
-                    "trained on clean images only does not learn to remove noise.",
+                    "with clean targets: with TanH and plain SGD these 16-layer networks give the same "
+                    "output whatever their input, no better than the mean training image (see the "
+                    "report's-recipe numbers beside the mean-image baseline, and the figure), and a "
+                    "network trained on clean images only does not learn to remove noise.",
     references=(Reference("mse_at_level.latent_16.noise_0.6", "bottleneck 16: MSE per pixel at +-0.6", 0.0263,
                           REPORT_002 + " (mean of its 10 per-digit values)"),
                 Reference("mse_at_level.latent_32.noise_0.6", "bottleneck 32: MSE per pixel at +-0.6", 0.0237,
@@ -473,7 +474,7 @@ AUTOENCODER_DENOISE = Study(
                     "(section 4.3.1)", "same", "same"),
             Setting("units and training", "TanH (section 2.2), plain gradient descent at 0.01 for MSE "
                     "(section 4.1)", "TanH, plain SGD lr 0.01", "LeakyReLU, He init, Adam lr 1e-3",
-                    "the deep TanH networks only learn the mean image"),
+                    "the deep TanH networks give one output for every input"),
             Setting("training inputs", "the grid's networks (section 4.1: trained on MNIST)", "clean images",
                     "noise of amplitude drawn in [0, 0.6] per batch, clean targets",
                     "denoising must be learnt"),
