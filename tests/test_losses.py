@@ -126,3 +126,20 @@ def test_softmax_over_no_class_is_empty_as_in_pytorch(module):
     """Found by the fuzz suite: NumPy's "zero-size array to reduction operation maximum"."""
     assert module.forward([[]]).shape == (1, 0)
     assert module.backward_delta(np.zeros((1, 0)), np.zeros((1, 0))).shape == (1, 0)
+
+
+@pytest.mark.parametrize("loss_class", [fb.MSELoss, fb.BCELoss])
+def test_features_mean_divides_loss_and_gradient_by_the_feature_count(loss_class):
+    rng = np.random.default_rng(0)
+    y, yhat = rng.uniform(0, 1, (4, 2, 3)), rng.uniform(0.1, 0.9, (4, 2, 3))
+    summed, averaged = loss_class(), loss_class(features="mean")
+    np.testing.assert_allclose(averaged.forward(y, yhat), summed.forward(y, yhat) / 6)
+    np.testing.assert_allclose(averaged.backward(y, yhat), summed.backward(y, yhat) / 6)
+    assert averaged.get_config() == {"features": "mean"}
+    assert averaged.forward(y[:0], yhat[:0]).shape == (0,)
+
+
+@pytest.mark.parametrize("loss_class", [fb.MSELoss, fb.BCELoss])
+def test_features_accepts_only_sum_or_mean(loss_class):
+    with pytest.raises(ValueError, match=rf"{loss_class.__name__}: features must be 'sum' .* got 'avg'"):
+        loss_class(features="avg")

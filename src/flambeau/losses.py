@@ -32,6 +32,26 @@ def _per_sample_sum(values: np.ndarray) -> np.ndarray:
     return values.reshape(values.shape[0], math.prod(values.shape[1:])).sum(axis=1)
 
 
+FEATURE_REDUCTIONS = ("sum", "mean")
+
+
+def _check_features(where: str, features) -> str:
+    if not isinstance(features, str) or features not in FEATURE_REDUCTIONS:
+        raise ValueError(f"{where}: features must be 'sum' (each sample's loss summed over its features) "
+                         f"or 'mean' (averaged over them, as PyTorch's losses), got {features!r}")
+    return features
+
+
+def _per_sample(values: np.ndarray, features: str) -> np.ndarray:
+    """``(batch, ...) -> (batch,)``: summed or averaged over every axis but the first."""
+    total = _per_sample_sum(values)
+    return total / _feature_count(values) if features == "mean" and values.size else total
+
+
+def _feature_count(values: np.ndarray) -> int:
+    return math.prod(values.shape[1:])
+
+
 def _float_pair(where: str, y, yhat):
     """``y`` and ``yhat`` as float arrays of the same shape."""
     y, yhat = as_float(y, where, "y"), as_float(yhat, where, "yhat")
@@ -126,16 +146,25 @@ class MSELoss(Loss):
     """Per-sample squared error ``||y - yhat||^2`` (summed over features).
 
     Backward: ``2 (yhat - y)``. Shapes: ``y`` and ``yhat`` ``(batch, ...)``, identical.
+    ``features="mean"`` averages each sample's errors over its ``F`` features instead (the loss and
+    its gradient divided by ``F``), as PyTorch's ``mse_loss`` does within a sample.
     """
+
+    def __init__(self, features: str = "sum"):
+        self.features = _check_features("MSELoss", features)
 
     def forward(self, y, yhat):
         y, yhat = _float_pair("MSELoss.forward", y, yhat)
         diff = yhat - y
-        return _per_sample_sum(diff * diff)
+        return _per_sample(diff * diff, self.features)
 
     def backward(self, y, yhat):
         y, yhat = _float_pair("MSELoss.backward", y, yhat)
-        return 2 * (yhat - y)
+        scale = 2 / _feature_count(yhat) if self.features == "mean" else 2
+        return scale * (yhat - y)
+
+    def get_config(self):
+        return {"features": self.features}
 
 
 class BCELoss(Loss):
@@ -146,18 +175,27 @@ class BCELoss(Loss):
 
     Both ``y`` and ``yhat`` must lie in [0, 1]; anything else raises a ``DomainError`` that names
     the likely cause (-1/+1 labels: use ``(y + 1) / 2``; logits: add a ``Sigmoid``).
+    ``features="mean"`` averages each sample's terms over its ``F`` features instead (the loss and
+    its gradient divided by ``F``): BCE "per pixel", as PyTorch's ``binary_cross_entropy``.
     """
+
+    def __init__(self, features: str = "sum"):
+        self.features = _check_features("BCELoss", features)
 
     def forward(self, y, yhat):
         y, yhat = _float_pair("BCELoss.forward", y, yhat)
         _check_unit_interval("BCELoss.forward", y, yhat)
         per_unit = -(y * _clamped_log(yhat) + (1 - y) * _clamped_log(1 - yhat))
-        return _per_sample_sum(per_unit)
+        return _per_sample(per_unit, self.features)
 
     def backward(self, y, yhat):
         y, yhat = _float_pair("BCELoss.backward", y, yhat)
         _check_unit_interval("BCELoss.backward", y, yhat)
-        return (yhat - y) / np.maximum(yhat * (1 - yhat), _BCE_EPS)
+        gradient = (yhat - y) / np.maximum(yhat * (1 - yhat), _BCE_EPS)
+        return gradient / _feature_count(yhat) if self.features == "mean" else gradient
+
+    def get_config(self):
+        return {"features": self.features}
 
 
 class CrossEntropyLoss(Loss):

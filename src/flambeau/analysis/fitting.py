@@ -26,12 +26,18 @@ def per_feature_loss(model: Module, loss: Loss, X, target=None, batch_size: int 
     """
     target = X if target is None else target
     Xhat = predict(model, X, batch_size)
-    n_features = int(np.prod(np.shape(X)[1:]))
-    return loss.forward(target, Xhat) / n_features
+    return loss.forward(target, Xhat) / _summed_features(loss, X)
+
+
+def _summed_features(loss: Loss, X) -> int:
+    """How many features a per-sample loss adds up: 1 for a loss that already averages them
+    (``features="mean"``), else the number of features of one sample of ``X``."""
+    return 1 if getattr(loss, "features", "sum") == "mean" else int(np.prod(np.shape(X)[1:]))
 
 
 class PerFeatureLosses(Callback):
-    """Add ``train_loss_per_feature`` (the epoch's ``train_loss`` over the number of features)
+    """Add ``train_loss_per_feature`` (the epoch's ``train_loss`` over the number of features the
+    loss sums, ``n_features``)
     and, with ``X_val``, ``val_loss_per_feature`` (``per_feature_loss`` on it, averaged over
     samples) to each epoch's logs. Measures, so runs first (``order = -20``)."""
 
@@ -88,7 +94,7 @@ def train_autoencoder(model: Module, X, loss: Loss | None = None, epochs: int = 
     if model.dtype is not None:
         X = as_compute_dtype(X, model.dtype, "train_autoencoder")
     optim = Optim(model, loss, lr=lr, rule=Adam() if rule is None else rule, reduction=reduction)
-    hooks = [PerFeatureLosses(int(np.prod(X.shape[1:])), X_val)]
+    hooks = [PerFeatureLosses(_summed_features(loss, X), X_val)]
     if lr_decay != 1.0:
         if isinstance(lr_decay, bool) or not (isinstance(lr_decay, (int, float, np.floating))
                                                and 0 < lr_decay < 1):

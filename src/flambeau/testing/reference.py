@@ -192,8 +192,10 @@ def torch_reference() -> Reference:
 
 
 # -- losses ------------------------------------------------------------------------------------------
-def _per_sample(values):
-    return values.reshape(values.shape[0], -1).sum(1)
+def _per_sample(values, loss):
+    """Each sample's terms summed, or averaged for a loss built with ``features="mean"``."""
+    rows = values.reshape(values.shape[0], -1)
+    return rows.mean(1) if loss.features == "mean" else rows.sum(1)
 
 
 def _cross_entropy(torch, loss, y, z):
@@ -209,9 +211,9 @@ def _nll(torch, loss, y, z):
 
 
 TORCH_LOSSES = {
-    MSELoss: lambda torch, loss, y, z: _per_sample(torch.nn.functional.mse_loss(z, y, reduction="none")),
+    MSELoss: lambda torch, loss, y, z: _per_sample(torch.nn.functional.mse_loss(z, y, reduction="none"), loss),
     BCELoss: lambda torch, loss, y, z: _per_sample(
-        torch.nn.functional.binary_cross_entropy(z, y, reduction="none")),
+        torch.nn.functional.binary_cross_entropy(z, y, reduction="none"), loss),
     CrossEntropyLoss: _cross_entropy,
     NLLLoss: _nll,
 }
