@@ -103,3 +103,14 @@ def test_the_grid_shows_the_denoising_figure_through_the_file_of_the_denoise_sec
     assert "](results/autoencoder-denoise-denoising.png)" in section[0]
     assert "](results/autoencoder-denoise-denoising.png)" in grid[0] and "two of these networks" in grid[0]
     assert [p.name for p in figures.iterdir()] == ["autoencoder-denoise-denoising.png"]  # one copy
+
+
+def test_a_study_of_sweeps_trained_apart_shows_the_plain_command_and_their_training_time():
+    from flambeau.experiments.results import _command, _wall_time
+
+    record = {"command": "flambeau run autoencoder-grid --size full --seed 0 --out /tmp/x "
+                         "--set \"sweep_root='/work/sweeps'\" --set n_jobs=2"}
+    assert _command(record) == "flambeau run autoencoder-grid --size full --seed 0 --set n_jobs=2"
+    assert _wall_time({"elapsed_s": 2.0, "sweep_training_s": 7200.0}, "elapsed_s") == (
+        "120.0 min of training (its grid's runs one after the other) and 2 s of analysis")
+    assert _wall_time({"elapsed_s": 90.0}, "elapsed_s") == "1.5 min"

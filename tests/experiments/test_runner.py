@@ -172,3 +172,21 @@ def test_a_figure_needs_a_caption_in_words(tmp_path):
             ctx.figure(plt.figure(), "loss_curves", caption)
     ctx.figure(plt.figure(), "loss_curves", "training loss against epochs")
     assert ctx.figures[0].caption == "training loss against epochs"
+
+
+def test_the_rerun_command_names_changed_fields_with_set_or_falls_back_to_the_config_file():
+    from dataclasses import replace
+    from pathlib import Path
+
+    from flambeau.experiments.runner import _command
+
+    study = registry.get_study("autoencoder-grid")
+    tiny = study.config("tiny")
+    base = "flambeau run autoencoder-grid --size tiny --seed 3 --out runs"
+    assert _command(study, "tiny", 3, Path("runs"), tiny) == base
+    changed = replace(tiny, sweep_root="/data/sweeps", n_jobs=2, epoch_scale=0.5)
+    assert _command(study, "tiny", 3, Path("runs"), changed) == (
+        base + " --set epoch_scale=0.5 --set n_jobs=2 --set \"sweep_root='/data/sweeps'\"")
+    for odd in (replace(tiny, overrides=(("lr", 0.1),)), replace(tiny, sweep_root="it's")):
+        assert _command(study, "tiny", 3, Path("runs"), odd) == (
+            "flambeau run --config runs/autoencoder-grid/config.json")

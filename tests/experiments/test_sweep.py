@@ -152,6 +152,16 @@ def test_a_trajectory_trains_once_and_measures_as_separate_runs_would(tmp_path, 
     assert by_epochs[(32, 3)]["seconds"] > by_epochs[(32, 1)]["seconds"]
 
 
+def test_training_seconds_counts_a_shared_run_once_at_its_longest():
+    configs = expand(AE_GRID)  # two batch sizes x epochs 1 and 3: two shared runs
+    seconds = {(c["batch_size"], c["epochs"]): s for c, s in zip(configs, (1.0, 4.0, 2.0, 8.0), strict=True)}
+    rows = [{**c, "seconds": seconds[(c["batch_size"], c["epochs"])]} for c in configs]
+    longest = {b: max(s for (bb, _), s in seconds.items() if bb == b) for b in {b for b, _ in seconds}}
+    assert sweep.training_seconds(AE_GRID, rows) == pytest.approx(sum(longest.values()))
+    alone = Grid(**{**AE_GRID.__dict__, "trajectory": ""})
+    assert sweep.training_seconds(alone, rows) == pytest.approx(15.0)  # separate runs: every row
+
+
 def test_a_trajectory_resumes_with_only_the_missing_epochs_and_records_failures(tmp_path):
     first = run_sweep(AE_GRID, tmp_path, n_jobs=1, progress=False, limit=1)
     assert len(first) == 1 and first[0]["status"] == "ok"

@@ -86,8 +86,18 @@ def find_runs(root) -> tuple[dict[str, StudyRun], list[SweepRun]]:
 
 
 def _command(record: dict) -> str:
-    """The rerun command without the machine-specific ``--out`` folder."""
-    return re.sub(r" --out \S+", "", record.get("command", "")).strip()
+    """The rerun command without its machine-specific folders (``--out``, and ``sweep_root``: a
+    study run on sweeps trained apart trains them itself when rerun without it)."""
+    command = re.sub(r" --out \S+", "", record.get("command", ""))
+    return re.sub(r" --set \"sweep_root='[^']*'\"", "", command).strip()
+
+
+def _wall_time(metrics: dict, key: str) -> str:
+    """A recipe's wall time; for a study of sweeps, their training time (one worker) and the analysis."""
+    if "sweep_training_s" not in metrics:
+        return _minutes(metrics.get(key))
+    return (f"{_minutes(metrics['sweep_training_s'])} of training (its grid's runs one after the other) "
+            f"and {_minutes(metrics.get(key))} of analysis")
 
 
 def _seeds_text(metrics: dict) -> str:
@@ -162,12 +172,14 @@ def _study_section(name: str, run: StudyRun | None, figures_dir: Path | None, li
                   "numbers.**", ""]
     lines += [f"- Command: `{_command(record)}`",
               f"- Status: {status}" + (f" ({m.get('reason') or m.get('error')})" if status != "ok" else ""),
-              f"- Report's recipe: {_seeds_text(m)}; wall time {_minutes(m.get('report_recipe_elapsed_s'))}",
-              f"- Wall time in all: {_minutes(m.get('elapsed_s'))} on 2 cores (shared machine, one run)"]
+              f"- Report's recipe: {_seeds_text(m)}; wall time {_wall_time(m, 'report_recipe_elapsed_s')}",
+              f"- Wall time in all: {_minutes(m.get('elapsed_s'))} on 2 cores (shared machine, one run)"
+              + (" to analyse the sweeps, trained before (`flambeau sweep GRID`, one worker; the command "
+                 "above trains them too)" if "sweep_training_s" in m else "")]
     ours = m.get("flambeau_recipe")
     if isinstance(ours, dict):
         lines.append(f"- Flambeau's recipe: {_seeds_text(ours)}; wall time "
-                     f"{_minutes(ours.get('elapsed_s'))}. "
+                     f"{_wall_time(ours, 'elapsed_s')}. "
                      f"Why: {study.flambeau_reason if study else ''}")
     lines.append("")
     recipe = m.get("recipe") or ([dataclasses.asdict(r) for r in study.recipe] if study is not None else [])

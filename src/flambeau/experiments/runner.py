@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 import traceback
 from dataclasses import dataclass
@@ -47,10 +48,31 @@ def _use_agg_backend() -> None:
 
 
 def _command(study: Study, size: str, seed: int, out: Path, config) -> str:
-    """The command that reruns this run; a config that differs from the size's one needs the file."""
-    if config != study.config(size):
+    """The command that reruns this run: the size's config with ``--set`` for the fields that
+    differ, or ``--config`` with the run's file where a differing value has no short TOML form."""
+    changed = _set_options(study.config(size), config)
+    if changed is None:
         return f"flambeau run --config {out / study.name / 'config.json'}"
-    return f"flambeau run {study.name} --size {size} --seed {seed} --out {out}"
+    return " ".join([f"flambeau run {study.name} --size {size} --seed {seed} --out {out}", *changed])
+
+
+def _set_options(default, config) -> list[str] | None:
+    """``--set FIELD=VALUE`` (shell-quoted TOML) for each field of ``config`` that differs from
+    ``default``; None if a value is not a boolean, a finite number or a plain string."""
+    options = []
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if value == getattr(default, field.name):
+            continue
+        if isinstance(value, bool):
+            options.append(f"--set {field.name}={str(value).lower()}")
+        elif isinstance(value, (int, float)) and math.isfinite(value):
+            options.append(f"--set {field.name}={value!r}")
+        elif isinstance(value, str) and not set(value) & set("'\"$`\\\n"):
+            options.append(f"--set \"{field.name}='{value}'\"")
+        else:
+            return None
+    return options
 
 
 def run_study(study, size: str = "full", out="runs", seed: int = 0, progress: bool = True,

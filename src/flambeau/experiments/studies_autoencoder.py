@@ -518,9 +518,11 @@ class GridConfig:
 
 def run_autoencoder_grid(cfg: GridConfig, ctx) -> dict:
     from .grid_claims import claims
+    from .sweep import training_seconds
 
     rows, folder, grid = _sweep(cfg.grid, cfg, ctx)
-    lr_rows = _sweep(cfg.lr_grid, cfg, ctx)[0] if cfg.lr_grid else []
+    lr_rows, _, lr_grid = _sweep(cfg.lr_grid, cfg, ctx) if cfg.lr_grid else ([], None, None)
+    training_s = training_seconds(grid, rows) + (training_seconds(lr_grid, lr_rows) if lr_rows else 0.0)
     ctx.attach(folder / "summary.png", "test MSE per pixel of every configuration by parameter value "
                                        "(dots: configurations, bars: means)")
     ok = [r for r in rows if r.get("status") == "ok"]
@@ -554,7 +556,7 @@ def run_autoencoder_grid(cfg: GridConfig, ctx) -> dict:
             "mean_test_mse_by": means, "best": min(ok, key=lambda r: r["test_mse"]) if ok else None,
             "mean_image_mse_per_pixel": baseline,
             "learnt_nothing": sum(r["test_mse"] >= 0.98 * baseline for r in ok),
-            "claims": verdicts, "sweep_folder": str(folder),
+            "claims": verdicts, "sweep_folder": str(folder), "sweep_training_s": round(training_s, 3),
             "mean_test_mse_by_loss_steps_epochs": {
                 loss: {str(steps): {str(e): m for e, m in curve.items()} for steps, curve in depths.items()}
                 for loss, depths in by_depth.items()}}

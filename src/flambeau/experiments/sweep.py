@@ -218,6 +218,20 @@ def _groups(configs: list[dict], trajectory: str) -> list[list[dict]]:
     return list(groups.values())
 
 
+def training_seconds(grid: Grid, rows: list[dict]) -> float:
+    """The training time of a sweep's rows, one worker: each run counted once, at its longest
+    (configurations sharing a run carry the time up to their own measurement)."""
+    group_of = {c["config_id"]: i for i, group in enumerate(_groups(expand(grid), grid.trajectory))
+                for c in group}
+    longest: dict = {}
+    for row in rows:
+        seconds = row.get("seconds")
+        if isinstance(seconds, (int, float)):
+            run = group_of.get(row.get("config_id"), row.get("config_id"))
+            longest[run] = max(longest.get(run, 0.0), float(seconds))
+    return sum(longest.values())
+
+
 def _check_trajectory(grid: Grid) -> None:
     if not grid.trajectory:
         return
