@@ -61,6 +61,26 @@ def test_the_rates_swapped_grid_pairs_with_the_reports_84_on_every_configuration
     assert {tuple(c[k] for k in key) for c in swapped} <= {tuple(c[k] for k in key) for c in report}
 
 
+def test_the_pixel_mean_grid_is_the_reports_84_with_each_images_loss_averaged_over_its_pixels():
+    folder = resources.files("flambeau.experiments") / "grids"
+    with resources.as_file(folder / "autoencoder_mnist_84_report_pixel_mean.toml") as file:
+        averaged = expand(load_grid(file))
+    with resources.as_file(folder / "autoencoder_mnist_84_report.toml") as file:
+        report = expand(load_grid(file))
+    assert all(c.pop("features") == "mean" for c in averaged)
+    assert sorted(str(sorted((k, v) for k, v in c.items() if k != "config_id")) for c in averaged) == sorted(
+        str(sorted((k, v) for k, v in c.items() if k != "config_id")) for c in report)
+
+
+def test_features_mean_trains_on_each_images_loss_averaged_over_its_pixels():
+    params = dict(AE_GRID.base, epochs=1, batch_size=32, lr=0.5, rule="sgd", reduction="sum")
+    summed = sweep_tasks.autoencoder_task(**{**params, "lr": params["lr"] / 256})
+    averaged = sweep_tasks.autoencoder_task(**params, features="mean")  # USPS images: 256 pixels
+    assert averaged["test_mse"] == pytest.approx(summed["test_mse"], rel=1e-4)
+    with pytest.raises(ValueError, match="features must be one of"):
+        sweep_tasks.autoencoder_task(**params, features="max")
+
+
 def test_load_grid_names_the_problem(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\ntask = "mlp"\n[[grid]]\nhidden = 4\n')

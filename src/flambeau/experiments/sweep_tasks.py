@@ -36,13 +36,15 @@ def _dataset(name: str, n_train: int | None, n_test: int | None):
 def autoencoder_task(dataset: str = "mnist", loss: str = "mse", lr: float = 0.01, epochs: int = 10,
                      batch_size: int = 32, latent: int = 16, steps: int = 2, activation: str = "tanh",
                      init: str = "uniform", rule: str = "sgd", reduction: str = "mean",
-                     n_train: int | None = None, n_test: int | None = None, seed: int = 0) -> dict:
+                     n_train: int | None = None, n_test: int | None = None, seed: int = 0,
+                     features: str = "sum") -> dict:
     """Train ``AutoEncoder.symmetric(d, latent, steps)`` and measure reconstruction on the test set.
 
     ``activation`` names the hidden units (``"tanh"``, ``"leaky_relu"``...), ``init`` a
     ``flambeau.init`` initialiser (``"normal"`` is the course's ``randn * 0.1``), ``rule`` is
     ``"sgd"`` (plain gradient descent) or ``"adam"``, ``reduction`` the gradient convention
-    (``"sum"``: the course's summed gradient; ``"mean"``: PyTorch's).
+    (``"sum"``: the course's summed gradient; ``"mean"``: PyTorch's), ``features`` how the training
+    loss of an image treats its pixels (``"sum"``: summed; ``"mean"``: averaged, as torch's losses).
 
     Returns:
         ``test_mse`` and ``test_bce`` (per pixel, whatever the training loss), ``train_loss``
@@ -54,7 +56,7 @@ def autoencoder_task(dataset: str = "mnist", loss: str = "mse", lr: float = 0.01
     metrics = autoencoder_trajectory([epochs], dataset=dataset, loss=loss, lr=lr, batch_size=batch_size,
                                      latent=latent, steps=steps, activation=activation, init=init,
                                      rule=rule, reduction=reduction, n_train=n_train, n_test=n_test,
-                                     seed=seed)[epochs]
+                                     seed=seed, features=features)[epochs]
     if "error" in metrics:
         raise DivergenceError(metrics["error"])
     del metrics["seconds"]
@@ -88,7 +90,7 @@ def autoencoder_trajectory(epochs, dataset: str = "mnist", loss: str = "mse", lr
                            batch_size: int = 32, latent: int = 16, steps: int = 2, activation: str = "tanh",
                            init: str = "uniform", rule: str = "sgd", reduction: str = "mean",
                            n_train: int | None = None, n_test: int | None = None, seed: int = 0,
-                           checkpoint=None) -> dict[int, dict]:
+                           checkpoint=None, features: str = "sum") -> dict[int, dict]:
     """``autoencoder_task`` for several epoch counts in one run: trains to ``max(epochs)`` and
     measures after each epoch count of ``epochs`` on the way.
 
@@ -113,7 +115,7 @@ def autoencoder_trajectory(epochs, dataset: str = "mnist", loss: str = "mse", lr
     if not epochs or epochs[0] < 1:
         raise ValueError(f"autoencoder_task: epochs must be positive ints, got {epochs!r}")
     for name, value, known in (("loss", loss, _LOSSES), ("rule", rule, _RULES),
-                               ("reduction", reduction, _REDUCTIONS)):
+                               ("reduction", reduction, _REDUCTIONS), ("features", features, _REDUCTIONS)):
         if value not in known:
             raise ValueError(f"autoencoder_task: {name} must be one of {sorted(known)}, got {value!r}")
     X, _, Xt, _ = _dataset(dataset, n_train, n_test)
@@ -125,7 +127,7 @@ def autoencoder_trajectory(epochs, dataset: str = "mnist", loss: str = "mse", lr
     results = ({int(e): m for e, m in read_json(sidecar).items()}
                if resume is not None and sidecar.exists() else {})
     try:
-        SGD(ae, _LOSSES[loss](), X, X, batch_size=int(batch_size), epochs=epochs[-1], lr=lr, seed=seed,
+        SGD(ae, _LOSSES[loss](features=features), X, X, batch_size=int(batch_size), epochs=epochs[-1], lr=lr, seed=seed,
             progress=False, rule=_RULES[rule](), reduction=reduction,
             callbacks=[_Measure(ae, Xt, epochs, results, sidecar)], checkpoint=checkpoint, resume=resume)
     except (DivergenceError, DomainError) as error:  # recorded per epoch count, not fatal
