@@ -1,6 +1,7 @@
 """``flambeau run`` and ``flambeau list`` from the command line."""
 
 import json
+import shlex
 
 from flambeau.cli import main
 from flambeau.experiments import all_studies
@@ -34,5 +35,9 @@ def test_set_overrides_config_fields_and_names_bad_ones(tmp_path, capsys):
     assert config["max_steps"] == 7 and config["hidden"] == 4
     assert main(["run", "overfit", "--set", "bogus=1"]) == 2
     assert "--set expects FIELD=VALUE with FIELD one of" in capsys.readouterr().out
-    command = json.loads((tmp_path / "overfit" / "config.json").read_text())["command"]
-    assert command == f"flambeau run --config {tmp_path / 'overfit' / 'config.json'}"
+    record = json.loads((tmp_path / "overfit" / "config.json").read_text())
+    assert record["command"].startswith(f"flambeau run overfit --size tiny --seed 0 --out {tmp_path} --set ")
+    assert "--set hidden=4" in record["command"] and "--set max_steps=7" in record["command"]
+    again = tmp_path / "again"
+    assert main([*shlex.split(record["command"].replace(str(tmp_path), str(again)))[1:], "--no-progress"]) == 0
+    assert json.loads((again / "overfit" / "config.json").read_text())["config"] == record["config"]
