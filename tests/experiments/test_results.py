@@ -96,13 +96,16 @@ def test_the_grid_shows_the_denoising_figure_through_the_file_of_the_denoise_sec
     folder.mkdir()
     figures.mkdir()
     (folder / "denoising.png").write_bytes(b"\x89PNG small")
-    run = StudyRun(folder, {"study": "autoencoder-denoise", "size": "full"},
+    recipe = {"activation": "tanh", "init": "normal", "rule": "sgd", "reduction": "sum"}
+    run = StudyRun(folder, {"study": "autoencoder-denoise", "size": "full", "config": recipe},
                    {"figures": [{"file": "denoising.png", "caption": "denoising: clean, noisy, output"}]})
     section = _copy_figure(run.name, run, figures, "results/")
-    grid = _outputs_figure(run, figures, "results/")
+    grid = _outputs_figure(run, {"base": recipe}, figures, "results/")
     assert "](results/autoencoder-denoise-denoising.png)" in section[0]
     assert "](results/autoencoder-denoise-denoising.png)" in grid[0] and "two of these networks" in grid[0]
     assert [p.name for p in figures.iterdir()] == ["autoencoder-denoise-denoising.png"]  # one copy
+    for other in ({**recipe, "features": "mean"}, {**recipe, "activation": "leaky_relu"}):
+        assert _outputs_figure(run, {"base": other}, figures, "results/") == []  # not the same networks
 
 
 def test_a_study_of_sweeps_trained_apart_shows_the_plain_command_and_their_training_time():

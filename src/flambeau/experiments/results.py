@@ -288,16 +288,23 @@ def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str
             caption = ("mean test MSE per pixel against epochs, one line per encoder depth, one panel per "
                        "training loss; dashed: the mean image")
             lines += [f"![{caption}]({link}{png.name})", "", f"*{grid['name']}: {caption}.*", ""]
-        if grid["name"].endswith("report"):
-            lines += _outputs_figure(studies.get("autoencoder-denoise"), figures_dir, link)
+        lines += _outputs_figure(studies.get("autoencoder-denoise"), grid, figures_dir, link)
     return lines
 
 
-def _outputs_figure(run: StudyRun | None, figures_dir: Path, link: str) -> list[str]:
-    """What the report's-recipe networks output: the denoising figure of ``autoencoder-denoise``,
-    whose report's-recipe networks are two of the grid's (MSE, 8 encoder layers, 20 epochs, batch
-    32, bottleneck 16 and 32)."""
+_SHARED_RECIPE = {"activation": None, "init": None, "rule": None, "reduction": None, "features": "sum"}
+"""What a grid's networks and ``autoencoder-denoise``'s must share to be the same networks, with
+the default of a key a run or grid leaves out (None: none)."""
+
+
+def _outputs_figure(run: StudyRun | None, grid: dict, figures_dir: Path, link: str) -> list[str]:
+    """What a grid's networks output: the denoising figure of ``autoencoder-denoise``, whose
+    report's-recipe networks are two of the grid's (MSE, 8 encoder layers, 20 epochs, batch 32,
+    bottleneck 16 and 32) when both ran the same recipe."""
     if run is None or run.record.get("size") != "full":
+        return []
+    config, base = run.record.get("config", {}), grid.get("base", {})
+    if any(config.get(k, default) != base.get(k, default) for k, default in _SHARED_RECIPE.items()):
         return []
     for fig in run.metrics.get("figures", []):
         source = run.folder / fig["file"] if fig.get("file") else None
