@@ -52,7 +52,8 @@ def test_an_unknown_grid_lists_the_shipped_ones(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out == ("flambeau sweep: 'autoencoder_mnist' is neither a grid file nor a "
                                        "shipped grid (shipped: autoencoder_mnist_84, "
                                        "autoencoder_mnist_84_report, autoencoder_mnist_84_report_lr, "
-                                       "autoencoder_mnist_84_report_pixel_mean)\n")
+                                       "autoencoder_mnist_84_report_pixel_mean, "
+                                       "autoencoder_mnist_84_report_pixel_mean_lr)\n")
 
 
 def test_a_local_file_wins_over_a_shipped_name(tmp_path, monkeypatch):

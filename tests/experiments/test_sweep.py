@@ -67,9 +67,17 @@ def test_the_pixel_mean_grid_is_the_reports_84_with_each_images_loss_averaged_ov
         averaged = expand(load_grid(file))
     with resources.as_file(folder / "autoencoder_mnist_84_report.toml") as file:
         report = expand(load_grid(file))
-    assert all(c.pop("features") == "mean" for c in averaged)
-    assert sorted(str(sorted((k, v) for k, v in c.items() if k != "config_id")) for c in averaged) == sorted(
-        str(sorted((k, v) for k, v in c.items() if k != "config_id")) for c in report)
+    with resources.as_file(folder / "autoencoder_mnist_84_report_pixel_mean_lr.toml") as file:
+        swapped = expand(load_grid(file))
+    with resources.as_file(folder / "autoencoder_mnist_84_report_lr.toml") as file:
+        swapped_summed = expand(load_grid(file))
+    for pixel_mean, summed in ((averaged, report), (swapped, swapped_summed)):
+        assert all(c.pop("features") == "mean" for c in pixel_mean)
+        assert sorted(_without_id(c) for c in pixel_mean) == sorted(_without_id(c) for c in summed)
+
+
+def _without_id(config: dict) -> str:
+    return str(sorted((k, v) for k, v in config.items() if k != "config_id"))
 
 
 def test_features_mean_trains_on_each_images_loss_averaged_over_its_pixels():
