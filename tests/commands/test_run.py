@@ -39,5 +39,6 @@ def test_set_overrides_config_fields_and_names_bad_ones(tmp_path, capsys):
     assert record["command"].startswith(f"flambeau run overfit --size tiny --seed 0 --out {tmp_path} --set ")
     assert "--set hidden=4" in record["command"] and "--set max_steps=7" in record["command"]
     again = tmp_path / "again"
-    assert main([*shlex.split(record["command"].replace(str(tmp_path), str(again)))[1:], "--no-progress"]) == 0
+    rerun = shlex.split(record["command"].replace(str(tmp_path), str(again)))[1:]
+    assert main([*rerun, "--no-progress"]) == 0
     assert json.loads((again / "overfit" / "config.json").read_text())["config"] == record["config"]

@@ -36,13 +36,28 @@ def test_a_grid_where_every_claim_holds():
     assert nothing == "4 of 48 networks at or above the mean image's error (0.0670)"
 
 
-def test_a_grid_that_learnt_the_mean_image_fails_the_claims_and_says_so():
+def test_a_grid_that_learnt_the_mean_image_tests_no_claim_and_says_so():
     flat = _rows(lambda r: 0.0675 + (0.04 if r["steps"] == 8 else 0) + (0.001 if r["epochs"] == 20 else 0))
     verdicts = _verdicts(flat, baseline=0.0675)
-    assert verdicts["depth"]["verdict"] == verdicts["epochs"]["verdict"] == "does not hold"
-    assert verdicts["bottleneck"]["verdict"] == "does not hold"  # 32 never beats 16: equal errors
-    assert verdicts["batch"]["verdict"] == "holds"  # no difference, as the report says, for a bad reason
+    for axis in ("epochs", "depth", "bottleneck", "batch", "loss"):
+        assert verdicts[axis]["verdict"] == "not testable", axis
+        assert verdicts[axis]["evidence"].endswith("both networks are at the mean image's error")
+    assert verdicts["batch"]["evidence"] == "in every pair (24), both networks are at the mean image's error"
     assert verdicts["epochs"]["learnt_nothing"].startswith("48 of 48 networks at or above")
+
+
+def test_pairs_of_two_networks_that_learnt_nothing_are_left_out_and_counted():
+    # 8 layers learnt nothing; the others learn, better with more epochs
+    rows = _rows(lambda r: 0.07 if r["steps"] == 8 else 0.04 / (r["epochs"] / 10))
+    verdicts = _verdicts(rows, baseline=0.0675)
+    assert verdicts["epochs"]["verdict"] == "holds"  # the 8 pairs of 8-layer networks are left out
+    assert verdicts["epochs"]["evidence"] == ("100 % of 16 consecutive epoch steps lower the test error "
+                                              "(8 pairs "
+                                              "where both networks are at the mean image's error left out)")
+    depth = verdicts["depth"]  # 4 -> 8 pairs keep: one network learnt
+    assert depth["verdict"] == "does not hold" and "0 % of 4->8 pairs" in depth["evidence"]
+    assert "left out" not in depth["evidence"]
+    assert len(paired_changes(rows, "epochs", 10, 20, floor=0.98 * 0.0675)) == 16
 
 
 def test_failed_rows_and_missing_axes_give_no_data():
@@ -72,8 +87,24 @@ def test_the_rates_swapped_test_the_lr_claim_on_pairs_and_a_diverged_rate_loses(
                               "pairs (24 runs at 0.1 diverged)")
     worse = [{**r, "test_mse": 0.04} for r in swapped if r["loss"] == "bce"]
     assert _verdicts_lr(rows, worse)["verdict"] == "does not hold"
+    mse_better_fast = [r for r in swapped if r["loss"] == "bce"]
+    mse_better_fast += [{**r, "lr": 0.1, "test_mse": 0.03} for r in rows if r["loss"] == "mse"]
+    partly = "partly holds: BCE is better at 0.1, but so is MSE"
+    assert _verdicts_lr(rows, mse_better_fast)["verdict"] == partly
     assert _verdicts_lr(rows, [])["verdict"] == "not testable"
+    flat = [{**r, "test_mse": 0.07} for r in rows]
+    nothing = {v["axis"]: v for v in claims(flat, 0.0675, lr_rows=[{**r, "test_mse": 0.07} for r in swapped])}
+    assert nothing["lr"]["verdict"] == "not testable" and "both networks" in nothing["lr"]["evidence"]
 
 
 def _verdicts_lr(rows, lr_rows):
     return {v["axis"]: v for v in claims(rows, lr_rows=lr_rows)}["lr"]
+
+
+def test_depth_that_helps_one_training_loss_only_partly_holds():
+    def error(r):  # MSE: deeper is better; BCE: deeper is worse
+        depth = {2: 1, 4: 2, 8: 3}[r["steps"]] if r["loss"] == "mse" else {2: 1, 4: 0.8, 8: 0.5}[r["steps"]]
+        return 0.05 / depth
+    depth = _verdicts(_rows(error), baseline=0.2)["depth"]
+    assert depth["verdict"] == "partly holds: for MSE networks only"
+    assert depth["evidence"].endswith("deeper is better in 0 % of 16 BCE pairs, 100 % of 16 MSE pairs")

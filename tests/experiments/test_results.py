@@ -115,5 +115,5 @@ def test_a_study_of_sweeps_trained_apart_shows_the_plain_command_and_their_train
                          "--set \"sweep_root='/work/sweeps'\" --set n_jobs=2"}
     assert _command(record) == "flambeau run autoencoder-grid --size full --seed 0 --set n_jobs=2"
     assert _wall_time({"elapsed_s": 2.0, "sweep_training_s": 7200.0}, "elapsed_s") == (
-        "120.0 min of training (its grid's runs one after the other) and 2 s of analysis")
+        "120.0 min of training (its grids' runs one after the other) and 2 s of analysis")
     assert _wall_time({"elapsed_s": 90.0}, "elapsed_s") == "1.5 min"

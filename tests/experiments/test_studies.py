@@ -148,6 +148,12 @@ def check_autoencoder_grid(m):
     # the report's recipe also runs the rates swapped (its first 3 rows: BCE at 0.01, no pair yet)
     assert {v["axis"]: v["verdict"] for v in m["claims"]}["lr"] == "no data"
     assert {v["axis"]: v["verdict"] for v in m["flambeau_recipe"]["claims"]}["lr"] == "not testable"
+    # the report's recipe read with each image's loss summed over its pixels runs beside it
+    summed = m["summed_pixels"]
+    assert summed["grid"] == "autoencoder-mnist-84-report" and summed["n_configs"] == summed["n_ok"] == 3
+    assert 0 <= summed["learnt_nothing"] <= 3 and _between(summed["best_test_mse"], 0, 0.5)
+    assert [v["axis"] for v in summed["claims"]][:2] == ["epochs", "depth"]
+    assert "summed_pixels" not in m["flambeau_recipe"] and m["sweep_training_s"] > 0
 
 
 def check_signatures(m):

@@ -127,7 +127,8 @@ def autoencoder_trajectory(epochs, dataset: str = "mnist", loss: str = "mse", lr
     results = ({int(e): m for e, m in read_json(sidecar).items()}
                if resume is not None and sidecar.exists() else {})
     try:
-        SGD(ae, _LOSSES[loss](features=features), X, X, batch_size=int(batch_size), epochs=epochs[-1], lr=lr, seed=seed,
+        SGD(ae, _LOSSES[loss](features=features), X, X, batch_size=int(batch_size), epochs=epochs[-1], lr=lr,
+            seed=seed,
             progress=False, rule=_RULES[rule](), reduction=reduction,
             callbacks=[_Measure(ae, Xt, epochs, results, sidecar)], checkpoint=checkpoint, resume=resume)
     except (DivergenceError, DomainError) as error:  # recorded per epoch count, not fatal

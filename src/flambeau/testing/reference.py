@@ -211,7 +211,8 @@ def _nll(torch, loss, y, z):
 
 
 TORCH_LOSSES = {
-    MSELoss: lambda torch, loss, y, z: _per_sample(torch.nn.functional.mse_loss(z, y, reduction="none"), loss),
+    MSELoss: lambda torch, loss, y, z: _per_sample(torch.nn.functional.mse_loss(z, y, reduction="none"),
+                                                   loss),
     BCELoss: lambda torch, loss, y, z: _per_sample(
         torch.nn.functional.binary_cross_entropy(z, y, reduction="none"), loss),
     CrossEntropyLoss: _cross_entropy,
