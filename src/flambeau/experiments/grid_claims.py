@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import statistics
 
-__all__ = ["AXES", "claims", "paired_changes"]
+__all__ = ["AXES", "claims", "learnt_nothing", "paired_changes"]
 
 AXES = ("loss", "lr", "epochs", "batch_size", "latent", "steps")
 _LEARNT_NOTHING = 0.98
@@ -52,6 +52,11 @@ def paired_changes(rows: list[dict], axis: str, low, high, metric: str = "test_m
     return [(pair[high] - pair[low]) / pair[low] for pair in index.values()
             if low in pair and high in pair and pair[low]
             and (floor is None or min(pair[low], pair[high]) < floor)]
+
+
+def learnt_nothing(rows: list[dict], baseline: float, metric: str = "test_mse") -> int:
+    """How many of ``rows`` are at or above the mean image's error (``baseline``)."""
+    return sum(r[metric] >= _LEARNT_NOTHING * baseline for r in rows)
 
 
 def _share(changes: list[float]) -> float | None:
@@ -150,7 +155,7 @@ def claims(rows: list[dict], baseline: float | None = None, metric: str = "test_
     out.append(_lr_claim(ok, list(lr_rows), metric, floor))
 
     if baseline is not None and ok:
-        nothing = sum(r[metric] >= floor for r in ok)
+        nothing = learnt_nothing(ok, baseline, metric)
         for claim in out:
             claim["learnt_nothing"] = (f"{nothing} of {len(ok)} networks at or above the mean image's error "
                                        f"({baseline:.4f})")

@@ -248,7 +248,7 @@ def _grid_roles() -> dict[str, str]:
 
 def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str,
                    lr_sweep: SweepRun | None = None, role: str | None = None) -> list[str]:
-    from .grid_claims import claims
+    from .grid_claims import claims, learnt_nothing
     from .studies_autoencoder import _depth_figure, _mean_by_loss_depth_epochs
 
     grid, rows = sweep.grid, sweep.rows
@@ -275,7 +275,7 @@ def _sweep_section(sweep: SweepRun, studies, figures_dir: Path | None, link: str
                   f"{len(lr_rows) - lr_ok} failed, of {_grid_size(lr_sweep.grid)}", ""]
     baseline = _mean_image_mse(grid, studies)
     if baseline is not None and ok:
-        nothing = sum(r["test_mse"] >= 0.98 * baseline for r in ok)
+        nothing = learnt_nothing(ok, baseline)
         lines += [f"The mean training image scores {baseline:.4f} test MSE per pixel; {nothing} of the "
                   f"{len(ok)} "
                   "finished networks are at or above that level (no better than the mean image, whatever the "

@@ -529,7 +529,7 @@ class GridConfig:
 
 
 def run_autoencoder_grid(cfg: GridConfig, ctx) -> dict:
-    from .grid_claims import claims
+    from .grid_claims import claims, learnt_nothing
     from .sweep import training_seconds
 
     rows, folder, grid = _sweep(cfg.grid, cfg, ctx)
@@ -568,7 +568,7 @@ def run_autoencoder_grid(cfg: GridConfig, ctx) -> dict:
     return {"n_configs": len(rows), "n_ok": len(ok), "n_failed": len(rows) - len(ok),
             "mean_test_mse_by": means, "best": min(ok, key=lambda r: r["test_mse"]) if ok else None,
             "mean_image_mse_per_pixel": baseline,
-            "learnt_nothing": sum(r["test_mse"] >= 0.98 * baseline for r in ok),
+            "learnt_nothing": learnt_nothing(ok, baseline),
             "claims": verdicts, "sweep_folder": str(folder),
             "sweep_training_s": round(training_s + (summed["training_s"] if summed else 0.0), 3),
             **({"summed_pixels": summed} if summed else {}),
@@ -580,12 +580,12 @@ def run_autoencoder_grid(cfg: GridConfig, ctx) -> dict:
 def _summed_pixels_reading(cfg: GridConfig, ctx, baseline: float) -> dict:
     """The same recipe with each image's loss summed over its pixels: its sweep, how many of its
     networks learnt nothing, and its depth figure beside the main reading's."""
-    from .grid_claims import claims
+    from .grid_claims import claims, learnt_nothing
     from .sweep import training_seconds
 
     rows, folder, grid = _sweep(cfg.summed_pixels_grid, cfg, ctx)
     ok = [r for r in rows if r.get("status") == "ok"]
-    nothing = sum(r["test_mse"] >= 0.98 * baseline for r in ok)
+    nothing = learnt_nothing(ok, baseline)
     best = min(ok, key=lambda r: r["test_mse"]) if ok else None
     ctx.table("The same recipe, each image's loss summed over its 784 pixels (grid "
               f"{cfg.summed_pixels_grid})", ["configurations", "ok", "at or above the mean image's error",
